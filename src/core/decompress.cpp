@@ -1,0 +1,44 @@
+#include "core/decompress.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+namespace distill::core {
+namespace {
+
+struct ArchiveDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+}  // namespace
+
+Result<std::string> decompress(std::string_view data, std::string_view where) {
+  std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK)
+    return make_error(std::string(where), archive_error_string(a.get()));
+  archive_entry* entry = nullptr;
+  int rc = archive_read_next_header(a.get(), &entry);
+  if (rc == ARCHIVE_EOF) return std::string();
+  if (rc != ARCHIVE_OK)
+    return make_error(std::string(where), std::string("cannot decompress: ") +
+                                              archive_error_string(a.get()));
+  std::string out;
+  out.reserve(data.size() * 4);
+  char buf[1 << 16];
+  for (;;) {
+    la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+    if (n < 0)
+      return make_error(std::string(where),
+                        std::string("corrupt compressed data: ") + archive_error_string(a.get()),
+                        "the download may be truncated");
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace distill::core

@@ -1,0 +1,61 @@
+#include "core/file_util.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/atomic_file.hpp"
+#include "core/unique_fd.hpp"
+
+namespace distill::core {
+
+Result<std::string> read_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return make_error(path, std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(path, std::strerror(errno));
+  std::string out;
+  if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(path, std::strerror(errno));
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status write_file_atomic(const std::string& path, std::string_view data, int mode) {
+  DISTILL_ASSIGN(AtomicFile file, AtomicFile::create(path, mode));
+  DISTILL_TRY(file.write(data));
+  return file.commit();
+}
+
+Status make_dirs(const std::string& path, int mode) {
+  if (path.empty()) return Status::Ok();
+  std::string partial;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST)
+      return make_error(partial, std::string("cannot create folder: ") + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return make_error(path, "not a folder");
+  return Status::Ok();
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace distill::core

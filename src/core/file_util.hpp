@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace distill::core {
+
+Result<std::string> read_file(const std::string& path);
+// Writes through AtomicFile: readers see the old content or the new, never half.
+Status write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
+Status make_dirs(const std::string& path, int mode = 0755);
+bool path_exists(const std::string& path);
+
+}  // namespace distill::core

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace distill::debian {
+
+// A Debian version [epoch:]upstream[-revision], compared exactly as dpkg does
+// (deb-version(7)): epochs numerically, then upstream and revision with the
+// rule that '~' sorts before everything, even the end of the string.
+struct Version {
+  unsigned long epoch = 0;
+  std::string upstream;
+  std::string revision;
+
+  // Validates like dpkg: non-empty upstream starting with a digit (dpkg only
+  // warns on that; we accept it too), allowed characters only, numeric epoch.
+  static core::Result<Version> parse(std::string_view text);
+  std::string str() const;
+};
+
+int compare(const Version& a, const Version& b);
+// Compares two version strings without allocating. Malformed input compares
+// by the same rules dpkg applies to what it can parse.
+int compare_versions(std::string_view a, std::string_view b);
+
+}  // namespace distill::debian

@@ -1,0 +1,133 @@
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include "net/http.hpp"
+
+namespace distill::net {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Transfer {
+  HttpResponse* resp;
+  const BodySink* sink;
+  CURL* curl;
+  bool aborted = false;
+};
+
+bool is_success(CURL* c) {
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  return status == 0 || (status >= 200 && status < 300);
+}
+
+size_t on_body(char* ptr, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  if (t->sink && is_success(t->curl)) {
+    if (!(*t->sink)(std::string_view(ptr, n))) {
+      t->aborted = true;
+      return 0;
+    }
+  } else {
+    t->resp->body.append(ptr, n);
+  }
+  return n;
+}
+
+size_t on_header(char* ptr, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  std::string_view line(ptr, n);
+  if (line.starts_with("HTTP/")) {
+    t->resp->headers.clear();  // a new response after a redirect or 100-continue
+    return n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
+  t->resp->headers.emplace_back(std::move(name), std::string(value));
+  return n;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
+};
+
+}  // namespace
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool eq = true;
+    for (size_t i = 0; i < k.size() && eq; ++i)
+      eq = std::tolower(static_cast<unsigned char>(k[i])) ==
+           std::tolower(static_cast<unsigned char>(name[i]));
+    if (eq) return v;
+  }
+  return {};
+}
+
+CurlTransport::CurlTransport(CurlOptions opts) : opts_(std::move(opts)) { global_init(); }
+
+core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const BodySink* sink) {
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return core::make_error(req.url, "cannot initialise libcurl");
+  HttpResponse resp;
+  CURL* c = curl.get();
+  Transfer t{&resp, sink, c};
+  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, opts_.connect_timeout_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, opts_.low_speed_timeout_s);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "distill/0.1");
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  if (!opts_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, opts_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+
+  std::unique_ptr<curl_slist, SlistDeleter> hdrs;
+  for (const auto& [k, v] : req.headers)
+    hdrs.reset(curl_slist_append(hdrs.release(), (k + ": " + v).c_str()));
+  if (hdrs) curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.get());
+
+  if (req.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (req.method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+
+  CURLcode rc = curl_easy_perform(c);
+  if (t.aborted) return core::make_error(req.url, "transfer aborted by the receiver");
+  if (rc != CURLE_OK) return core::make_error(req.url, curl_easy_strerror(rc));
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  // file:// answers 0 on success; give callers one convention.
+  if (resp.status == 0) resp.status = 200;
+  return resp;
+}
+
+}  // namespace distill::net

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace distill::net {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;     // names lowercased
+  std::string body;    // empty when a sink consumed it
+  std::string header(std::string_view name) const;
+};
+
+// Receives the body in chunks; returning false aborts the transfer.
+using BodySink = std::function<bool(std::string_view chunk)>;
+
+// The network behind one small interface (ninja's DiskInterface, leveldb's
+// Env): production uses libcurl, tests script answers.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // An Error means no HTTP answer arrived (DNS, connect, reset, TLS); any
+  // status code, 404 or 500 included, is a response. Only a 2xx body goes to
+  // `sink`; any other body lands in HttpResponse::body.
+  virtual core::Result<HttpResponse> send(const HttpRequest& req, const BodySink* sink = nullptr) = 0;
+};
+
+struct CurlOptions {
+  std::string ca_file;         // extra trust anchor bundle; empty = system CAs
+  long connect_timeout_s = 30;
+  long low_speed_timeout_s = 60;  // abort when under 1 KiB/s for this long
+};
+
+class CurlTransport : public HttpTransport {
+ public:
+  explicit CurlTransport(CurlOptions opts = {});
+  core::Result<HttpResponse> send(const HttpRequest& req, const BodySink* sink = nullptr) override;
+
+ private:
+  CurlOptions opts_;
+};
+
+}  // namespace distill::net
