@@ -6,6 +6,8 @@ namespace distill::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       resolve_command(),
+      lock_command(),
+      fetch_command(),
   };
   return table;
 }

@@ -1,10 +1,22 @@
 #pragma once
 
+#include <memory>
+#include <vector>
+
 #include "cli/command.hpp"
+#include "cli/session.hpp"
+#include "debian/solve.hpp"
 
 namespace distill::cli {
 
 // One factory per subcommand, each in cli/cmd_<name>.cpp.
 Command resolve_command();
+Command lock_command();
+Command fetch_command();
+
+// Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
+core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,
+                                                         const ResolveOptions& opts,
+                                                         std::unique_ptr<Session>& session);
 
 }  // namespace distill::cli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,9 +12,9 @@
 namespace distill::debian {
 
 // One "Name: value" field. Views point into the Deb822Document's buffer.
-// `value` has the leading space after the colon removed and keeps continuation
-// lines verbatim (newline, then the line's leading whitespace included), with
-// the trailing newline dropped.
+// `value` has the blanks after the colon and at its very end removed and keeps
+// continuation lines verbatim (newline, then the line's leading whitespace
+// included), with the trailing newline dropped. "Field:" alone is an empty value.
 struct Field {
   std::string_view name;
   std::string_view value;
@@ -21,8 +22,10 @@ struct Field {
 
 struct Paragraph {
   std::vector<Field> fields;
-  std::string_view raw;  // the stanza's exact text, without the blank line after it
-  size_t line = 0;       // 1-based line of the first field
+  // The stanza's exact text (comment lines between its fields included) from
+  // its first field to the end of its last field, without the final newline.
+  std::string_view raw;
+  size_t line = 0;  // 1-based line of the first field
 
   // Field names compare case-insensitively, as dpkg does.
   std::optional<std::string_view> get(std::string_view name) const;
@@ -30,13 +33,17 @@ struct Paragraph {
 };
 
 // A parsed deb822 file (Packages, Release, control, .sources). Owns the text,
-// so the views stay valid as long as the document lives.
+// so the views stay valid as long as the document lives, moves included (the
+// text sits on the heap: a moved short std::string would take its inline
+// buffer, and the views' target, with it).
 class Deb822Document {
  public:
   // `where` names the source in errors ("bookworm/main/amd64 Packages").
-  // Accepts CRLF, comment lines starting with '#', any number of blank lines.
-  // Rejects a continuation line before any field, a line without a colon, an
-  // empty field name and duplicate fields in one stanza, with file:line.
+  // Accepts CRLF (turned into LF), comment lines starting with '#', any number
+  // of blank or whitespace-only lines between stanzas. Rejects, with
+  // "<where>:<line>", a continuation line before any field or right after a
+  // comment line, a line without a colon, an empty field name or one holding
+  // whitespace, and duplicate fields (case-insensitively) in one stanza.
   static core::Result<Deb822Document> parse(std::string text, std::string_view where);
 
   Deb822Document(Deb822Document&&) noexcept = default;
@@ -45,11 +52,12 @@ class Deb822Document {
   Deb822Document& operator=(const Deb822Document&) = delete;
 
   const std::vector<Paragraph>& paragraphs() const { return paragraphs_; }
-  const std::string& text() const { return text_; }
+  // The parsed text, CRLF already turned into LF. Not for moved-from documents.
+  const std::string& text() const { return *text_; }
 
  private:
   Deb822Document() = default;
-  std::string text_;
+  std::unique_ptr<std::string> text_;
   std::vector<Paragraph> paragraphs_;
 };
 

@@ -1,9 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
@@ -69,24 +70,31 @@ struct Provider {
 };
 
 // All packages visible to one resolution (one architecture, many suites).
+// The lookup tables are built on the first query, so the first query must not
+// race with others; afterwards the universe is read-only and thread-safe.
+// Spans returned by queries stay valid until the next add().
 class PackageUniverse {
  public:
+  PackageUniverse();
+  ~PackageUniverse();
+  PackageUniverse(PackageUniverse&&) noexcept;
+  PackageUniverse& operator=(PackageUniverse&&) noexcept;
+
   void add(std::shared_ptr<const PackageIndex> index);
 
   // Real packages named `name`, highest version first (ties: earlier-added
   // index first).
-  const std::vector<const PackageEntry*>& candidates(std::string_view name) const;
-  const std::vector<Provider>& providers(std::string_view name) const;
+  std::span<const PackageEntry* const> candidates(std::string_view name) const;
+  // Packages whose Provides names `name`, in index order.
+  std::span<const Provider> providers(std::string_view name) const;
   const std::vector<std::shared_ptr<const PackageIndex>>& indices() const { return indices_; }
-  size_t size() const;
+  size_t size() const;  // number of entries across all indices
 
  private:
-  void build() const;
+  struct Tables;  // flat lookup tables, see package_index.cpp
+  const Tables& tables() const;
   std::vector<std::shared_ptr<const PackageIndex>> indices_;
-  mutable bool built_ = false;
-  mutable std::unordered_map<std::string_view, std::vector<const PackageEntry*>> by_name_;
-  mutable std::unordered_map<std::string_view, std::vector<Provider>> providers_;
-  mutable std::vector<std::string> owned_names_;
+  mutable std::unique_ptr<Tables> tables_;  // null until the first query
 };
 
 }  // namespace distill::debian

@@ -26,13 +26,15 @@ struct Relation {
 // "a | b (>= 1)": any one alternative satisfies it.
 using Alternatives = std::vector<Relation>;
 
-// Parses a Depends/Pre-Depends/Provides/Conflicts style field. Accepts the
-// deprecated "<" and ">" (meaning <= and >=, as dpkg does); skips
-// architecture restrictions "[amd64]" and build profiles "<!nocheck>" when
-// they name the wrong architecture... they are ignored entirely for binary
-// package fields. Errors name `where` and the offending text.
+// Parses a Depends/Pre-Depends/Provides/Conflicts style field; whitespace,
+// newlines included (folded fields), may appear between any two tokens. An
+// empty or blank field yields no groups. Accepts the deprecated "<" and ">"
+// (meaning <= and >=, as dpkg does). Architecture restrictions "[amd64 !i386]"
+// and build profiles "<!nocheck>" belong to source package fields; here they
+// are parsed (so a malformed one is still an error) and skipped, never
+// evaluated. Errors name `where` and the offending text.
 core::Result<std::vector<Alternatives>> parse_relations(std::string_view field,
-                                                         std::string_view where);
+                                                        std::string_view where);
 
 // True when `candidate` satisfies "op required" under dpkg ordering.
 bool version_satisfies(std::string_view candidate, RelOp op, std::string_view required);

@@ -15,8 +15,9 @@ struct Version {
   std::string upstream;
   std::string revision;
 
-  // Validates like dpkg: non-empty upstream starting with a digit (dpkg only
-  // warns on that; we accept it too), allowed characters only, numeric epoch.
+  // Validates like dpkg: numeric epoch, non-empty upstream and revision,
+  // allowed characters only. An upstream that does not start with a digit is
+  // accepted, since dpkg only warns about it and real archives contain some.
   static core::Result<Version> parse(std::string_view text);
   std::string str() const;
 };

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything distill needs to build and test, from Debian's archive.
+# Run as root, or as a user with sudo.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  # fuzzing and sanitizers
+  clang libclang-rt-14-dev
+  # runtime helpers: signature checks and archive keys
+  gpgv gpg debian-archive-keyring ca-certificates
+  # tests: fixture packages, servers, format judges
+  python3 dpkg-dev xz-utils
+)
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ok"

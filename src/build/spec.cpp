@@ -1,0 +1,311 @@
+#include "build/spec.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/file_util.hpp"
+#include "core/suggest.hpp"
+
+namespace distill::build {
+namespace {
+
+const std::vector<std::string> kKeys = {
+    "distro",  "archs",  "base",        "packages", "exclude",         "debug",
+    "files",   "ca_certificates",       "user",     "workdir",         "entrypoint",
+    "cmd",     "env",    "ports",       "labels",   "annotations",     "keep_docs",
+    "mirror",  "security_mirror",       "allow_shells"};
+const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid"};
+const std::vector<std::string> kDistros = {"debian12", "debian13", "bookworm", "trixie"};
+const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
+
+// Tracks the spec's name so every error can say "<file>:<line>".
+struct Ctx {
+  const std::string& path;
+  core::Error at(const YAML::Node& n, std::string what, std::string hint = {}) const {
+    return core::make_error(fmt::format("{}:{}", path, n.Mark().line + 1), std::move(what),
+                            std::move(hint));
+  }
+};
+
+const char* kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "nothing";
+    default: return "an undefined value";
+  }
+}
+
+core::Result<std::string> scalar(const Ctx& c, const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return c.at(n, fmt::format("'{}' must be a string (got {})", key, kind(n)));
+  return n.Scalar();
+}
+
+core::Result<bool> boolean(const Ctx& c, const YAML::Node& n, const std::string& key) {
+  DISTILL_ASSIGN(std::string s, scalar(c, n, key));
+  if (s == "true" || s == "yes") return true;
+  if (s == "false" || s == "no") return false;
+  return c.at(n, fmt::format("'{}' must be true or false (got '{}')", key, s));
+}
+
+core::Result<std::vector<std::string>> string_list(const Ctx& c, const YAML::Node& n,
+                                                   const std::string& key) {
+  if (n.IsNull()) return std::vector<std::string>{};
+  if (!n.IsSequence())
+    return c.at(n, fmt::format("'{}' must be a list of strings (got {})", key, kind(n)));
+  std::vector<std::string> out;
+  for (const auto& item : n) {
+    DISTILL_ASSIGN(std::string s, scalar(c, item, key + " item"));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+core::Result<std::map<std::string, std::string>> string_map(const Ctx& c, const YAML::Node& n,
+                                                            const std::string& key) {
+  if (n.IsNull()) return std::map<std::string, std::string>{};
+  if (!n.IsMap())
+    return c.at(n, fmt::format("'{}' must be a map of strings (got {})", key, kind(n)));
+  std::map<std::string, std::string> out;
+  for (const auto& kv : n) {
+    DISTILL_ASSIGN(std::string k, scalar(c, kv.first, key + " key"));
+    DISTILL_ASSIGN(std::string v, scalar(c, kv.second, key + "." + k));
+    if (k.empty()) return c.at(kv.first, fmt::format("'{}' has an empty key", key));
+    out[k] = std::move(v);
+  }
+  return out;
+}
+
+core::Result<uint32_t> number(const Ctx& c, const YAML::Node& n, const std::string& key,
+                              int base = 10, uint64_t max = 0xffffffffu) {
+  DISTILL_ASSIGN(std::string s, scalar(c, n, key));
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v > max)
+    return c.at(n, fmt::format("'{}' must be a {} number up to {} (got '{}')", key,
+                               base == 8 ? "octal" : "whole", base == 8 ? fmt::format("{:o}", max)
+                                                                          : std::to_string(max),
+                               s));
+  return static_cast<uint32_t>(v);
+}
+
+core::Status unknown_keys(const Ctx& c, const YAML::Node& map, const std::vector<std::string>& keys,
+                          const std::string& what) {
+  for (const auto& kv : map) {
+    std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
+    std::string near = core::closest_match(k, keys);
+    return c.at(kv.first, fmt::format("unknown key '{}' in {}", k, what),
+                near.empty() ? "see docs/spec.md for the fields"
+                             : fmt::format("did you mean '{}'?", near));
+  }
+  return core::Status::Ok();
+}
+
+bool safe_image_path(std::string_view p) {
+  if (p.empty() || p.front() != '/') return false;
+  if (p.find('\0') != std::string_view::npos) return false;
+  size_t start = 1;
+  while (start <= p.size()) {
+    size_t end = p.find('/', start);
+    if (end == std::string_view::npos) end = p.size();
+    if (p.substr(start, end - start) == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::string join_path(const std::string& dir, const std::string& p) {
+  if (!p.empty() && p.front() == '/') return p;
+  return dir.empty() ? p : dir + "/" + p;
+}
+
+core::Result<FileSpec> file_entry(const Ctx& c, const YAML::Node& n, const std::string& base_dir,
+                                  size_t index) {
+  std::string key = fmt::format("files[{}]", index);
+  if (!n.IsMap()) return c.at(n, fmt::format("'{}' must be a map with src and dst", key));
+  DISTILL_TRY(unknown_keys(c, n, kFileKeys, key));
+  FileSpec f;
+  f.line = n.Mark().line + 1;
+  if (!n["src"] || !n["dst"]) return c.at(n, fmt::format("'{}' needs both src and dst", key));
+  DISTILL_ASSIGN(f.src, scalar(c, n["src"], key + ".src"));
+  DISTILL_ASSIGN(f.dst, scalar(c, n["dst"], key + ".dst"));
+  if (!safe_image_path(f.dst))
+    return c.at(n["dst"], fmt::format("'{}.dst' must be an absolute path without '..' (got '{}')",
+                                      key, f.dst));
+  f.src_path = join_path(base_dir, f.src);
+  struct stat st {};
+  if (::stat(f.src_path.c_str(), &st) != 0)
+    return c.at(n["src"], fmt::format("'{}.src' does not exist: {}", key, f.src_path),
+                "paths are relative to the spec's folder");
+  if (n["mode"]) {
+    DISTILL_ASSIGN(uint32_t mode, number(c, n["mode"], key + ".mode", 8, 07777));
+    f.mode = mode;
+  }
+  if (n["uid"]) {
+    DISTILL_ASSIGN(f.uid, number(c, n["uid"], key + ".uid"));
+  }
+  if (n["gid"]) {
+    DISTILL_ASSIGN(f.gid, number(c, n["gid"], key + ".gid"));
+  }
+  return f;
+}
+
+core::Result<std::string> port(const Ctx& c, const YAML::Node& n) {
+  DISTILL_ASSIGN(std::string s, scalar(c, n, "ports item"));
+  std::string num = s, proto = "tcp";
+  if (auto slash = s.find('/'); slash != std::string::npos) {
+    num = s.substr(0, slash);
+    proto = s.substr(slash + 1);
+  }
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
+  if (num.empty() || ec != std::errc() || end != num.data() + num.size() || v == 0 || v > 65535 ||
+      (proto != "tcp" && proto != "udp" && proto != "sctp"))
+    return c.at(n, fmt::format("port '{}' must be 1-65535, optionally /tcp, /udp or /sctp", s));
+  return fmt::format("{}/{}", v, proto);
+}
+
+core::Status one_of(const Ctx& c, const YAML::Node& n, const std::string& key,
+                    const std::string& value, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return core::Status::Ok();
+  std::string near = core::closest_match(value, allowed);
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return c.at(n, fmt::format("'{}' must be one of {} (got '{}')", key, list, value),
+              near.empty() ? "" : fmt::format("did you mean '{}'?", near));
+}
+
+core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
+  if (k == "distro") {
+    DISTILL_ASSIGN(s.distro, scalar(c, v, k));
+    return one_of(c, v, k, s.distro, kDistros);
+  }
+  if (k == "archs") {
+    DISTILL_ASSIGN(s.archs, string_list(c, v, k));
+    for (size_t i = 0; i < s.archs.size(); ++i) DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
+    return core::Status::Ok();
+  }
+  if (k == "base") {
+    DISTILL_ASSIGN(s.base, scalar(c, v, k));
+    return one_of(c, v, k, s.base, known_presets());
+  }
+  if (k == "packages") { DISTILL_ASSIGN(s.packages, string_list(c, v, k)); return core::Status::Ok(); }
+  if (k == "exclude") { DISTILL_ASSIGN(s.exclude, string_list(c, v, k)); return core::Status::Ok(); }
+  if (k == "debug") { DISTILL_ASSIGN(s.debug, boolean(c, v, k)); return core::Status::Ok(); }
+  if (k == "keep_docs") { DISTILL_ASSIGN(s.keep_docs, boolean(c, v, k)); return core::Status::Ok(); }
+  if (k == "allow_shells") { DISTILL_ASSIGN(s.allow_shells, boolean(c, v, k)); return core::Status::Ok(); }
+  if (k == "files") {
+    if (v.IsNull()) return core::Status::Ok();
+    if (!v.IsSequence()) return c.at(v, fmt::format("'files' must be a list (got {})", kind(v)));
+    for (size_t i = 0; i < v.size(); ++i) {
+      DISTILL_ASSIGN(FileSpec f, file_entry(c, v[i], s.base_dir, i));
+      s.files.push_back(std::move(f));
+    }
+    return core::Status::Ok();
+  }
+  if (k == "ca_certificates") {
+    DISTILL_ASSIGN(auto certs, string_list(c, v, k));
+    for (size_t i = 0; i < certs.size(); ++i) {
+      std::string p = join_path(s.base_dir, certs[i]);
+      if (!core::path_exists(p))
+        return c.at(v[i], fmt::format("'ca_certificates' file does not exist: {}", p));
+      s.ca_certificates.push_back(p);
+    }
+    return core::Status::Ok();
+  }
+  if (k == "user") {
+    DISTILL_ASSIGN(std::string u, scalar(c, v, k));
+    auto parsed = parse_user(u);
+    if (!parsed.ok()) return c.at(v, parsed.error().what, parsed.error().hint);
+    s.user = *parsed;
+    return core::Status::Ok();
+  }
+  if (k == "workdir") {
+    DISTILL_ASSIGN(s.workdir, scalar(c, v, k));
+    if (!safe_image_path(s.workdir))
+      return c.at(v, fmt::format("'workdir' must be an absolute path (got '{}')", s.workdir));
+    return core::Status::Ok();
+  }
+  if (k == "entrypoint") { DISTILL_ASSIGN(s.entrypoint, string_list(c, v, k)); return core::Status::Ok(); }
+  if (k == "cmd") { DISTILL_ASSIGN(s.cmd, string_list(c, v, k)); return core::Status::Ok(); }
+  if (k == "env") { DISTILL_ASSIGN(s.env, string_map(c, v, k)); return core::Status::Ok(); }
+  if (k == "labels") { DISTILL_ASSIGN(s.labels, string_map(c, v, k)); return core::Status::Ok(); }
+  if (k == "annotations") { DISTILL_ASSIGN(s.annotations, string_map(c, v, k)); return core::Status::Ok(); }
+  if (k == "mirror") { DISTILL_ASSIGN(s.mirror, scalar(c, v, k)); return core::Status::Ok(); }
+  if (k == "security_mirror") { DISTILL_ASSIGN(s.security_mirror, scalar(c, v, k)); return core::Status::Ok(); }
+  if (k == "ports") {
+    if (v.IsNull()) return core::Status::Ok();
+    if (!v.IsSequence()) return c.at(v, fmt::format("'ports' must be a list (got {})", kind(v)));
+    for (const auto& item : v) {
+      DISTILL_ASSIGN(std::string p, port(c, item));
+      s.ports.push_back(std::move(p));
+    }
+    return core::Status::Ok();
+  }
+  return c.at(v, fmt::format("unhandled key '{}'", k));
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_presets() {
+  static const std::vector<std::string> presets = {"static", "base-nossl", "base",
+                                                   "cc",     "python3",    "nodejs"};
+  return presets;
+}
+
+core::Result<UserSpec> parse_user(std::string_view text) {
+  if (text == "root") return UserSpec{"root", 0, 0};
+  if (text == "nonroot") return UserSpec{"nonroot", 65532, 65532};
+  if (text == "nobody") return UserSpec{"nobody", 65534, 65534};
+  std::string_view uid_s = text, gid_s = text;
+  if (auto colon = text.find(':'); colon != std::string_view::npos) {
+    uid_s = text.substr(0, colon);
+    gid_s = text.substr(colon + 1);
+  }
+  uint32_t uid = 0, gid = 0;
+  auto ok = [](std::string_view s, uint32_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  };
+  if (!ok(uid_s, uid) || !ok(gid_s, gid))
+    return core::make_error("user", fmt::format("'user' must be root, nonroot, nobody or UID[:GID] (got '{}')", text));
+  return UserSpec{std::string(text), uid, gid};
+}
+
+core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
+                              const std::string& base_dir) {
+  Ctx c{path};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg,
+                            "the spec must be valid YAML");
+  }
+  if (!root.IsMap()) return c.at(root, fmt::format("the spec must be a map of fields (got {})", kind(root)));
+  DISTILL_TRY(unknown_keys(c, root, kKeys, "the spec"));
+  Spec s;
+  s.path = path;
+  s.base_dir = base_dir;
+  try {
+    for (const auto& kv : root) DISTILL_TRY(apply_key(c, s, kv.first.Scalar(), kv.second));
+  } catch (const YAML::Exception& e) {
+    return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg);
+  }
+  return s;
+}
+
+core::Result<Spec> load_spec(const std::string& path) {
+  DISTILL_ASSIGN(std::string text, core::read_file(path));
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  return parse_spec(text, path, dir.empty() ? "/" : dir);
+}
+
+}  // namespace distill::build

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace distill::build {
+
+// A host file or folder copied into the image (docs/spec.md, `files`).
+struct FileSpec {
+  std::string src;                // as written, relative to the spec's folder
+  std::string src_path;           // resolved host path
+  std::string dst;                // absolute path in the image
+  std::optional<uint32_t> mode;   // permission bits; default: keep the host's x bit
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int line = 0;
+};
+
+// The image's user: a name from the generated /etc/passwd or numeric ids.
+struct UserSpec {
+  std::string text = "nonroot";
+  uint32_t uid = 65532;
+  uint32_t gid = 65532;
+};
+
+// distill.yaml, validated. Field meanings and defaults: docs/spec.md.
+struct Spec {
+  std::string path;      // the spec file, for messages
+  std::string base_dir;  // folder that relative `src` paths start from
+  std::string distro = "debian12";
+  std::vector<std::string> archs;  // empty: the host's
+  std::string base = "base";
+  std::vector<std::string> packages;
+  std::vector<std::string> exclude;
+  bool debug = false;
+  bool keep_docs = false;
+  bool allow_shells = false;
+  std::vector<FileSpec> files;
+  std::vector<std::string> ca_certificates;  // resolved host paths
+  UserSpec user;
+  std::string workdir;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::map<std::string, std::string> env;
+  std::vector<std::string> ports;  // normalised "8080/tcp"
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  std::string mirror;
+  std::string security_mirror;
+};
+
+const std::vector<std::string>& known_presets();
+
+// Reads and validates a spec. Errors carry "<file>:<line>", what was expected
+// and, for a misspelled key, a did-you-mean hint.
+core::Result<Spec> load_spec(const std::string& path);
+core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
+                              const std::string& base_dir);
+
+// "root", "nonroot", "nobody" or "UID[:GID]".
+core::Result<UserSpec> parse_user(std::string_view text);
+
+}  // namespace distill::build

@@ -1,0 +1,64 @@
+#include "cli/session.hpp"
+
+#include <unistd.h>
+
+#include "core/clock.hpp"
+#include "core/process.hpp"
+#include "debian/apt_sources.hpp"
+#include "debian/distro.hpp"
+#include "debian/solve.hpp"
+
+namespace distill::cli {
+namespace {
+
+core::Result<debian::Mirrors> choose_mirrors(const GlobalOptions& g) {
+  if (!g.mirror.empty()) return debian::mirrors_from_flag(g.mirror, g.security_mirror);
+  DISTILL_ASSIGN(debian::Mirrors m, debian::host_mirrors());
+  if (!g.security_mirror.empty()) m = debian::mirrors_from_flag(m.archive, g.security_mirror);
+  return m;
+}
+
+}  // namespace
+
+bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
+
+core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
+                                                    const std::string& distro_name) {
+  DISTILL_ASSIGN(debian::Distro distro, debian::find_distro(distro_name));
+  DISTILL_ASSIGN(debian::Mirrors mirrors, choose_mirrors(g));
+  auto s = std::make_unique<Session>();
+  s->transport = std::make_unique<net::CurlTransport>();
+  s->fetcher = std::make_unique<net::Fetcher>(*s->transport, core::system_clock());
+  std::string root = g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir;
+  DISTILL_ASSIGN(cache::Cache cache, cache::Cache::open(root));
+  s->cache = std::make_unique<cache::Cache>(std::move(cache));
+  debian::RepositoryConfig config;
+  config.distro = distro;
+  config.mirrors = mirrors;
+  config.keyring = g.keyring;
+  config.offline = g.offline;
+  config.progress = !g.quiet && stderr_is_tty();
+  s->repo = std::make_unique<debian::Repository>(config, *s->fetcher, *s->cache,
+                                                 core::system_process_runner(),
+                                                 core::system_clock());
+  return s;
+}
+
+void add_resolve_options(CLI::App& sub, ResolveOptions& o, bool packages_required) {
+  auto* pkgs = sub.add_option("packages", o.packages, "Debian packages to install");
+  if (packages_required) pkgs->required();
+  sub.add_option("--distro", o.distro, "debian12 (bookworm) or debian13 (trixie)")
+      ->capture_default_str();
+  sub.add_option("--arch", o.archs, "Architectures, comma-separated (default: the host's)")
+      ->delimiter(',');
+  sub.add_option("--exclude", o.exclude, "Leave out this package and every edge to it")
+      ->delimiter(',');
+  sub.add_flag("--allow-shell", o.allow_shell, "Permit naming a shell package explicitly");
+}
+
+std::vector<std::string> effective_archs(const ResolveOptions& o) {
+  if (!o.archs.empty()) return o.archs;
+  return {debian::host_arch()};
+}
+
+}  // namespace distill::cli

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cache/cache.hpp"
+#include "cli/command.hpp"
+#include "core/result.hpp"
+#include "debian/repository.hpp"
+#include "net/fetcher.hpp"
+#include "net/http.hpp"
+
+namespace distill::cli {
+
+// The real OS and network wired together for one command: transport,
+// fetcher, cache and the Debian repository client.
+struct Session {
+  std::unique_ptr<net::CurlTransport> transport;
+  std::unique_ptr<net::Fetcher> fetcher;
+  std::unique_ptr<cache::Cache> cache;
+  std::unique_ptr<debian::Repository> repo;
+};
+
+core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
+                                                    const std::string& distro);
+
+// Shared option handling for commands that resolve packages.
+struct ResolveOptions {
+  std::vector<std::string> packages;
+  std::string distro = "debian12";
+  std::vector<std::string> archs;
+  std::vector<std::string> exclude;
+  bool allow_shell = false;
+};
+
+void add_resolve_options(CLI::App& sub, ResolveOptions& opts, bool packages_required);
+// Archs given, else the host's.
+std::vector<std::string> effective_archs(const ResolveOptions& opts);
+
+bool stderr_is_tty();
+
+}  // namespace distill::cli

@@ -1,0 +1,79 @@
+#include "core/progress.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace distill::core {
+
+Progress::Progress(std::string label, uint64_t total_items, uint64_t total_bytes, Writer writer,
+                   TimeSource now, std::chrono::milliseconds min_interval)
+    : label_(std::move(label)),
+      total_items_(total_items),
+      total_bytes_(total_bytes),
+      writer_(std::move(writer)),
+      now_(std::move(now)),
+      min_interval_(min_interval) {
+  if (!writer_) {
+    writer_ = [](std::string_view s) {
+      std::fwrite(s.data(), 1, s.size(), stderr);
+      std::fflush(stderr);
+    };
+  }
+  if (!now_) now_ = [] { return std::chrono::steady_clock::now(); };
+}
+
+Progress::~Progress() {
+  finish();
+}
+
+std::string Progress::format_bytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes) / 1024.0;
+  size_t unit = 0;
+  while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    v /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", v, kUnits[unit]);
+}
+
+void Progress::add_bytes(int64_t delta) {
+  std::lock_guard<std::mutex> lock(mu_);
+  done_bytes_ += delta;
+  if (done_bytes_ < 0) done_bytes_ = 0;
+  draw_locked(false);
+}
+
+void Progress::item_done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++done_items_;
+  draw_locked(false);
+}
+
+void Progress::finish() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (finished_) return;
+  finished_ = true;
+  draw_locked(true);
+  writer_("\n");
+}
+
+void Progress::draw_locked(bool force) {
+  auto now = now_();
+  if (!force && drawn_ && now - last_draw_ < min_interval_) return;
+  drawn_ = true;
+  last_draw_ = now;
+  std::string line =
+      fmt::format("[{}/{}] {} / {}", done_items_, total_items_,
+                  format_bytes(static_cast<uint64_t>(done_bytes_)), format_bytes(total_bytes_));
+  if (!label_.empty()) line = label_ + " " + line;
+  size_t width = line.size();
+  // Blank out the tail of a longer previous line.
+  if (width < last_width_) line.append(last_width_ - width, ' ');
+  last_width_ = width;
+  writer_("\r" + line);
+}
+
+}  // namespace distill::core

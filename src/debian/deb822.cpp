@@ -1,0 +1,229 @@
+#include "debian/deb822.hpp"
+
+#include <cstring>
+#include <utility>
+
+namespace distill::debian {
+namespace {
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool all_blank(const char* p, const char* end) {
+  for (; p < end; ++p)
+    if (!is_blank(*p)) return false;
+  return true;
+}
+
+// The start of a bad line, short enough for an error message.
+std::string excerpt(const char* p, const char* eol) {
+  constexpr size_t kMax = 60;
+  size_t n = static_cast<size_t>(eol - p);
+  return n <= kMax ? std::string(p, n) : std::string(p, kMax) + "...";
+}
+
+// Rewrites CRLF line ends to LF in place. Only called when a '\r' exists, so
+// LF-only files (every archive index) pay for a single memchr.
+void normalise_crlf(std::string& text) {
+  size_t out = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    text[out++] = text[i];
+  }
+  text.resize(out);
+}
+
+// Walks the text line by line and builds paragraphs. State lives here so the
+// per-line steps stay small functions.
+class Parser {
+ public:
+  Parser(const std::string& text, std::string_view where, std::vector<Paragraph>& out)
+      : begin_(text.data()), end_(text.data() + text.size()), where_(where), out_(out) {}
+
+  core::Status run() {
+    const char* p = begin_;
+    while (p < end_) {
+      ++line_;
+      const char* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end_ - p)));
+      const char* eol = nl ? nl : end_;
+      DISTILL_TRY(handle_line(p, eol));
+      p = nl ? nl + 1 : end_;
+    }
+    finish_paragraph();
+    return {};
+  }
+
+ private:
+  core::Status handle_line(const char* p, const char* eol) {
+    if (p == eol) {
+      finish_paragraph();
+      return {};
+    }
+    if (*p == '#') {
+      after_comment_ = true;
+      return {};
+    }
+    if (is_blank(*p)) {
+      // Whitespace-only lines separate stanzas, as Debian policy permits.
+      if (all_blank(p, eol)) {
+        finish_paragraph();
+        return {};
+      }
+      return continuation(eol);
+    }
+    return field(p, eol);
+  }
+
+  core::Status continuation(const char* eol) {
+    if (fields_.empty())
+      return error("continuation line before any field",
+                   "a line starting with a space or tab continues the previous field");
+    if (after_comment_)
+      return error("continuation line after a comment line",
+                   "comments cannot interrupt a multi-line field");
+    value_end_ = eol;
+    return {};
+  }
+
+  core::Status field(const char* p, const char* eol) {
+    after_comment_ = false;
+    // Names are short: one plain scan finds the colon and vets the name.
+    const char* colon = p;
+    bool blank = false;
+    for (; colon < eol && *colon != ':'; ++colon) blank |= is_blank(*colon);
+    if (colon == eol)
+      return error("line without a colon: '" + excerpt(p, eol) + "'", "expected 'Field: value'");
+    if (colon == p) return error("empty field name", "expected 'Field: value'");
+    std::string_view name(p, static_cast<size_t>(colon - p));
+    if (blank)
+      return error("field name '" + std::string(name) + "' contains whitespace",
+                   "expected 'Field: value'");
+    close_field();
+    for (const Field& f : fields_)
+      if (iequals(f.name, name)) return error("duplicate field '" + std::string(name) + "'");
+    if (fields_.empty()) {
+      stanza_begin_ = p;
+      stanza_line_ = line_;
+    }
+    const char* v = colon + 1;
+    while (v < eol && is_blank(*v)) ++v;
+    value_begin_ = v;
+    value_end_ = eol;
+    fields_.push_back(Field{name, {}});
+    return {};
+  }
+
+  // Sets the open field's value once its last continuation line is known.
+  void close_field() {
+    if (fields_.empty()) return;
+    const char* e = value_end_;
+    while (e > value_begin_ && is_blank(e[-1])) --e;
+    fields_.back().value = std::string_view(value_begin_, static_cast<size_t>(e - value_begin_));
+    stanza_end_ = value_end_;
+  }
+
+  void finish_paragraph() {
+    after_comment_ = false;
+    if (fields_.empty()) return;
+    close_field();
+    Paragraph para;
+    // One exact-size allocation per stanza; fields_ is reused as scratch.
+    para.fields.assign(fields_.begin(), fields_.end());
+    para.raw = std::string_view(stanza_begin_, static_cast<size_t>(stanza_end_ - stanza_begin_));
+    para.line = stanza_line_;
+    out_.push_back(std::move(para));
+    fields_.clear();
+  }
+
+  core::Status error(std::string what, std::string hint = {}) const {
+    return core::make_error(std::string(where_) + ":" + std::to_string(line_), std::move(what),
+                            std::move(hint));
+  }
+
+  const char* begin_;
+  const char* end_;
+  std::string_view where_;
+  std::vector<Paragraph>& out_;
+  std::vector<Field> fields_;
+  size_t line_ = 0;
+  size_t stanza_line_ = 0;
+  const char* stanza_begin_ = nullptr;
+  const char* stanza_end_ = nullptr;
+  const char* value_begin_ = nullptr;
+  const char* value_end_ = nullptr;
+  bool after_comment_ = false;
+};
+
+}  // namespace
+
+std::optional<std::string_view> Paragraph::get(std::string_view name) const {
+  for (const Field& f : fields)
+    if (iequals(f.name, name)) return f.value;
+  return std::nullopt;
+}
+
+std::string_view Paragraph::get_or(std::string_view name, std::string_view fallback) const {
+  auto v = get(name);
+  return v ? *v : fallback;
+}
+
+core::Result<Deb822Document> Deb822Document::parse(std::string text, std::string_view where) {
+  Deb822Document doc;
+  doc.text_ = std::make_unique<std::string>(std::move(text));
+  std::string& body = *doc.text_;
+  if (std::memchr(body.data(), '\r', body.size())) normalise_crlf(body);
+  // Archive stanzas average well over 500 bytes; a generous guess avoids
+  // most regrowth on 60k-stanza indices.
+  doc.paragraphs_.reserve(body.size() / 512 + 1);
+  Parser parser(body, where, doc.paragraphs_);
+  DISTILL_TRY(parser.run());
+  return doc;
+}
+
+std::string fold_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::string_view line : value_lines(value)) {
+    if (line.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += line;
+  }
+  return out;
+}
+
+std::vector<std::string_view> value_lines(std::string_view value) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  bool first = true;
+  while (start <= value.size()) {
+    size_t nl = value.find('\n', start);
+    size_t stop = nl == std::string_view::npos ? value.size() : nl;
+    std::string_view line = trim(value.substr(start, stop - start));
+    if (!first || !line.empty()) lines.push_back(line);
+    first = false;
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+}  // namespace distill::debian

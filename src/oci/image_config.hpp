@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "oci/digest.hpp"
+#include "oci/platform.hpp"
+
+namespace distill::oci {
+
+// The runtime defaults of an image ("config" in the OCI image config).
+struct ContainerConfig {
+  std::string user;                   // "65532", "65532:65532" or a name
+  std::vector<std::string> env;       // "KEY=value", order kept, keys unique
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string working_dir;
+  std::set<std::string> exposed_ports;  // "8080/tcp", "53/udp"
+  std::map<std::string, std::string> labels;
+  std::string stop_signal;
+};
+
+struct HistoryEntry {
+  std::string created_by;
+  std::string comment;
+  bool empty_layer = false;
+};
+
+struct ImageConfig {
+  Platform platform;
+  ContainerConfig config;
+  std::vector<Digest> diff_ids;  // one per layer, bottom first
+  // Optional; when given, its non-empty-layer entries must match diff_ids one to one.
+  std::vector<HistoryEntry> history;
+  // Seconds since the epoch: SOURCE_DATE_EPOCH. Also each history entry's time.
+  int64_t created = 0;
+};
+
+// Deterministic JSON: keys sorted, compact, no trailing newline, empty fields
+// left out. Refuses what runtimes would choke on (bad ports, env entries
+// without '=', duplicate env keys, history that does not match the layers).
+core::Result<std::string> image_config_json(const ImageConfig& config);
+
+core::Result<ImageConfig> parse_image_config(std::string_view json, std::string_view where);
+
+// "8080" -> "8080/tcp"; "53/udp" stays. Refuses ports outside 1..65535 and
+// protocols other than tcp, udp and sctp.
+core::Result<std::string> normalize_port(std::string_view port);
+
+// RFC 3339 in UTC, seconds precision: "1970-01-01T00:00:00Z".
+std::string format_rfc3339(int64_t seconds);
+// Accepts fractional seconds and numeric offsets as other tools write them.
+core::Result<int64_t> parse_rfc3339(std::string_view text);
+
+}  // namespace distill::oci

@@ -1,0 +1,103 @@
+#include "oci/compressor.hpp"
+
+#include <gtest/gtest.h>
+#include <zstd.h>
+
+#include "core/decompress.hpp"
+#include "core/file_util.hpp"
+#include "core/temp_dir.hpp"
+#include "unit/oci/oci_test_util.hpp"
+
+using namespace distill;
+using namespace distill::oci;
+
+namespace {
+
+std::string sample_input() {
+  std::string s;
+  for (int i = 0; i < 200000; ++i) s += "line " + std::to_string(i * 7919 % 1000) + "\n";
+  return s;
+}
+
+// Compresses `input`, feeding it in pieces of `chunk` bytes.
+std::string compress(Compression c, const std::string& input, size_t chunk, int level = 0) {
+  std::string out;
+  auto comp = Compressor::create(c, level, [&](std::string_view d) {
+    out.append(d);
+    return core::Status::Ok();
+  });
+  EXPECT_TRUE(comp.ok());
+  for (size_t off = 0; off < input.size(); off += chunk)
+    EXPECT_TRUE((*comp)->write(std::string_view(input).substr(off, chunk)).ok());
+  EXPECT_TRUE((*comp)->finish().ok());
+  return out;
+}
+
+TEST(Compressor, GzipHeaderIsFixed) {
+  std::string gz = compress(Compression::kGzip, "hello", 5);
+  ASSERT_GE(gz.size(), 10u);
+  // magic, deflate, no flags (no name/comment/extra/hcrc), mtime 0, XFL 0, OS 255
+  EXPECT_EQ(gz.substr(0, 10), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10));
+}
+
+TEST(Compressor, OutputDoesNotDependOnChunking) {
+  std::string input = sample_input();
+  for (auto c : {Compression::kGzip, Compression::kZstd, Compression::kNone}) {
+    std::string a = compress(c, input, input.size());
+    std::string b = compress(c, input, 1000);
+    std::string d = compress(c, input, 7);
+    EXPECT_EQ(a, b) << compression_name(c);
+    EXPECT_EQ(a, d) << compression_name(c);
+    auto back = core::decompress(a, "test");
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, input);
+  }
+}
+
+TEST(Compressor, ZstdFrameHasChecksumButNoContentSize) {
+  std::string z = compress(Compression::kZstd, sample_input(), 1 << 20);
+  EXPECT_EQ(ZSTD_getFrameContentSize(z.data(), z.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+  // Frame header descriptor (RFC 8878 3.1.1.1.1): content size flag and
+  // single segment off, checksum on, no dictionary ID.
+  ASSERT_GE(z.size(), 5u);
+  EXPECT_EQ(z.substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4));
+  auto fhd = static_cast<unsigned char>(z[4]);
+  EXPECT_EQ(fhd >> 6, 0);         // Frame_Content_Size_flag
+  EXPECT_EQ((fhd >> 5) & 1, 0);   // Single_Segment_flag
+  EXPECT_EQ((fhd >> 2) & 1, 1);   // Content_Checksum_flag
+  EXPECT_EQ(fhd & 3, 0);          // Dictionary_ID_flag
+}
+
+TEST(Compressor, LevelsAreChecked) {
+  auto sink = [](std::string_view) { return core::Status::Ok(); };
+  EXPECT_FALSE(Compressor::create(Compression::kGzip, 10, sink).ok());
+  EXPECT_FALSE(Compressor::create(Compression::kZstd, -5, sink).ok());
+  EXPECT_NE(compress(Compression::kGzip, sample_input(), 4096, 1),
+            compress(Compression::kGzip, sample_input(), 4096, 9));
+}
+
+TEST(Compressor, SinkErrorStopsTheStream) {
+  auto comp = Compressor::create(Compression::kGzip, 0, [](std::string_view) {
+    return core::Status(core::make_error("disk", "full"));
+  });
+  ASSERT_TRUE(comp.ok());
+  auto st = (*comp)->write(sample_input());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().what, "full");
+}
+
+TEST(Compressor, ExternalToolsAcceptTheOutput) {
+  std::string gzip = test_util::require_tool("gzip");
+  std::string zstd = test_util::require_tool("zstd");
+  auto dir = core::TempDir::create();
+  ASSERT_TRUE(dir.ok());
+  std::string gz = dir->path() + "/x.gz", zs = dir->path() + "/x.zst";
+  ASSERT_TRUE(core::write_file_atomic(gz, compress(Compression::kGzip, sample_input(), 999)).ok());
+  ASSERT_TRUE(core::write_file_atomic(zs, compress(Compression::kZstd, sample_input(), 999)).ok());
+  auto g = test_util::run({gzip, "-t", gz});
+  EXPECT_EQ(g.exit_code, 0) << g.err;
+  auto z = test_util::run({zstd, "-q", "-t", zs});
+  EXPECT_EQ(z.exit_code, 0) << z.err;
+}
+
+}  // namespace
