@@ -50,8 +50,9 @@ void print_table(const std::string& distro, const debian::ArchSolution& s) {
     w_name = std::max(w_name, rp.entry->name.size());
     w_ver = std::max(w_ver, rp.entry->version.size());
   }
-  std::printf("# %s %s: %zu packages, %s to download, %s installed\n", distro.c_str(),
-              s.arch.c_str(), s.resolution.packages.size(), core::human_size(total).c_str(),
+  size_t count = s.resolution.packages.size();
+  std::printf("# %s %s: %zu package%s, %s to download, %s installed\n", distro.c_str(),
+              s.arch.c_str(), count, count == 1 ? "" : "s", core::human_size(total).c_str(),
               core::human_size(installed).c_str());
   std::string header = fmt::format("{:<{}}  {:<{}}  {:<6}  {:>10}  {}", "PACKAGE", w_name,
                                    "VERSION", w_ver, "ARCH", "SIZE", "REQUIRED BY");

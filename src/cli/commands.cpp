@@ -8,6 +8,7 @@ const std::vector<Command>& commands() {
       resolve_command(),
       lock_command(),
       fetch_command(),
+      build_command(),
   };
   return table;
 }

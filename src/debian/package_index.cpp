@@ -12,7 +12,9 @@
 namespace distill::debian {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // `canonical` is the lowercase field name; dpkg matches names case-insensitively.
 bool name_is(std::string_view name, std::string_view canonical) {
@@ -182,7 +184,7 @@ core::Result<std::shared_ptr<PackageIndex>> PackageIndex::parse(IndexOrigin orig
 //
 // The tables are flat arrays indexed by dense name ids: one hash lookup per
 // entry while building and no allocation per name, which keeps building the
-// universe of a full main index at a few milliseconds.
+// universe of a full main index (63k entries) to a fraction of parsing it.
 
 namespace {
 
@@ -206,14 +208,13 @@ class NameIds {
     const uint64_t h = hash(name);
     Slot& slot = slots_[probe(name, h)];
     if (slot.id == kEmpty)
-      slot = Slot{h, name.data(), static_cast<uint32_t>(name.size()), static_cast<uint32_t>(size_++)};
+      slot =
+          Slot{h, name.data(), static_cast<uint32_t>(name.size()), static_cast<uint32_t>(size_++)};
     return slot.id;
   }
 
   // kEmpty when `name` was never interned.
-  uint32_t find(std::string_view name) const {
-    return slots_[probe(name, hash(name))].id;
-  }
+  uint32_t find(std::string_view name) const { return slots_[probe(name, hash(name))].id; }
 
   static constexpr uint32_t kEmpty = UINT32_MAX;
 

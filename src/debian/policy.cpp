@@ -7,8 +7,8 @@ Policy Policy::distroless() {
   // Every interpreter that can serve as /bin/sh or a login shell. A shell is
   // the first thing an attacker wants inside a container, and nothing a
   // distroless workload runs needs one.
-  p.shells = {"bash", "dash",    "busybox", "busybox-static", "zsh",  "ksh",  "ksh93u+m", "mksh",
-              "tcsh", "csh",     "fish",    "yash",           "posh", "sash", "rc",       "es"};
+  p.shells = {"bash", "dash", "busybox", "busybox-static", "zsh",  "ksh",  "ksh93u+m", "mksh",
+              "tcsh", "csh",  "fish",    "yash",           "posh", "sash", "rc",       "es"};
   // Tools that install, remove or configure packages at runtime. The image is
   // immutable and carries no dpkg database to operate on, so these would only
   // be dead weight (and apt/debconf drag in perl and a shell).

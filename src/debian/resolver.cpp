@@ -253,8 +253,8 @@ class Resolver {
     if (p.entry != nullptr && p.entry->name != rel.name) {
       p = pick(rel, /*apply_policy=*/true);
       if (p.entry == nullptr && !p.blocked.empty() && !p.conflict)
-        return core::make_error(rel.name, "every provider is left out (" + std::string(p.blocked) +
-                                              ")",
+        return core::make_error(rel.name,
+                                "every provider is left out (" + std::string(p.blocked) + ")",
                                 "name the provider you want explicitly");
     }
     if (p.entry == nullptr && p.conflict)
@@ -276,9 +276,10 @@ class Resolver {
   core::Status visit(size_t n) {
     const PackageEntry& e = *nodes_[n].entry;
     // Parsed here, for the visited packages only: parsing every Depends field
-    // of a full index would cost more than the whole resolution.
-    for (const auto& [field, label] : {std::pair{e.pre_depends, "Pre-Depends"},
-                                std::pair{e.depends, "Depends"}}) {
+    // of a full index would cost more than the whole resolution. Each package
+    // is visited once, so each entry's relations are parsed once.
+    for (const auto& [field, label] :
+         {std::pair{e.pre_depends, "Pre-Depends"}, std::pair{e.depends, "Depends"}}) {
       if (field.empty()) continue;
       std::string where = std::string(e.name) + " " + std::string(e.version) + " (" +
                           e.origin->label() + ") " + label;
@@ -308,13 +309,13 @@ class Resolver {
     }
     std::string text = group_text(group);
     if (conflict)
-      return core::make_error({}, chain(n) + " -> " + text + ": conflict: " +
-                                      describe(*conflict) + " is already selected (via " +
-                                      chain(*conflict) + ")",
+      return core::make_error({},
+                              chain(n) + " -> " + text + ": conflict: " + describe(*conflict) +
+                                  " is already selected (via " + chain(*conflict) + ")",
                               "the suites disagree on the version; pin one that satisfies both");
     if (!blocked.empty()) {
-      dropped_.push_back(DroppedEdge{std::string(nodes_[n].entry->name), text,
-                                     std::string(blocked)});
+      dropped_.push_back(
+          DroppedEdge{std::string(nodes_[n].entry->name), text, std::string(blocked)});
       return {};
     }
     std::string hint;
@@ -378,8 +379,8 @@ class Resolver {
     for (const auto& index : universe_.indices()) {
       for (const PackageEntry& e : index->entries()) {
         if (!arch_ok(e)) continue;
-        size_t len_gap = e.name.size() > name.size() ? e.name.size() - name.size()
-                                                     : name.size() - e.name.size();
+        size_t len_gap =
+            e.name.size() > name.size() ? e.name.size() - name.size() : name.size() - e.name.size();
         if (len_gap > limit) continue;
         size_t d = edit_distance(name, e.name);
         if (d < best_distance || (d == best_distance && e.name < best)) {
@@ -409,11 +410,10 @@ class Resolver {
     auto key = [](const DroppedEdge& d) { return std::tie(d.from, d.to, d.reason); };
     std::sort(r.dropped.begin(), r.dropped.end(),
               [&](const DroppedEdge& a, const DroppedEdge& b) { return key(a) < key(b); });
-    r.dropped.erase(std::unique(r.dropped.begin(), r.dropped.end(),
-                                [&](const DroppedEdge& a, const DroppedEdge& b) {
-                                  return key(a) == key(b);
-                                }),
-                    r.dropped.end());
+    r.dropped.erase(
+        std::unique(r.dropped.begin(), r.dropped.end(),
+                    [&](const DroppedEdge& a, const DroppedEdge& b) { return key(a) == key(b); }),
+        r.dropped.end());
     return r;
   }
 

@@ -22,11 +22,14 @@ struct ResolvedPackage {
   std::vector<std::string> required_by;  // direct dependents, sorted
 };
 
+// A dependency the policy (or the exclude list) cut instead of following.
 struct DroppedEdge {
   std::string from;    // depending package
-  std::string to;      // the dependency as written, e.g. "dpkg (>= 1.13.20)"
+  std::string to;      // the dependency group as written, e.g. "dpkg (>= 1.13.20)"
   std::string reason;  // "package manager", "shell", "essential", "excluded"
-  std::string str() const;  // "python3-minimal -> dpkg: dropped (package manager)"
+  // "python3-minimal -> dpkg: dropped (package manager)": a single dependency
+  // is shown by its name, a group of alternatives as written.
+  std::string str() const;
 };
 
 struct Resolution {
@@ -37,7 +40,8 @@ struct Resolution {
 // Resolves Depends and Pre-Depends transitively, choosing the highest version
 // across all suites, under the distroless policy. Unsatisfiable dependencies
 // fail with the whole chain: "python3 -> python3.11 -> libexpat1 (>= 2.1~beta3):
-// no candidate in bookworm/amd64".
+// no candidate in bookworm/amd64". Deterministic for a given universe: the
+// order of the indices only matters between equal versions of one package.
 core::Result<Resolution> resolve(const PackageUniverse& universe, const ResolveRequest& request,
                                  const Policy& policy);
 

@@ -81,9 +81,8 @@ class ZstdCompressor : public Compressor {
     // Pin what a library default or the input's chunking could otherwise vary:
     // a single call with the whole input would record the content size.
     const std::pair<ZSTD_cParameter, int> params[] = {
-        {ZSTD_c_compressionLevel, level}, {ZSTD_c_checksumFlag, 1},
-        {ZSTD_c_contentSizeFlag, 0},      {ZSTD_c_dictIDFlag, 0},
-        {ZSTD_c_nbWorkers, 0},
+        {ZSTD_c_compressionLevel, level}, {ZSTD_c_checksumFlag, 1}, {ZSTD_c_contentSizeFlag, 0},
+        {ZSTD_c_dictIDFlag, 0},           {ZSTD_c_nbWorkers, 0},
     };
     for (auto [param, value] : params)
       if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx_, param, value)))
@@ -116,18 +115,24 @@ class ZstdCompressor : public Compressor {
 
 std::string_view layer_media_type(Compression c) {
   switch (c) {
-    case Compression::kNone: return kMediaTypeLayer;
-    case Compression::kGzip: return kMediaTypeLayerGzip;
-    case Compression::kZstd: return kMediaTypeLayerZstd;
+    case Compression::kNone:
+      return kMediaTypeLayer;
+    case Compression::kGzip:
+      return kMediaTypeLayerGzip;
+    case Compression::kZstd:
+      return kMediaTypeLayerZstd;
   }
   return kMediaTypeLayer;
 }
 
 std::string_view compression_name(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "none";
 }

@@ -23,6 +23,8 @@ core::Result<Digest> Digest::from_hex(std::string_view hex) {
   return Digest(std::string(hex));
 }
 
-Digest Digest::of(std::string_view data) { return Digest(core::sha256_hex(data)); }
+Digest Digest::of(std::string_view data) {
+  return Digest(core::sha256_hex(data));
+}
 
 }  // namespace distill::oci

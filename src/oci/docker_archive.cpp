@@ -31,9 +31,9 @@ struct EntryDeleter {
 struct Member {
   std::string path;
   bool is_dir = false;
-  std::string data;         // when host_path is empty
-  std::string host_path;    // a layer blob, streamed and verified
-  Descriptor expected;      // digest and size the host file must have
+  std::string data;       // when host_path is empty
+  std::string host_path;  // a layer blob, streamed and verified
+  Descriptor expected;    // digest and size the host file must have
 };
 
 struct OutputSink {
@@ -72,9 +72,9 @@ class ArchiveBuilder {
         return core::make_error(m.host_path, std::strerror(errno));
       size = static_cast<int64_t>(st.st_size);
       if (size != m.expected.size)
-        return core::make_error(m.host_path, "layer blob is " + std::to_string(size) +
-                                                 " bytes, expected " +
-                                                 std::to_string(m.expected.size),
+        return core::make_error(m.host_path,
+                                "layer blob is " + std::to_string(size) + " bytes, expected " +
+                                    std::to_string(m.expected.size),
                                 "the file changed after it was written");
     }
     archive_entry_set_size(ae.get(), size);
@@ -130,7 +130,8 @@ bool valid_tag(std::string_view tag) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   };
   if (!word(tag[0])) return false;
-  return std::all_of(tag.begin(), tag.end(), [&](char c) { return word(c) || c == '.' || c == '-'; });
+  return std::all_of(tag.begin(), tag.end(),
+                     [&](char c) { return word(c) || c == '.' || c == '-'; });
 }
 
 bool valid_repo(std::string_view repo) {
@@ -192,8 +193,9 @@ core::Result<std::vector<Member>> members_for(const Image& image, const ImageMet
 core::Result<std::string> normalize_repo_tag(std::string_view repo_tag) {
   std::string s(repo_tag);
   auto bad = [&](std::string what) {
-    return core::make_error("tag '" + s + "'", std::move(what),
-                            "expected name[:tag] with a lower-case name, e.g. example.invalid/app:1.0");
+    return core::make_error(
+        "tag '" + s + "'", std::move(what),
+        "expected name[:tag] with a lower-case name, e.g. example.invalid/app:1.0");
   };
   if (s.find('@') != std::string::npos) return bad("names a digest; docker-archive needs a tag");
   auto slash = s.rfind('/');
@@ -208,10 +210,9 @@ core::Result<std::string> normalize_repo_tag(std::string_view repo_tag) {
 core::Status write_docker_archive(const std::string& path, const std::vector<Image>& images,
                                   const std::vector<std::string>& repo_tags) {
   if (images.size() != 1)
-    return core::make_error(path,
-                            images.empty() ? "no image to write"
-                                           : "docker-archive holds one platform",
-                            "use --format oci or pick --arch");
+    return core::make_error(
+        path, images.empty() ? "no image to write" : "docker-archive holds one platform",
+        "use --format oci or pick --arch");
   const Image& image = images.front();
   std::vector<std::string> tags;
   for (const auto& t : repo_tags) {

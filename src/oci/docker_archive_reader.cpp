@@ -22,7 +22,8 @@ constexpr size_t kReadChunk = 1 << 18;
 // "../" or absolute names is hostile or broken: refuse it outright.
 core::Result<std::string> member_name(const char* raw, const std::string& archive_path) {
   if (raw == nullptr)
-    return core::make_error(archive_path, "a member has no readable name", "the archive is corrupt");
+    return core::make_error(archive_path, "a member has no readable name",
+                            "the archive is corrupt");
   std::string_view name = raw;
   if (name.starts_with("/"))
     return core::make_error(archive_path, "member '" + std::string(name) + "' has an absolute path",
@@ -85,11 +86,12 @@ core::Status DockerArchiveReader::scan() {
       return core::make_error(path_, "cannot read the archive: " + archive_error(a.get()),
                               "is it a docker-archive tar?");
     if (seen.size() >= limits_.max_archive_members)
-      return core::make_error(path_, "has more than " +
-                                         std::to_string(limits_.max_archive_members) + " members");
+      return core::make_error(
+          path_, "has more than " + std::to_string(limits_.max_archive_members) + " members");
     DISTILL_ASSIGN(std::string name, member_name(archive_entry_pathname(entry), path_));
     if (!seen.insert(name).second)
-      return core::make_error(path_, "member '" + name + "' appears twice", "the archive is ambiguous");
+      return core::make_error(path_, "member '" + name + "' appears twice",
+                              "the archive is ambiguous");
     if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
       continue;  // folders, symlinks, hardlinks: never a blob
     Member m;
@@ -100,7 +102,8 @@ core::Status DockerArchiveReader::scan() {
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n < 0)
-        return core::make_error(path_, "cannot read member '" + name + "': " + archive_error(a.get()));
+        return core::make_error(path_,
+                                "cannot read member '" + name + "': " + archive_error(a.get()));
       if (n == 0) break;
       std::string_view chunk(buf.data(), static_cast<size_t>(n));
       hash.update(chunk);
@@ -123,7 +126,8 @@ core::Status DockerArchiveReader::scan() {
 core::Status DockerArchiveReader::build_index() {
   auto it = members_.find("manifest.json");
   if (it == members_.end() || !it->second.kept)
-    return core::make_error(path_, "has no manifest.json", "is it a docker-archive tar (docker save)?");
+    return core::make_error(path_, "has no manifest.json",
+                            "is it a docker-archive tar (docker save)?");
   auto fail = [&](std::string what) {
     return core::make_error(path_ + ": manifest.json", std::move(what), "the archive is malformed");
   };
@@ -171,8 +175,7 @@ core::Status DockerArchiveReader::build_index() {
 core::Status DockerArchiveReader::stream_raw(const Descriptor& d, const Sink& sink) {
   if (auto s = synthesized_.find(d.digest.hex()); s != synthesized_.end()) return sink(s->second);
   auto b = blob_members_.find(d.digest.hex());
-  if (b == blob_members_.end())
-    return core::make_error(path_, "has no blob " + d.digest.str());
+  if (b == blob_members_.end()) return core::make_error(path_, "has no blob " + d.digest.str());
   DISTILL_ASSIGN(std::string wanted, member_name(b->second.c_str(), path_));
   if (const Member& m = members_.at(wanted); m.kept) return sink(m.content);
   // Layers are not kept: find the member again. The archive may have changed
@@ -192,8 +195,9 @@ core::Status DockerArchiveReader::stream_raw(const Descriptor& d, const Sink& si
     if (*name != wanted || archive_entry_filetype(entry) != AE_IFREG) continue;
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-      if (n < 0) return core::make_error(path_, "cannot read member '" + wanted + "': " +
-                                                    archive_error(a.get()));
+      if (n < 0)
+        return core::make_error(path_,
+                                "cannot read member '" + wanted + "': " + archive_error(a.get()));
       if (n == 0) return core::Status::Ok();
       DISTILL_TRY(sink(std::string_view(buf.data(), static_cast<size_t>(n))));
     }

@@ -41,7 +41,7 @@ class DockerArchiveReader : public ImageReader {
   core::Status scan();
   core::Status build_index();
 
-  std::map<std::string, Member> members_;  // regular files by normalised name
+  std::map<std::string, Member> members_;            // regular files by normalised name
   std::map<std::string, std::string> blob_members_;  // digest hex -> member name
   std::map<std::string, std::string> synthesized_;   // digest hex -> manifest JSON
   std::vector<std::vector<std::string>> refs_;

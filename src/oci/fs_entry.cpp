@@ -23,10 +23,14 @@ core::Error path_error(std::string_view path, std::string what, std::string hint
 
 std::string_view entry_type_name(EntryType type) {
   switch (type) {
-    case EntryType::kRegular: return "regular file";
-    case EntryType::kDirectory: return "directory";
-    case EntryType::kSymlink: return "symlink";
-    case EntryType::kHardlink: return "hardlink";
+    case EntryType::kRegular:
+      return "regular file";
+    case EntryType::kDirectory:
+      return "directory";
+    case EntryType::kSymlink:
+      return "symlink";
+    case EntryType::kHardlink:
+      return "hardlink";
   }
   return "unknown";
 }
@@ -76,7 +80,11 @@ bool is_valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size()) return false;
     uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
     for (size_t k = 1; k < len; ++k) {
@@ -93,8 +101,7 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 core::Result<std::string> normalize_layer_path(std::string_view path) {
-  if (path.find('\0') != std::string_view::npos)
-    return path_error(path, "contains a NUL byte");
+  if (path.find('\0') != std::string_view::npos) return path_error(path, "contains a NUL byte");
   if (!path.empty() && path.front() == '/')
     return path_error(path, "is absolute", "layer paths are relative to the image root");
   if (!is_valid_utf8(path))
@@ -141,8 +148,7 @@ core::Status validate_entry(FsEntry& entry) {
   if (!entry.data.empty() && !entry.source_path.empty())
     return fail("has both in-memory content and a source file");
   bool is_link = entry.type == EntryType::kSymlink || entry.type == EntryType::kHardlink;
-  if (!is_link && !entry.link_target.empty())
-    return fail("has a link target but is not a link");
+  if (!is_link && !entry.link_target.empty()) return fail("has a link target but is not a link");
   if (entry.type == EntryType::kSymlink) {
     if (entry.link_target.empty()) return fail("is a symlink without a target");
     if (entry.link_target.find('\0') != std::string::npos)

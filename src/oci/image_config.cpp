@@ -102,8 +102,7 @@ core::Result<int64_t> parse_rfc3339(std::string_view text) {
   int year, mon, day, hour, min, sec;
   if (!digits(0, 4, year) || !digits(5, 2, mon) || !digits(8, 2, day) || !digits(11, 2, hour) ||
       !digits(14, 2, min) || !digits(17, 2, sec) || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' ||
-      text[16] != ':')
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
     return bad();
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return bad();
   size_t pos = 19;
@@ -162,8 +161,9 @@ core::Result<std::string> image_config_json(const ImageConfig& c) {
   DISTILL_TRY(validate_env(c.config.env));
   for (const auto& port : c.config.exposed_ports) {
     DISTILL_ASSIGN(std::string normal, normalize_port(port));
-    if (normal != port) return config_error("exposed port '" + port + "' is not normalised",
-                                            "write it as '" + normal + "'");
+    if (normal != port)
+      return config_error("exposed port '" + port + "' is not normalised",
+                          "write it as '" + normal + "'");
   }
   DISTILL_TRY(validate_history(c));
   std::string created = format_rfc3339(c.created);

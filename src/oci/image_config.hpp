@@ -15,8 +15,8 @@ namespace distill::oci {
 
 // The runtime defaults of an image ("config" in the OCI image config).
 struct ContainerConfig {
-  std::string user;                   // "65532", "65532:65532" or a name
-  std::vector<std::string> env;       // "KEY=value", order kept, keys unique
+  std::string user;              // "65532", "65532:65532" or a name
+  std::vector<std::string> env;  // "KEY=value", order kept, keys unique
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
   std::string working_dir;

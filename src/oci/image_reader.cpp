@@ -43,15 +43,17 @@ core::Status ImageReader::stream_blob(const Descriptor& d, const Sink& sink) {
     // Stop as soon as the blob outgrows its descriptor: no reading a
     // hostile endless blob to the end.
     if (seen > d.size)
-      return core::make_error(path_, "blob " + d.digest.str() + " is larger than its descriptor says",
+      return core::make_error(path_,
+                              "blob " + d.digest.str() + " is larger than its descriptor says",
                               "the image is corrupt or was tampered with");
     hash.update(chunk);
     return sink(chunk);
   };
   DISTILL_TRY(stream_raw(d, counting));
   if (seen != d.size)
-    return core::make_error(path_, "blob " + d.digest.str() + " is " + std::to_string(seen) +
-                                       " bytes, its descriptor says " + std::to_string(d.size),
+    return core::make_error(path_,
+                            "blob " + d.digest.str() + " is " + std::to_string(seen) +
+                                " bytes, its descriptor says " + std::to_string(d.size),
                             "the image is corrupt or was tampered with");
   if (hash.hex_digest() != d.digest.hex())
     return core::make_error(path_, "blob " + d.digest.str() + " does not match its digest",
@@ -108,10 +110,11 @@ core::Result<PlatformImage> ImageReader::load_image(const Descriptor& d,
   DISTILL_ASSIGN(image.config,
                  parse_image_config(image.config_json, image.manifest.config.digest.str()));
   if (image.config.diff_ids.size() != image.manifest.layers.size())
-    return core::make_error(path_, "manifest " + d.digest.str() + " has " +
-                                       std::to_string(image.manifest.layers.size()) +
-                                       " layers but its config lists " +
-                                       std::to_string(image.config.diff_ids.size()) + " diff_ids",
+    return core::make_error(path_,
+                            "manifest " + d.digest.str() + " has " +
+                                std::to_string(image.manifest.layers.size()) +
+                                " layers but its config lists " +
+                                std::to_string(image.config.diff_ids.size()) + " diff_ids",
                             "the image is corrupt");
   return image;
 }

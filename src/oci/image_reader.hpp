@@ -59,13 +59,11 @@ class ImageReader {
   core::Status stream_blob(const Descriptor& d, const Sink& sink);
 
  protected:
-  ImageReader(std::string path, ReaderLimits limits)
-      : path_(std::move(path)), limits_(limits) {}
+  ImageReader(std::string path, ReaderLimits limits) : path_(std::move(path)), limits_(limits) {}
   // The stored bytes of a blob, unverified.
   virtual core::Status stream_raw(const Descriptor& d, const Sink& sink) = 0;
   // The names of index().manifests[i]: its ref.name annotation by default.
   virtual std::vector<std::string> ref_names(size_t i) const;
-
 
   std::string path_;
   ReaderLimits limits_;

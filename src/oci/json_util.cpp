@@ -6,8 +6,7 @@ namespace {
 using nlohmann::json;
 
 core::Error field_error(std::string_view key, std::string_view expected) {
-  return core::make_error("field '" + std::string(key) + "'",
-                          "is not " + std::string(expected));
+  return core::make_error("field '" + std::string(key) + "'", "is not " + std::string(expected));
 }
 
 const json* field(const json& obj, std::string_view key) {

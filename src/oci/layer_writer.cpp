@@ -48,12 +48,11 @@ core::Status check_parents(const std::vector<FsEntry>& entries,
       if (it == by_path.end()) continue;
       const FsEntry& p = entries[it->second];
       if (p.type != EntryType::kDirectory)
-        return entry_error(e.path,
-                           "is inside '" + p.path + "', which is a " +
-                               std::string(entry_type_name(p.type)),
-                           p.type == EntryType::kSymlink
-                               ? "give the path with the symlink resolved"
-                               : "a file cannot contain other entries");
+        return entry_error(
+            e.path,
+            "is inside '" + p.path + "', which is a " + std::string(entry_type_name(p.type)),
+            p.type == EntryType::kSymlink ? "give the path with the symlink resolved"
+                                          : "a file cannot contain other entries");
     }
   }
   return core::Status::Ok();
@@ -69,9 +68,10 @@ core::Result<size_t> hardlink_root(const std::vector<FsEntry>& entries,
     const FsEntry& e = entries[current];
     if (e.type == EntryType::kRegular) return current;
     if (e.type != EntryType::kHardlink)
-      return entry_error(entries[link].path, "is a hardlink to '" + e.path + "', a " +
-                                                 std::string(entry_type_name(e.type)),
-                         "hardlinks must point at regular files");
+      return entry_error(
+          entries[link].path,
+          "is a hardlink to '" + e.path + "', a " + std::string(entry_type_name(e.type)),
+          "hardlinks must point at regular files");
     auto it = by_path.find(e.link_target);
     if (it == by_path.end())
       return entry_error(entries[link].path,
@@ -180,7 +180,9 @@ class TarStream {
     core::UniqueFd source;
     int64_t size = 0;
     switch (e.type) {
-      case EntryType::kDirectory: archive_entry_set_filetype(ae.get(), AE_IFDIR); break;
+      case EntryType::kDirectory:
+        archive_entry_set_filetype(ae.get(), AE_IFDIR);
+        break;
       case EntryType::kSymlink:
         archive_entry_set_filetype(ae.get(), AE_IFLNK);
         archive_entry_copy_symlink(ae.get(), e.link_target.c_str());
@@ -264,16 +266,16 @@ class TarStream {
 core::Result<ArchiveWriter> open_tar_writer(TarSink& sink) {
   ArchiveWriter a(archive_write_new());
   if (!a) return core::make_error("layer", "cannot create a tar writer");
-  bool ok = archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK &&
-            // SCHILY.xattr only: what Go's archive/tar (containerd, Docker) reads;
-            // libarchive would otherwise add a LIBARCHIVE.xattr copy.
-            archive_write_set_format_option(a.get(), "pax", "xattrheader", "SCHILY") ==
-                ARCHIVE_OK &&
-            archive_write_set_bytes_per_block(a.get(), kTarBlockSize) == ARCHIVE_OK &&
-            archive_write_set_bytes_in_last_block(a.get(), 1) == ARCHIVE_OK &&
-            archive_write_open(a.get(), &sink, nullptr, tar_write_callback, nullptr) ==
-                ARCHIVE_OK;
-  if (!ok) return core::make_error("layer", "cannot set up the tar writer: " + archive_error(a.get()));
+  bool ok =
+      archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK &&
+      // SCHILY.xattr only: what Go's archive/tar (containerd, Docker) reads;
+      // libarchive would otherwise add a LIBARCHIVE.xattr copy.
+      archive_write_set_format_option(a.get(), "pax", "xattrheader", "SCHILY") == ARCHIVE_OK &&
+      archive_write_set_bytes_per_block(a.get(), kTarBlockSize) == ARCHIVE_OK &&
+      archive_write_set_bytes_in_last_block(a.get(), 1) == ARCHIVE_OK &&
+      archive_write_open(a.get(), &sink, nullptr, tar_write_callback, nullptr) == ARCHIVE_OK;
+  if (!ok)
+    return core::make_error("layer", "cannot set up the tar writer: " + archive_error(a.get()));
   return a;
 }
 
@@ -319,7 +321,8 @@ core::Result<LayerBlob> write_layer(std::vector<FsEntry> entries, const LayerOpt
     blob_size += static_cast<int64_t>(chunk.size());
     return out.write(chunk);
   };
-  DISTILL_ASSIGN(auto compressor, Compressor::create(options.compression, options.level, blob_sink));
+  DISTILL_ASSIGN(auto compressor,
+                 Compressor::create(options.compression, options.level, blob_sink));
 
   ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());

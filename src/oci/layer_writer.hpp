@@ -27,8 +27,8 @@ struct LayerOptions {
 
 // A compressed layer blob on disk and the digests that describe it.
 struct LayerBlob {
-  Digest diff_id;  // SHA-256 of the uncompressed tar: the image config's rootfs.diff_ids
-  Digest digest;   // SHA-256 of the blob as stored: the manifest's layer descriptor
+  Digest diff_id;    // SHA-256 of the uncompressed tar: the image config's rootfs.diff_ids
+  Digest digest;     // SHA-256 of the blob as stored: the manifest's layer descriptor
   int64_t size = 0;  // bytes of the blob as stored
   int64_t uncompressed_size = 0;
   std::string media_type;

@@ -68,8 +68,9 @@ core::Status LayoutReader::stream_raw(const Descriptor& d, const Sink& sink) {
   if (d.digest.empty()) return core::make_error(path_, "descriptor without a digest");
   core::UniqueFd blobs(::openat(dir_.get(), "blobs", kNoFollow | O_DIRECTORY));
   core::UniqueFd sha(blobs ? ::openat(blobs.get(), "sha256", kNoFollow | O_DIRECTORY) : -1);
-  if (!sha) return core::make_error(path_ + "/blobs/sha256", std::strerror(errno),
-                                    "the layout is malformed");
+  if (!sha)
+    return core::make_error(path_ + "/blobs/sha256", std::strerror(errno),
+                            "the layout is malformed");
   // The hex was validated when the digest was parsed: it cannot hold a '/'.
   auto fd = open_regular(sha.get(), d.digest.hex().c_str(), where);
   if (!fd.ok()) return fd.error();

@@ -59,7 +59,8 @@ core::Status check_replaceable(const std::string& target) {
   if (S_ISLNK(st.st_mode))
     return core::make_error(target, "is a symlink", "give the output folder's real path");
   if (!S_ISDIR(st.st_mode))
-    return core::make_error(target, "exists and is not a folder", "remove it or choose another output");
+    return core::make_error(target, "exists and is not a folder",
+                            "remove it or choose another output");
   struct stat layout {};
   if (::lstat((target + "/oci-layout").c_str(), &layout) == 0 && S_ISREG(layout.st_mode))
     return core::Status::Ok();
@@ -135,8 +136,9 @@ core::Status validate_ref_name(std::string_view ref) {
   for (;;) {
     size_t slash = ref.find('/', start);
     if (!valid_ref_component(ref.substr(start, slash - start)))
-      return core::make_error("tag '" + std::string(ref) + "'", "is not a valid reference name",
-                              "use letters, digits and - . _ : @ + between them, e.g. 1.0 or latest");
+      return core::make_error(
+          "tag '" + std::string(ref) + "'", "is not a valid reference name",
+          "use letters, digits and - . _ : @ + between them, e.g. 1.0 or latest");
     if (slash == std::string_view::npos) return core::Status::Ok();
     start = slash + 1;
   }
@@ -172,7 +174,8 @@ core::Result<LayoutWriter> LayoutWriter::create(std::string target) {
                             "create " + parent + " first");
   DISTILL_TRY(check_replaceable(target));
   std::string staging = target + ".distill-tmp.XXXXXX";
-  if (::mkdtemp(staging.data()) == nullptr) return sys_error(target, "cannot create a staging folder");
+  if (::mkdtemp(staging.data()) == nullptr)
+    return sys_error(target, "cannot create a staging folder");
   LayoutWriter w(std::move(target), std::move(staging));
   for (const char* sub : {"", "/blobs", "/blobs/sha256", kScratchDir})
     DISTILL_TRY(make_dir(w.staging_ + sub));
@@ -239,9 +242,10 @@ core::Result<Descriptor> LayoutWriter::copy_blob(std::string_view media_type,
   DISTILL_ASSIGN(d.digest, Digest::from_hex(hash.hex_digest()));
   d.size = size;
   if (expected && (d.digest != expected->digest || d.size != expected->size))
-    return core::make_error(path, "blob is " + d.digest.str() + " (" + std::to_string(size) +
-                                      " bytes), expected " + expected->digest.str() + " (" +
-                                      std::to_string(expected->size) + " bytes)",
+    return core::make_error(path,
+                            "blob is " + d.digest.str() + " (" + std::to_string(size) +
+                                " bytes), expected " + expected->digest.str() + " (" +
+                                std::to_string(expected->size) + " bytes)",
                             "the file changed after it was written");
   DISTILL_TRY(install_blob(tmp, d.digest));
   return d;
@@ -267,8 +271,8 @@ core::Result<Descriptor> LayoutWriter::add_blob_file(std::string_view media_type
   DISTILL_ASSIGN(d.digest, Digest::from_hex(hex));
   d.size = static_cast<int64_t>(st.st_size);
   if (expected && (d.digest != expected->digest || d.size != expected->size))
-    return core::make_error(path, "blob is " + d.digest.str() + ", expected " +
-                                      expected->digest.str(),
+    return core::make_error(path,
+                            "blob is " + d.digest.str() + ", expected " + expected->digest.str(),
                             "the file changed after it was written");
   if (blobs_.count(d.digest)) {
     ::unlink(path.c_str());

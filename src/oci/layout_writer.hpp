@@ -48,8 +48,7 @@ class LayoutWriter {
   // Hashes the file into blobs/. With `expected`, the content must have that
   // digest and size. kMove renames when it can and removes the source either way.
   core::Result<Descriptor> add_blob_file(std::string_view media_type, const std::string& path,
-                                         BlobTransfer how,
-                                         const Descriptor* expected = nullptr);
+                                         BlobTransfer how, const Descriptor* expected = nullptr);
 
   // Layers, config and manifest of one platform; returns the manifest's
   // descriptor, platform set.

@@ -44,8 +44,7 @@ core::Result<std::vector<Descriptor>> parse_descriptors(const json& j, std::stri
   std::vector<Descriptor> out;
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return out;
-  if (!it->is_array())
-    return core::make_error("field '" + std::string(key) + "'", "is not a list");
+  if (!it->is_array()) return core::make_error("field '" + std::string(key) + "'", "is not a list");
   if (it->size() > kMaxListed)
     return core::make_error("field '" + std::string(key) + "'", "lists too many entries");
   for (const auto& item : *it) {

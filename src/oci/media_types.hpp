@@ -7,8 +7,7 @@ namespace distill::oci {
 // The media types we write. Readers also accept the Docker schema 2
 // equivalents (below) so that `distill inspect` works on images from other tools.
 inline constexpr std::string_view kMediaTypeConfig = "application/vnd.oci.image.config.v1+json";
-inline constexpr std::string_view kMediaTypeManifest =
-    "application/vnd.oci.image.manifest.v1+json";
+inline constexpr std::string_view kMediaTypeManifest = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr std::string_view kMediaTypeIndex = "application/vnd.oci.image.index.v1+json";
 inline constexpr std::string_view kMediaTypeLayer = "application/vnd.oci.image.layer.v1.tar";
 inline constexpr std::string_view kMediaTypeLayerGzip =

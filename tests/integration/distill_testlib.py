@@ -347,6 +347,37 @@ class FixturePackage:
     salt: str = ""  # changes the payload (and so the .deb's hash)
     # dpkg-deb -Z: "none" makes the size independent of the salt (fixed width).
     compression: str = "xz"
+    # Payload beyond usr/share/<name>/README: DebFile items (deb_file,
+    # deb_dir, deb_link); "{triplet}" in a path or link target becomes the
+    # architecture's multiarch triplet.
+    files: Tuple = ()
+    scripts: Tuple = ()  # (name, text): maintainer scripts under DEBIAN/
+    md5sums: bool = False  # write DEBIAN/md5sums as dh_md5sums does
+
+
+@dataclass(frozen=True)
+class DebFile:
+    kind: str  # "f" file, "d" folder, "l" symlink
+    path: str
+    data: bytes = b""
+    mode: int = 0o644
+    target: str = ""
+    arch: Optional[str] = None  # only in this architecture's .deb
+
+
+def deb_file(path: str, data, mode: int = 0o644, arch: Optional[str] = None) -> DebFile:
+    return DebFile("f", path, data.encode() if isinstance(data, str) else data, mode, "", arch)
+
+
+def deb_dir(path: str, mode: int = 0o755) -> DebFile:
+    return DebFile("d", path, b"", mode)
+
+
+def deb_link(path: str, target: str, arch: Optional[str] = None) -> DebFile:
+    return DebFile("l", path, b"", 0o777, target, arch)
+
+
+TRIPLETS = {"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 
 
 def default_packages() -> List[FixturePackage]:
@@ -384,6 +415,183 @@ def default_packages() -> List[FixturePackage]:
     ]
 
 
+# ---------------------------------------------------------------------------
+# Fixture packages for `distill build`: enough like Debian's real ones to
+# exercise the assembly rules (merged /usr, docs, status.d, setuid, CA bundle).
+# They are not runnable.
+
+_CA_PEMS: List[bytes] = []
+
+
+def fixture_ca_pems() -> List[bytes]:
+    """Two self-signed CA certificates (PEM), made with openssl once per module."""
+    if not _CA_PEMS:
+        work = tempfile.mkdtemp(prefix="distill-ca-")
+        try:
+            for cn in ("Distill Test Root A", "Distill Test Root B"):
+                out = os.path.join(work, "cert.pem")
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                                os.path.join(work, "key.pem"), "-subj", "/CN=%s" % cn, "-days",
+                                "3650", "-out", out], check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+                with open(out, "rb") as f:
+                    _CA_PEMS.append(f.read())
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return list(_CA_PEMS)
+
+
+def _zoneinfo_paris() -> bytes:
+    try:
+        with open("/usr/share/zoneinfo/Europe/Paris", "rb") as f:
+            return f.read()
+    except OSError:
+        return b"TZif2" + b"\0" * 40 + b"\nCET-1CEST,M3.5.0,M10.5.0/3\n"
+
+
+def _docs(pkg: str, extra: bool = False) -> List[DebFile]:
+    """What every Debian package ships under usr/share/doc (extra: a README too)."""
+    out = [deb_file("usr/share/doc/%s/copyright" % pkg,
+                    "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+                    "\nUpstream-Name: %s\n\nFiles: *\nLicense: fixture\n" % pkg),
+           deb_file("usr/share/doc/%s/changelog.Debian.gz" % pkg,
+                    gzip.compress(("%s (1.0) unstable; urgency=low\n" % pkg).encode(), mtime=0))]
+    if extra:
+        out.append(deb_file("usr/share/doc/%s/README.md" % pkg, "# %s\n" % pkg))
+    return out
+
+
+POSTINST = "#!/bin/sh\nset -e\necho configuring\n"
+
+# Installed by each preset from image_packages() (mawk is excluded, and
+# ca-certificates only read for its certificates).
+IMAGE_PRESET_PACKAGES = {
+    "static": ["base-files", "media-types", "netbase", "tzdata"],
+    "base-nossl": ["base-files", "libc6", "media-types", "netbase", "tzdata"],
+    "base": ["base-files", "libc6", "libssl3", "media-types", "netbase", "tzdata"],
+    "cc": ["base-files", "libc6", "libgcc-s1", "libgomp1", "libssl3", "libstdc++6",
+           "media-types", "netbase", "tzdata"],
+}
+NEVER_INSTALLED = ["mawk", "ca-certificates", "openssl", "debconf", "dash"]
+
+
+def image_packages() -> List[FixturePackage]:
+    """A bookworm-like archive for `distill build` tests."""
+    P = FixturePackage
+    pem_a, pem_b = fixture_ca_pems()
+    amd, arm = "amd64", "arm64"
+    return [
+        P("base-files", "12.4+deb12u5", "any", "bookworm", pre_depends="awk", essential=True,
+          priority="required", section="admin", md5sums=True, scripts=(("postinst", POSTINST),),
+          files=tuple([
+              deb_dir("bin"), deb_dir("sbin"), deb_dir("lib"), deb_dir("etc"),
+              deb_dir("tmp", 0o1777), deb_dir("root", 0o700), deb_dir("home", 0o755),
+              deb_dir("var/tmp", 0o1777), deb_dir("usr/bin"), deb_dir("usr/lib"),
+              deb_file("etc/debian_version", "12.5\n"),
+              deb_file("etc/host.conf", "multi on\n"),
+              deb_file("etc/issue", "Debian GNU/Linux 12 \\n \\l\n"),
+              deb_file("usr/lib/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'
+                       'ID=debian\nVERSION_ID="12"\n'),
+              deb_link("etc/os-release", "../usr/lib/os-release"),
+              deb_file("usr/share/base-files/motd", "fixture motd\n"),
+          ] + _docs("base-files"))),
+        P("mawk", "1.3.4.20200120-3.1", "any", "bookworm", pre_depends="libc6 (>= 2.34)",
+          provides="awk", multi_arch="foreign", priority="required", section="interpreters",
+          md5sums=True, files=tuple([deb_file("usr/bin/mawk", b"\x7fELF mawk", 0o755)] +
+                                    _docs("mawk"))),
+        P("dash", "0.5.12-2", "any", "bookworm", pre_depends="libc6 (>= 2.34)", essential=True,
+          priority="required", section="shells", md5sums=True,
+          files=tuple([deb_file("bin/dash", b"\x7fELF dash", 0o755), deb_link("bin/sh", "dash")]
+                      + _docs("dash"))),
+        P("netbase", "6.4", "all", "bookworm", priority="important", section="admin",
+          md5sums=True, files=tuple([
+              deb_file("etc/protocols", "ip\t0\tIP\ntcp\t6\tTCP\n"),
+              deb_file("etc/services", "http\t\t80/tcp\twww\n"),
+              deb_file("etc/rpc", "portmapper\t100000\n"),
+              deb_file("etc/ethertypes", "IPv4\t0800\tip ip4\n"),
+          ] + _docs("netbase"))),
+        P("tzdata", "2024a-0+deb12u1", "all", "bookworm", depends="debconf (>= 0.5) | debconf-2.0",
+          priority="required", section="localization", md5sums=True,
+          scripts=(("postinst", POSTINST), ("config", POSTINST)), files=tuple([
+              deb_file("usr/share/zoneinfo/Europe/Paris", _zoneinfo_paris()),
+              deb_file("usr/share/zoneinfo/Etc/UTC", b"TZif2 UTC"),
+              deb_link("usr/share/zoneinfo/UTC", "Etc/UTC"),
+          ] + _docs("tzdata"))),
+        P("media-types", "10.0.0", "all", "bookworm", priority="standard", section="net",
+          md5sums=True, files=tuple([deb_file("etc/mime.types", "text/plain\t\ttxt\n")] +
+                                    _docs("media-types"))),
+        P("debconf", "1.5.82", "all", "bookworm", provides="debconf-2.0", priority="important",
+          section="admin", md5sums=True, files=tuple([deb_file("usr/bin/debconf", "#!/usr/bin/perl\n",
+                                                                0o755)] + _docs("debconf"))),
+        P("ca-certificates", "20230311", "all", "bookworm",
+          depends="openssl (>= 1.1.1), debconf (>= 0.5) | debconf-2.0", section="misc",
+          md5sums=True, scripts=(("postinst", POSTINST),), files=tuple([
+              deb_file("usr/share/ca-certificates/mozilla/Distill_Test_Root_A.crt", pem_a),
+              deb_file("usr/share/ca-certificates/mozilla/Distill_Test_Root_B.crt", pem_b),
+              deb_file("usr/sbin/update-ca-certificates", "#!/bin/sh\n", 0o755),
+              deb_dir("etc/ssl/certs"),
+          ] + _docs("ca-certificates"))),
+        P("openssl", "3.0.11-1~deb12u2", "any", "bookworm",
+          depends="libc6 (>= 2.34), libssl3 (>= 3.0.9)", section="utils", md5sums=True,
+          files=tuple([deb_file("usr/bin/openssl", b"\x7fELF openssl", 0o755),
+                       deb_file("usr/lib/ssl/openssl.cnf", "# fixture\n")] + _docs("openssl"))),
+        P("libc6", "2.36-9+deb12u4", "any", "bookworm", source="glibc", multi_arch="same",
+          priority="optional", section="libs", md5sums=True, scripts=(("postinst", POSTINST),),
+          files=tuple([
+              deb_file("lib/{triplet}/libc.so.6", b"\x7fELF libc", 0o755),
+              deb_file("lib/{triplet}/libm.so.6", b"\x7fELF libm", 0o644),
+              deb_file("lib/{triplet}/ld-linux-x86-64.so.2", b"\x7fELF ld", 0o755, arch=amd),
+              deb_link("lib64/ld-linux-x86-64.so.2", "/lib/{triplet}/ld-linux-x86-64.so.2",
+                       arch=amd),
+              deb_file("lib/{triplet}/ld-linux-aarch64.so.1", b"\x7fELF ld", 0o755, arch=arm),
+              deb_link("lib/ld-linux-aarch64.so.1", "{triplet}/ld-linux-aarch64.so.1", arch=arm),
+              deb_file("usr/share/locale/fr/LC_MESSAGES/libc.mo", b"\xde\x12\x04\x95libc"),
+              deb_file("usr/share/lintian/overrides/libc6", "libc6: fixture-override\n"),
+          ] + _docs("libc6"))),
+        P("libssl3", "3.0.11-1~deb12u2", "any", "bookworm", source="openssl",
+          depends="libc6 (>= 2.34)", multi_arch="same", section="libs", md5sums=True,
+          files=tuple([deb_file("usr/lib/{triplet}/libssl.so.3", b"\x7fELF ssl"),
+                       deb_file("usr/lib/{triplet}/libcrypto.so.3", b"\x7fELF crypto")] +
+                      _docs("libssl3"))),
+        P("libgcc-s1", "12.2.0-14", "any", "bookworm", source="gcc-12",
+          depends="libc6 (>= 2.35)", multi_arch="same", section="libs", md5sums=True,
+          files=tuple([deb_file("lib/{triplet}/libgcc_s.so.1", b"\x7fELF gcc_s")] +
+                      _docs("libgcc-s1"))),
+        P("libgomp1", "12.2.0-14", "any", "bookworm", source="gcc-12",
+          depends="libc6 (>= 2.34)", multi_arch="same", section="libs", md5sums=True,
+          files=tuple([deb_file("usr/lib/{triplet}/libgomp.so.1.0.0", b"\x7fELF gomp"),
+                       deb_link("usr/lib/{triplet}/libgomp.so.1", "libgomp.so.1.0.0")] +
+                      _docs("libgomp1"))),
+        P("libstdc++6", "12.2.0-14", "any", "bookworm", source="gcc-12",
+          depends="libc6 (>= 2.36), libgcc-s1 (>= 4.2)", multi_arch="same", section="libs",
+          md5sums=True,
+          files=tuple([deb_file("usr/lib/{triplet}/libstdc++.so.6.0.30", b"\x7fELF stdc++"),
+                       deb_link("usr/lib/{triplet}/libstdc++.so.6", "libstdc++.so.6.0.30")] +
+                      _docs("libstdc++6"))),
+        # Everything the trimming, merged-/usr and setuid rules act on.
+        P("hello-tool", "1.0-1", "any", "bookworm", depends="libc6 (>= 2.34)", section="utils",
+          md5sums=True,
+          scripts=(("preinst", POSTINST), ("postinst", POSTINST), ("prerm", POSTINST),
+                   ("postrm", POSTINST)),
+          files=tuple([
+              deb_file("bin/hello", b"\x7fELF hello", 0o755),
+              deb_file("sbin/hello-admin", b"\x7fELF hello-admin", 0o755),
+              deb_file("lib/{triplet}/libhello.so.1", b"\x7fELF libhello"),
+              deb_file("usr/bin/hello-suid", b"\x7fELF suid", 0o4755),
+              deb_file("usr/bin/hello-sgid", b"\x7fELF sgid", 0o2755),
+              deb_file("usr/share/man/man1/hello.1.gz", gzip.compress(b".TH HELLO 1\n", mtime=0)),
+              deb_file("usr/share/man/fr/man1/hello.1.gz", gzip.compress(b".TH HELLO 1\n",
+                                                                         mtime=0)),
+              deb_file("usr/share/info/hello.info.gz", gzip.compress(b"hello info\n", mtime=0)),
+              deb_file("usr/share/lintian/overrides/hello-tool", "hello-tool: fixture\n"),
+              deb_file("usr/share/locale/fr/LC_MESSAGES/hello.mo", b"\xde\x12\x04\x95hello"),
+              deb_file("usr/share/locale/locale.alias", "french fr_FR.ISO-8859-1\n"),
+              deb_file("usr/share/hello-tool/greeting.txt", "bonjour\n"),
+          ] + _docs("hello-tool", extra=True))),
+    ]
+
+
 # Which suite's version of each package `app` resolves to (the highest
 # version across suites wins).
 APP_CLOSURE = {
@@ -418,7 +626,7 @@ def build_deb(pkg: FixturePackage, arch: str, workdir: str) -> bytes:
     """Builds a tiny .deb with dpkg-deb (cached per module by content)."""
     key = (pkg.name, pkg.version, arch, pkg.depends, pkg.pre_depends, pkg.provides,
            pkg.multi_arch, pkg.essential, pkg.priority, pkg.section, pkg.source, pkg.salt,
-           pkg.compression)
+           pkg.compression, pkg.files, pkg.scripts, pkg.md5sums)
     if key in _DEB_CACHE:
         return _DEB_CACHE[key]
     root = tempfile.mkdtemp(prefix="deb-", dir=workdir)
@@ -429,6 +637,7 @@ def build_deb(pkg: FixturePackage, arch: str, workdir: str) -> bytes:
         with open(os.path.join(share, "README"), "w") as f:
             # Fixed width, so that a salted rebuild can keep the same size.
             f.write("%s %s %s\nbuild: %-24s\n" % (pkg.name, pkg.version, arch, pkg.salt))
+        _write_payload(root, pkg, arch)
         fields = [("Package", pkg.name), ("Source", pkg.source), ("Version", pkg.version),
                   ("Architecture", arch), ("Maintainer", "Distill Tests <test@example.invalid>"),
                   ("Installed-Size", "1"), ("Multi-Arch", pkg.multi_arch),
@@ -455,6 +664,55 @@ def build_deb(pkg: FixturePackage, arch: str, workdir: str) -> bytes:
         shutil.rmtree(root, ignore_errors=True)
     _DEB_CACHE[key] = data
     return data
+
+
+def _write_payload(root: str, pkg: FixturePackage, arch: str):
+    """Writes pkg.files, maintainer scripts and md5sums into a dpkg-deb tree."""
+    triplet = TRIPLETS.get(arch, "")
+    modes = {}
+    for item in pkg.files:
+        if item.arch and item.arch != arch:
+            continue
+        path = os.path.join(root, item.path.replace("{triplet}", triplet).strip("/"))
+        if item.kind == "d":
+            os.makedirs(path, exist_ok=True)
+            modes[path] = item.mode
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if item.kind == "f":
+            with open(path, "wb") as f:
+                f.write(item.data)
+            modes[path] = item.mode
+        elif item.kind == "l":
+            os.symlink(item.target.replace("{triplet}", triplet), path)
+        else:
+            raise ValueError("unknown DebFile kind %r" % item.kind)
+    # Folders 0755 whatever the umask; then the modes asked for (setuid too).
+    os.chmod(root, 0o755)
+    for dirpath, dirs, _names in os.walk(root):
+        for d in dirs:
+            full = os.path.join(dirpath, d)
+            if not os.path.islink(full):
+                os.chmod(full, 0o755)
+    for path, mode in modes.items():
+        os.chmod(path, mode)
+    for name, text in pkg.scripts:
+        script = os.path.join(root, "DEBIAN", name)
+        with open(script, "w") as f:
+            f.write(text)
+        os.chmod(script, 0o755)
+    if pkg.md5sums:
+        lines = []
+        for dirpath, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if not (dirpath == root and d == "DEBIAN")]
+            for n in names:
+                full = os.path.join(dirpath, n)
+                if os.path.isfile(full) and not os.path.islink(full):
+                    with open(full, "rb") as f:
+                        digest = hashlib.md5(f.read()).hexdigest()
+                    lines.append("%s  %s\n" % (digest, os.path.relpath(full, root)))
+        with open(os.path.join(root, "DEBIAN", "md5sums"), "w") as f:
+            f.write("".join(sorted(lines, key=lambda l: l[34:])))
 
 
 def deb_control(path: str) -> Dict[str, str]:
@@ -797,6 +1055,400 @@ class FixtureServer:
 
 
 # ---------------------------------------------------------------------------
+# OCI images: reading what `distill build` wrote, independently of distill
+
+MT_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+MT_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd"
+MT_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar"
+REF_NAME = "org.opencontainers.image.ref.name"
+DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def decompress_layer(data: bytes, media_type: str) -> bytes:
+    if media_type.endswith("+gzip") or media_type.endswith(".gzip"):
+        return gzip.decompress(data)
+    if media_type.endswith("+zstd") or media_type.endswith(".zstd"):
+        p = subprocess.run(["zstd", "-d", "-c", "-q"], input=data, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            raise AssertionError("zstd -d failed: %s" % p.stderr.decode())
+        return p.stdout
+    if media_type.endswith(".tar") or media_type.endswith("tar.diff"):
+        return data
+    raise AssertionError("unknown layer media type %s" % media_type)
+
+
+@dataclass
+class TarEntry:
+    path: str  # normalised: no leading "./" or "/", no trailing "/"
+    kind: str  # f (file), d (folder), l (symlink), h (hard link), o (other)
+    mode: int  # permission bits with setuid/setgid/sticky
+    uid: int
+    gid: int
+    mtime: int
+    size: int
+    target: str  # link target (symlink or hard link)
+    data: bytes  # regular files only
+
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+
+def norm_tar_path(name: str) -> str:
+    while name.startswith("./"):
+        name = name[2:]
+    return name.strip("/")
+
+
+def tar_entries(tar_bytes: bytes) -> List[TarEntry]:
+    """The members of an (uncompressed) tar, in archive order."""
+    import io
+    import tarfile
+    out = []
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tf:
+        for m in tf:
+            kind = ("f" if m.isreg() else "d" if m.isdir() else "l" if m.issym() else
+                    "h" if m.islnk() else "o")
+            data = tf.extractfile(m).read() if m.isreg() else b""
+            target = norm_tar_path(m.linkname) if m.islnk() else m.linkname
+            out.append(TarEntry(norm_tar_path(m.name), kind, m.mode, m.uid, m.gid, int(m.mtime),
+                                m.size, target, data))
+    return out
+
+
+class OciImage:
+    """One platform's image: manifest, config and layers, read from blobs."""
+
+    def __init__(self, layout: "OciLayout", desc: dict):
+        self.layout = layout
+        self.desc = desc
+        self.digest = desc["digest"]
+        self.manifest = layout.json_blob(desc)
+        self.config = layout.json_blob(self.manifest["config"])
+        self.layers = self.manifest["layers"]
+        self._tars: Dict[int, bytes] = {}
+
+    @property
+    def platform(self) -> str:
+        return "%s/%s" % (self.config.get("os"), self.config.get("architecture"))
+
+    def layer_tar(self, i: int) -> bytes:
+        """Layer i uncompressed; its sha256 must be the config's diff_id."""
+        if i not in self._tars:
+            d = self.layers[i]
+            tar = decompress_layer(self.layout.read_blob(d["digest"], d["size"]), d["mediaType"])
+            diff_ids = self.config["rootfs"]["diff_ids"]
+            if "sha256:" + sha256_bytes(tar) != diff_ids[i]:
+                raise AssertionError("layer %d: uncompressed sha256 %s is not diff_id %s" %
+                                     (i, sha256_bytes(tar), diff_ids[i]))
+            self._tars[i] = tar
+        return self._tars[i]
+
+    def layer_entries(self, i: int) -> List[TarEntry]:
+        return tar_entries(self.layer_tar(i))
+
+    def rootfs(self) -> Dict[str, TarEntry]:
+        """path -> entry over all layers (later layers win). Whiteouts are an
+        error: distill images never delete anything."""
+        out: Dict[str, TarEntry] = {}
+        for i in range(len(self.layers)):
+            for e in self.layer_entries(i):
+                if os.path.basename(e.path).startswith(".wh."):
+                    raise AssertionError("whiteout in layer %d: %s" % (i, e.path))
+                out[e.path] = e
+        return out
+
+    def uncompressed_size(self) -> int:
+        return sum(len(self.layer_tar(i)) for i in range(len(self.layers)))
+
+
+class OciLayout:
+    """An OCI image layout folder. Every blob read is checked against its
+    digest and the size its descriptor gives."""
+
+    def __init__(self, path: str):
+        self.path = path
+        with open(os.path.join(path, "oci-layout")) as f:
+            layout = json.load(f)
+        if layout.get("imageLayoutVersion") != "1.0.0":
+            raise AssertionError("oci-layout: %r" % layout)
+        with open(os.path.join(path, "index.json")) as f:
+            self.index = json.load(f)
+        if self.index.get("schemaVersion") != 2:
+            raise AssertionError("index.json schemaVersion: %r" % self.index)
+
+    def blob_path(self, digest: str) -> str:
+        algo, hexd = digest.split(":", 1)
+        return os.path.join(self.path, "blobs", algo, hexd)
+
+    def read_blob(self, digest: str, size: Optional[int] = None) -> bytes:
+        if not DIGEST_RE.match(digest):
+            raise AssertionError("bad digest %r" % digest)
+        with open(self.blob_path(digest), "rb") as f:
+            data = f.read()
+        if "sha256:" + sha256_bytes(data) != digest:
+            raise AssertionError("blob %s has sha256 %s" % (digest, sha256_bytes(data)))
+        if size is not None and len(data) != size:
+            raise AssertionError("blob %s: %d bytes, descriptor says %d" % (digest, len(data), size))
+        return data
+
+    def json_blob(self, desc: dict) -> dict:
+        return json.loads(self.read_blob(desc["digest"], desc.get("size")))
+
+    def blobs(self) -> List[str]:
+        """Every blob file's digest ("sha256:..."), sorted."""
+        d = os.path.join(self.path, "blobs", "sha256")
+        return sorted("sha256:" + n for n in os.listdir(d)) if os.path.isdir(d) else []
+
+    @property
+    def manifests(self) -> List[dict]:
+        return self.index.get("manifests", [])
+
+    def ref(self, tag: Optional[str] = None) -> dict:
+        """The index.json entry named `tag` (None: the only entry)."""
+        if tag is None:
+            if len(self.manifests) != 1:
+                raise AssertionError("index.json has %d entries, want 1: %s" %
+                                     (len(self.manifests), self.index))
+            return self.manifests[0]
+        found = [m for m in self.manifests if m.get("annotations", {}).get(REF_NAME) == tag]
+        if len(found) != 1:
+            raise AssertionError("index.json has %d entries named %r: %s" %
+                                 (len(found), tag, self.index))
+        return found[0]
+
+    def images(self, tag: Optional[str] = None) -> List[OciImage]:
+        """The images behind an index.json entry (an image index expands to
+        its manifests)."""
+        desc = self.ref(tag)
+        if desc["mediaType"] == MT_OCI_INDEX:
+            sub = self.json_blob(desc)
+            if sub.get("mediaType") != MT_OCI_INDEX:
+                raise AssertionError("image index blob lacks its mediaType: %s" % sub)
+            return [OciImage(self, d) for d in sub["manifests"]]
+        if desc["mediaType"] != MT_OCI_MANIFEST:
+            raise AssertionError("unexpected media type %s" % desc["mediaType"])
+        return [OciImage(self, desc)]
+
+    def image(self, tag: Optional[str] = None, platform: Optional[str] = None) -> OciImage:
+        imgs = self.images(tag)
+        if platform:
+            imgs = [i for i in imgs if i.platform == platform]
+        if len(imgs) != 1:
+            raise AssertionError("want one image (platform %s), got %d" % (platform, len(imgs)))
+        return imgs[0]
+
+
+def docker_archive_members(path: str) -> Dict[str, bytes]:
+    import tarfile
+    out = {}
+    with tarfile.open(path, "r:") as tf:
+        for m in tf:
+            if m.isreg():
+                out[norm_tar_path(m.name)] = tf.extractfile(m).read()
+    return out
+
+
+# ---------------------------------------------------------------------------
+# External judges: skopeo, umoci, runc
+
+
+def tool(name: str) -> str:
+    """The path of a required external tool; a missing one fails the test
+    (it is what judges the output)."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin:/usr/local/sbin")
+    if not path:
+        raise AssertionError("%s is needed to check images but is not installed" % name)
+    return path
+
+
+@dataclass
+class ToolResult:
+    args: List[str]
+    rc: int
+    stdout: str
+    stderr: str
+
+    def describe(self) -> str:
+        return "command: %s\nexit code: %d\n--- stdout ---\n%s\n--- stderr ---\n%s" % (
+            " ".join(self.args), self.rc, self.stdout[-20000:], self.stderr[-20000:])
+
+
+def run_tool(args: List[str], timeout: int = 600, input_bytes: Optional[bytes] = None,
+             env: Optional[Dict[str, str]] = None) -> ToolResult:
+    args = [tool(args[0])] + [str(a) for a in args[1:]]
+    try:
+        p = subprocess.run(args, input=input_bytes,
+                           stdin=None if input_bytes is not None else subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                           env=env)
+    except subprocess.TimeoutExpired as e:
+        return ToolResult(args, -999, (e.stdout or b"").decode("utf-8", "replace"),
+                          "timed out after %ss\n%s" % (timeout, (e.stderr or b"").decode(
+                              "utf-8", "replace")))
+    return ToolResult(args, p.returncode, p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"))
+
+
+def skopeo(*args, timeout: int = 600) -> ToolResult:
+    # --insecure-policy: the host may have no /etc/containers/policy.json; we
+    # only copy local files.
+    return run_tool(["skopeo", "--insecure-policy"] + list(args), timeout=timeout)
+
+
+def umoci_unpack(layout: str, tag: str, bundle: str, rootless: bool = True) -> ToolResult:
+    args = ["umoci", "unpack"] + (["--rootless"] if rootless else []) + [
+        "--image", "%s:%s" % (layout, tag), bundle]
+    return run_tool(args)
+
+
+@dataclass
+class ContainerResult:
+    rc: int
+    stdout: str
+    stderr: str
+    args: List[str]
+
+    def describe(self) -> str:
+        return "container args: %s\nexit code: %d\n--- stdout ---\n%s\n--- stderr ---\n%s" % (
+            self.args, self.rc, self.stdout[-30000:], self.stderr[-20000:])
+
+
+_CONTAINER_SEQ = [0]
+
+
+def runc_run(bundle: str, args: Optional[List[str]] = None, env: Optional[Dict[str, str]] = None,
+             timeout: int = 300, readonly: bool = True) -> ContainerResult:
+    """Runs the bundle umoci unpacked (without --rootless, as root) under
+    runc, with its own state folder, and always deletes the container.
+    args None keeps the image's entrypoint+cmd (umoci put them in
+    config.json); env adds to the image's environment."""
+    runc = tool("runc")
+    cfg_path = os.path.join(bundle, "config.json")
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    proc = cfg["process"]
+    proc["terminal"] = False
+    if args is not None:
+        proc["args"] = list(args)
+    if env:
+        keep = [e for e in proc.get("env", []) if e.split("=", 1)[0] not in env]
+        proc["env"] = keep + ["%s=%s" % kv for kv in sorted(env.items())]
+    cfg.setdefault("root", {})["readonly"] = readonly
+    with open(cfg_path, "w") as f:
+        json.dump(cfg, f, indent=2)
+    _CONTAINER_SEQ[0] += 1
+    cid = "distill-test-%d-%d" % (os.getpid(), _CONTAINER_SEQ[0])
+    state = tempfile.mkdtemp(prefix="runc-")  # short path: runc state sockets
+    try:
+        try:
+            p = subprocess.run([runc, "--root", state, "run", "--bundle", bundle, cid],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
+            return ContainerResult(p.returncode, p.stdout.decode("utf-8", "replace"),
+                                   p.stderr.decode("utf-8", "replace"), proc["args"])
+        except subprocess.TimeoutExpired as e:
+            return ContainerResult(-999, (e.stdout or b"").decode("utf-8", "replace"),
+                                   "timed out after %ss" % timeout, proc["args"])
+    finally:
+        subprocess.run([runc, "--root", state, "delete", "--force", cid],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def result_json(stdout: str) -> dict:
+    """The JSON after `RESULT ` on the last such line of a check script."""
+    lines = [l for l in stdout.splitlines() if l.startswith("RESULT ")]
+    if not lines:
+        raise AssertionError("no RESULT line in the container's output")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+ELF_MACHINES = {62: "amd64", 183: "arm64"}
+
+
+def elf_arch(data: bytes) -> Optional[str]:
+    if data[:4] != b"\x7fELF" or len(data) < 20:
+        return None
+    return ELF_MACHINES.get(int.from_bytes(data[18:20], "little"), "machine %d" % int.from_bytes(
+        data[18:20], "little"))
+
+
+# ---------------------------------------------------------------------------
+# Build tests
+
+
+def seed_cache_blobs(src: str, dst: str):
+    """A new cache at dst holding only src's content-addressed blobs (hard
+    links): downloads are not repeated, but nothing derived (layer records,
+    index state) carries over, so the next build assembles from scratch."""
+    for path in blob_files(src):
+        rel = os.path.relpath(path, src)
+        target = os.path.join(dst, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
+class BuildTestMixin:
+    """Helpers for `distill build` tests (mix into a DistillTestCase)."""
+
+    def write_spec(self, text: str, folder: Optional[str] = None,
+                   name: str = "distill.yaml") -> str:
+        folder = folder or self.mkdir("spec")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def write_files(self, root: str, files: Dict[str, Tuple[str, int]]):
+        """files: relative path -> (text, mode)."""
+        for rel, (text, mode) in files.items():
+            path = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, mode)
+
+    def assert_digest_line(self, res: RunResult) -> str:
+        lines = res.stdout.splitlines()
+        self.assertEqual(len(lines), 1, "stdout must be the digest alone\n" + res.describe())
+        self.assertRegex(lines[0], DIGEST_RE, res.describe())
+        return lines[0]
+
+    def assert_skopeo_inspect(self, ref: str, override_arch: Optional[str] = None) -> dict:
+        args = (["--override-arch", override_arch] if override_arch else []) + ["inspect", ref]
+        r = skopeo(*args)
+        self.assertEqual(r.rc, 0, "skopeo rejects the image\n" + r.describe())
+        return json.loads(r.stdout)
+
+    def unpack(self, layout: str, tag: str, name: str = "bundle", rootless: bool = True) -> str:
+        bundle = os.path.join(self.tmp, name)
+        if os.path.exists(bundle):
+            shutil.rmtree(bundle)
+        r = umoci_unpack(layout, tag, bundle, rootless=rootless)
+        self.assertEqual(r.rc, 0, "umoci cannot unpack the image\n" + r.describe())
+        self.assertTrue(os.path.isfile(os.path.join(bundle, "config.json")), r.describe())
+        return bundle
+
+    def assert_no_shell(self, image_root: Dict[str, "TarEntry"], bundle: Optional[str] = None):
+        for sh in ("bin/sh", "usr/bin/sh", "bin/bash", "usr/bin/bash", "bin/dash", "usr/bin/dash",
+                   "bin/busybox", "usr/bin/busybox"):
+            self.assertNotIn(sh, image_root, "%s must not exist in the image" % sh)
+        if bundle:
+            rootfs = os.path.join(bundle, "rootfs")
+            for sh in ("bin/sh", "usr/bin/sh", "bin/bash", "bin/dash"):
+                self.assertFalse(os.path.lexists(os.path.join(rootfs, sh)),
+                                 "%s exists in the unpacked rootfs" % sh)
+
+
+# ---------------------------------------------------------------------------
 # Fixture glue for test cases
 
 
@@ -812,6 +1464,10 @@ class FixtureTestCase(DistillTestCase):
         srv = FixtureServer(root)
         self.addCleanup(srv.close)
         return srv
+
+    def make_image_repo(self, name="repo", **kwargs) -> FixtureRepo:
+        """A repository of image_packages() (for `distill build`)."""
+        return self.make_repo(name, packages=image_packages(), **kwargs)
 
     def keyring(self) -> str:
         """The archive key's keyring, copied into the test folder so that a

@@ -74,9 +74,8 @@ inline std::shared_ptr<const PackageIndex> make_index(const std::vector<Pkg>& pk
                                                       std::string suite = "bookworm",
                                                       std::string component = "main",
                                                       std::string arch = "amd64") {
-  auto index = PackageIndex::parse(test_origin(std::move(suite), std::move(component),
-                                               std::move(arch)),
-                                   packages_text(pkgs));
+  auto index = PackageIndex::parse(
+      test_origin(std::move(suite), std::move(component), std::move(arch)), packages_text(pkgs));
   if (!index.ok()) {
     ADD_FAILURE() << "synthetic index does not parse: " << index.error().message();
     std::abort();

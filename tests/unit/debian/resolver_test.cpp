@@ -121,7 +121,8 @@ TEST_F(Resolver, AlreadySelectedAlternativeIsPreferred) {
 TEST_F(Resolver, VirtualPackagePicksProviderByPriorityThenName) {
   universe.add(make_index({
       Pkg{.name = "app", .depends = "mail-transport-agent"},
-      Pkg{.name = "nullmailer", .provides = "mail-transport-agent", .priority = "extra"},
+      // Sorts first by name but ranks last by priority.
+      Pkg{.name = "dma", .provides = "mail-transport-agent", .priority = "extra"},
       Pkg{.name = "postfix", .provides = "mail-transport-agent", .priority = "optional"},
       Pkg{.name = "exim4-light", .provides = "mail-transport-agent", .priority = "standard"},
       Pkg{.name = "exim4-heavy", .provides = "mail-transport-agent", .priority = "standard"},

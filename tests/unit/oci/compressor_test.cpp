@@ -62,10 +62,10 @@ TEST(Compressor, ZstdFrameHasChecksumButNoContentSize) {
   ASSERT_GE(z.size(), 5u);
   EXPECT_EQ(z.substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4));
   auto fhd = static_cast<unsigned char>(z[4]);
-  EXPECT_EQ(fhd >> 6, 0);         // Frame_Content_Size_flag
-  EXPECT_EQ((fhd >> 5) & 1, 0);   // Single_Segment_flag
-  EXPECT_EQ((fhd >> 2) & 1, 1);   // Content_Checksum_flag
-  EXPECT_EQ(fhd & 3, 0);          // Dictionary_ID_flag
+  EXPECT_EQ(fhd >> 6, 0);        // Frame_Content_Size_flag
+  EXPECT_EQ((fhd >> 5) & 1, 0);  // Single_Segment_flag
+  EXPECT_EQ((fhd >> 2) & 1, 1);  // Content_Checksum_flag
+  EXPECT_EQ(fhd & 3, 0);         // Dictionary_ID_flag
 }
 
 TEST(Compressor, LevelsAreChecked) {

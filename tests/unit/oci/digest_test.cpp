@@ -22,8 +22,8 @@ TEST(Digest, ParsesAndRoundTrips) {
 }
 
 TEST(Digest, RejectsMalformed) {
-  EXPECT_FALSE(Digest::parse(kEmptyHex).ok());                     // no algorithm
-  EXPECT_FALSE(Digest::parse("sha512:" + kEmptyHex).ok());         // other algorithm
+  EXPECT_FALSE(Digest::parse(kEmptyHex).ok());                        // no algorithm
+  EXPECT_FALSE(Digest::parse("sha512:" + kEmptyHex).ok());            // other algorithm
   EXPECT_FALSE(Digest::parse("sha256:" + kEmptyHex.substr(1)).ok());  // short
   std::string upper = kEmptyHex;
   upper[0] = 'E';

@@ -43,8 +43,12 @@ TEST_F(DockerArchiveTest, WritesTheDockerSaveLayout) {
   }
   ImageMetadata meta = *image_metadata(img);
   std::string l1 = img.layers[0].digest.hex(), l2 = img.layers[1].digest.hex();
-  std::vector<std::string> expected = {l1 + "/", l1 + "/layer.tar", l2 + "/", l2 + "/layer.tar",
-                                       meta.config.digest.hex() + ".json", "manifest.json",
+  std::vector<std::string> expected = {l1 + "/",
+                                       l1 + "/layer.tar",
+                                       l2 + "/",
+                                       l2 + "/layer.tar",
+                                       meta.config.digest.hex() + ".json",
+                                       "manifest.json",
                                        "repositories"};
   std::sort(expected.begin(), expected.end(),
             [](const std::string& a, const std::string& b) { return layer_path_less(a, b); });
@@ -74,8 +78,9 @@ TEST_F(DockerArchiveTest, HoldsOnePlatformOnly) {
   Image b = test_util::two_layer_image(dir_->path(), test_util::arm64());
   auto st = write_docker_archive(path("x.tar"), {a, b}, {"app"});
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().message(),
-            path("x.tar") + ": docker-archive holds one platform (use --format oci or pick --arch)");
+  EXPECT_EQ(
+      st.error().message(),
+      path("x.tar") + ": docker-archive holds one platform (use --format oci or pick --arch)");
   EXPECT_FALSE(core::path_exists(path("x.tar")));
   EXPECT_FALSE(write_docker_archive(path("x.tar"), {}, {}).ok());
 }
@@ -108,8 +113,10 @@ TEST_F(DockerArchiveTest, ChangedLayerBlobIsAnErrorAndLeavesNothing) {
 
 TEST(RepoTag, Normalises) {
   EXPECT_EQ(*normalize_repo_tag("app"), "app:latest");
-  EXPECT_EQ(*normalize_repo_tag("example.invalid:5000/team/app"), "example.invalid:5000/team/app:latest");
-  EXPECT_EQ(*normalize_repo_tag("example.invalid:5000/app:v1.0_rc"), "example.invalid:5000/app:v1.0_rc");
+  EXPECT_EQ(*normalize_repo_tag("example.invalid:5000/team/app"),
+            "example.invalid:5000/team/app:latest");
+  EXPECT_EQ(*normalize_repo_tag("example.invalid:5000/app:v1.0_rc"),
+            "example.invalid:5000/app:v1.0_rc");
   EXPECT_FALSE(normalize_repo_tag("").ok());
   EXPECT_FALSE(normalize_repo_tag("app:").ok());
   EXPECT_FALSE(normalize_repo_tag("app b:1").ok());

@@ -141,8 +141,8 @@ TEST_F(ExternalToolsTest, SkopeoReadsAndCopiesTheDockerArchive) {
   EXPECT_EQ(info["Architecture"], "amd64");
   // containers/image serves docker-archive layers uncompressed: it lists diff_ids.
   EXPECT_EQ(info["Layers"], json({img.layers[0].diff_id.str(), img.layers[1].diff_id.str()}));
-  json tagged = skopeo_json(
-      {"inspect", "docker-archive:" + path("image.tar") + ":example.invalid/app:1.0"});
+  json tagged =
+      skopeo_json({"inspect", "docker-archive:" + path("image.tar") + ":example.invalid/app:1.0"});
   EXPECT_EQ(tagged["Architecture"], "amd64");
 
   auto copy = skopeo({"--insecure-policy", "copy", "docker-archive:" + path("image.tar"),
@@ -172,8 +172,8 @@ TEST_F(ExternalToolsTest, SkopeoPicksEachPlatformFromTheIndex) {
   json j = json::parse(raw.out);
   EXPECT_EQ(j["mediaType"], kMediaTypeIndex);
   ASSERT_EQ(j["manifests"].size(), 2u);
-  EXPECT_EQ(j["manifests"][1]["platform"], json({{"architecture", "arm64"}, {"os", "linux"},
-                                                 {"variant", "v8"}}));
+  EXPECT_EQ(j["manifests"][1]["platform"],
+            json({{"architecture", "arm64"}, {"os", "linux"}, {"variant", "v8"}}));
 
   json arm = skopeo_json({"--override-arch", "arm64", "inspect", ref});
   EXPECT_EQ(arm["Architecture"], "arm64");

@@ -19,9 +19,19 @@ TEST(LayerPath, Normalises) {
 }
 
 TEST(LayerPath, RejectsUnsafe) {
-  const std::vector<std::string> bad_paths = {
-      "../x", "a/../b", "a/..", "/abs", "/", "", ".", "./", "a/.wh.b", ".wh..wh..opq",
-      std::string("a\0b", 3), "bad\xe9utf8", std::string(256, 'n')};
+  const std::vector<std::string> bad_paths = {"../x",
+                                              "a/../b",
+                                              "a/..",
+                                              "/abs",
+                                              "/",
+                                              "",
+                                              ".",
+                                              "./",
+                                              "a/.wh.b",
+                                              ".wh..wh..opq",
+                                              std::string("a\0b", 3),
+                                              "bad\xe9utf8",
+                                              std::string(256, 'n')};
   for (const auto& bad : bad_paths) {
     auto r = normalize_layer_path(bad);
     EXPECT_FALSE(r.ok()) << "accepted '" << bad << "'";

@@ -118,7 +118,8 @@ TEST_F(ImageReaderTest, BlobOfTheWrongSizeIsAnError) {
   ASSERT_TRUE(r.ok());
   Descriptor layer = (*(*r)->images())[0].manifest.layers[0];
   std::string file = path("oci/blobs/sha256/" + layer.digest.hex());
-  ASSERT_TRUE(core::write_file_atomic(file, *core::read_file(file) + std::string(1 << 20, 'x')).ok());
+  ASSERT_TRUE(
+      core::write_file_atomic(file, *core::read_file(file) + std::string(1 << 20, 'x')).ok());
   size_t streamed = 0;
   auto st = (*r)->stream_blob(layer, [&](std::string_view c) {
     streamed += c.size();
@@ -163,8 +164,10 @@ TEST_F(ImageReaderTest, RefusesWhatIsNotALayout) {
   ASSERT_TRUE(core::make_dirs(path("empty")).ok());
   EXPECT_FALSE(ImageReader::open(path("empty")).ok());
   ASSERT_TRUE(core::make_dirs(path("v2")).ok());
-  ASSERT_TRUE(core::write_file_atomic(path("v2/oci-layout"), R"({"imageLayoutVersion":"2.0.0"})").ok());
-  ASSERT_TRUE(core::write_file_atomic(path("v2/index.json"), R"({"schemaVersion":2,"manifests":[]})").ok());
+  ASSERT_TRUE(
+      core::write_file_atomic(path("v2/oci-layout"), R"({"imageLayoutVersion":"2.0.0"})").ok());
+  ASSERT_TRUE(
+      core::write_file_atomic(path("v2/index.json"), R"({"schemaVersion":2,"manifests":[]})").ok());
   EXPECT_FALSE(ImageReader::open(path("v2")).ok());
   EXPECT_FALSE(ImageReader::open(path("missing")).ok());
 }
@@ -217,15 +220,16 @@ void write_raw_tar(const std::string& file,
 }
 
 TEST_F(ImageReaderTest, HostileDockerArchivesAreRefused) {
-  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})";
-  write_raw_tar(path("escape.tar"),
-                {{"../../etc/passwd", "x"}, {"manifest.json", R"([{"Config":"c.json","Layers":[]}])"}});
+  std::string config =
+      R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})";
+  write_raw_tar(path("escape.tar"), {{"../../etc/passwd", "x"},
+                                     {"manifest.json", R"([{"Config":"c.json","Layers":[]}])"}});
   auto escape = ImageReader::open(path("escape.tar"));
   ASSERT_FALSE(escape.ok());
   EXPECT_NE(escape.error().what.find("'..'"), std::string::npos);
 
-  write_raw_tar(path("ref.tar"), {{"c.json", config},
-                                  {"manifest.json", R"([{"Config":"../c.json","Layers":[]}])"}});
+  write_raw_tar(path("ref.tar"),
+                {{"c.json", config}, {"manifest.json", R"([{"Config":"../c.json","Layers":[]}])"}});
   EXPECT_FALSE(ImageReader::open(path("ref.tar")).ok());
 
   write_raw_tar(path("missing.tar"),
@@ -235,7 +239,8 @@ TEST_F(ImageReaderTest, HostileDockerArchivesAreRefused) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().what.find("nope/layer.tar"), std::string::npos);
 
-  write_raw_tar(path("dup.tar"), {{"c.json", config}, {"./c.json", config},
+  write_raw_tar(path("dup.tar"), {{"c.json", config},
+                                  {"./c.json", config},
                                   {"manifest.json", R"([{"Config":"c.json","Layers":[]}])"}});
   EXPECT_FALSE(ImageReader::open(path("dup.tar")).ok());
 
@@ -252,7 +257,8 @@ TEST_F(ImageReaderTest, HostileDockerArchivesAreRefused) {
 
   // Layers listed in manifest.json must match the config's diff_ids.
   write_raw_tar(path("mismatch.tar"),
-                {{"c.json", config}, {"l.tar", std::string(1024, '\0')},
+                {{"c.json", config},
+                 {"l.tar", std::string(1024, '\0')},
                  {"manifest.json", R"([{"Config":"c.json","Layers":["l.tar"]}])"}});
   auto mismatch = ImageReader::open(path("mismatch.tar"));
   ASSERT_TRUE(mismatch.ok()) << mismatch.error().message();

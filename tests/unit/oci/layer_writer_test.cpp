@@ -59,9 +59,12 @@ std::vector<FsEntry> rich_entries(const std::string& host_file) {
   FsEntry old = FsEntry::file("etc/old", "x");
   old.mtime = 100;  // older than the epoch: kept
   e.push_back(old);
-  e.push_back(FsEntry::file("usr/share/ca-certificates/mozilla/NetLock_Arany_=Class_Gold=_F\xc5\x91tan\xc3\xba\xc5\x9b\xc3\xadtv\xc3\xa1ny.crt",
-                            "cert"));
-  e.push_back(FsEntry::file("usr/lib/" + std::string(120, 'l') + "/" + std::string(90, 'n'), "long"));
+  e.push_back(FsEntry::file(
+      "usr/share/ca-certificates/mozilla/"
+      "NetLock_Arany_=Class_Gold=_F\xc5\x91tan\xc3\xba\xc5\x9b\xc3\xadtv\xc3\xa1ny.crt",
+      "cert"));
+  e.push_back(
+      FsEntry::file("usr/lib/" + std::string(120, 'l') + "/" + std::string(90, 'n'), "long"));
   e.push_back(FsEntry::host_file("app/main", host_file, 0755));
   e.push_back(FsEntry::directory("tmp", 01777));
   return e;
@@ -195,8 +198,9 @@ TEST_F(LayerWriterTest, TarReadsBackExactly) {
   EXPECT_EQ(by["app/main"].content, "from the host\n");
   EXPECT_EQ(by["app/main"].mode, 0755u);
   EXPECT_EQ(by["usr/lib/" + std::string(120, 'l') + "/" + std::string(90, 'n')].content, "long");
-  EXPECT_TRUE(by.count(
-      "usr/share/ca-certificates/mozilla/NetLock_Arany_=Class_Gold=_F\xc5\x91tan\xc3\xba\xc5\x9b\xc3\xadtv\xc3\xa1ny.crt"));
+  EXPECT_TRUE(
+      by.count("usr/share/ca-certificates/mozilla/"
+               "NetLock_Arany_=Class_Gold=_F\xc5\x91tan\xc3\xba\xc5\x9b\xc3\xadtv\xc3\xa1ny.crt"));
 }
 
 TEST_F(LayerWriterTest, DigestsDescribeTheBlobAndTheTar) {
@@ -245,7 +249,10 @@ TEST_F(LayerWriterTest, DeterministicAcrossOrderUmaskTimezoneAndLocale) {
     std::setlocale(LC_ALL, "C.UTF-8");
     LayerBlob third = write(shuffled, opts, "c");
     std::setlocale(LC_ALL, old_locale.c_str());
-    if (old_tz) ::setenv("TZ", saved_tz.c_str(), 1); else ::unsetenv("TZ");
+    if (old_tz)
+      ::setenv("TZ", saved_tz.c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
     ::umask(old_umask);
 
@@ -257,6 +264,23 @@ TEST_F(LayerWriterTest, DeterministicAcrossOrderUmaskTimezoneAndLocale) {
     ASSERT_EQ(::stat(second.path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0644u);  // the blob's mode ignores the umask
   }
+}
+
+// The tar bytes are the reproducibility contract: a libarchive upgrade or a
+// writer change that alters them must be noticed, not shipped silently.
+TEST_F(LayerWriterTest, TarBytesAreStable) {
+  LayerOptions opts;
+  opts.compression = Compression::kNone;
+  auto entries = rich_entries(path("host"));
+  ASSERT_TRUE(core::write_file_atomic(path("host"), "stable", 0644).ok());
+  LayerBlob blob = write(entries, opts, "l.tar");
+  auto tar = core::read_file(blob.path);
+  ASSERT_TRUE(tar.ok());
+  EXPECT_EQ(tar->find("hdrcharset"), std::string::npos);  // UTF-8 names as UTF-8
+  EXPECT_EQ(tar->find("LIBARCHIVE.xattr"), std::string::npos);
+  EXPECT_NE(tar->find("SCHILY.xattr.security.capability="), std::string::npos);
+  EXPECT_EQ(tar->find("PaxHeaders."), std::string::npos);  // no pid in header names
+  EXPECT_EQ(blob.diff_id.hex(), "47af69dd8f24a317f5f984985af2453662435ff3238cd6410de0bd7bc45b40b2");
 }
 
 TEST_F(LayerWriterTest, DifferentContentGivesDifferentDigests) {

@@ -55,7 +55,8 @@ class LayoutWriterTest : public ::testing::Test {
 TEST_F(LayoutWriterTest, WritesTheLayoutStructure) {
   Descriptor m = write_image("1.0");
   EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
-  EXPECT_EQ(test_util::list_dir(out_), (std::vector<std::string>{"blobs", "index.json", "oci-layout"}));
+  EXPECT_EQ(test_util::list_dir(out_),
+            (std::vector<std::string>{"blobs", "index.json", "oci-layout"}));
   EXPECT_EQ(read("oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
   json index = json::parse(read("index.json"));
   ASSERT_EQ(index["manifests"].size(), 1u);
@@ -228,7 +229,8 @@ TEST_F(LayoutWriterTest, MultiPlatformIndexUnderOneTag) {
 }
 
 TEST(RefName, FollowsTheLayoutGrammar) {
-  for (const char* ok : {"latest", "1.0", "v1.2.3-rc.1", "example.invalid/app:1.0", "a--b", "a+b@c"})
+  for (const char* ok :
+       {"latest", "1.0", "v1.2.3-rc.1", "example.invalid/app:1.0", "a--b", "a+b@c"})
     EXPECT_TRUE(validate_ref_name(ok).ok()) << ok;
   for (const char* bad : {"", "-x", "x-", "a..b", "a/", "/a", "a b", "a//b", "a---b", "t\xc3\xa9"})
     EXPECT_FALSE(validate_ref_name(bad).ok()) << bad;

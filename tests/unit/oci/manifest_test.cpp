@@ -46,7 +46,8 @@ TEST(Index, CarriesPlatformsAndRefNames) {
   ASSERT_TRUE(json.ok());
   EXPECT_EQ(*json,
             R"({"manifests":[{"annotations":{"org.opencontainers.image.ref.name":"latest"},)"
-            R"("digest":")" + a.digest.str() +
+            R"("digest":")" +
+                a.digest.str() +
                 R"(","mediaType":"application/vnd.oci.image.manifest.v1+json",)"
                 R"("platform":{"architecture":"arm64","os":"linux","variant":"v8"},"size":1}],)"
                 R"("mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2})");
@@ -72,8 +73,10 @@ TEST(Manifest, AcceptsDockerSchema2) {
 TEST(Manifest, RefusesMalformed) {
   EXPECT_FALSE(parse_manifest(R"({"schemaVersion":1,"config":{}})", "m").ok());
   EXPECT_FALSE(parse_manifest(R"({"schemaVersion":2})", "m").ok());  // no config
-  EXPECT_FALSE(parse_manifest(
-      R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:00","size":1}})", "m").ok());
+  EXPECT_FALSE(
+      parse_manifest(
+          R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:00","size":1}})", "m")
+          .ok());
   auto negative = parse_manifest(
       R"({"schemaVersion":2,"config":{"mediaType":"x","size":-1,)"
       R"("digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}})",

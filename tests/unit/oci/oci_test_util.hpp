@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -68,7 +67,8 @@ inline std::vector<TarItem> read_tar(const std::string& path) {
       t.xattrs[name] = std::string(static_cast<const char*>(value), size);
     char buf[65536];
     la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) t.content.append(buf, static_cast<size_t>(n));
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
+      t.content.append(buf, static_cast<size_t>(n));
     out.push_back(std::move(t));
   }
   EXPECT_EQ(rc, ARCHIVE_EOF) << archive_error_string(a);
@@ -133,8 +133,12 @@ inline Image two_layer_image(const std::string& dir, const Platform& platform,
   return img;
 }
 
-inline Platform amd64() { return Platform{"linux", "amd64", ""}; }
-inline Platform arm64() { return Platform{"linux", "arm64", "v8"}; }
+inline Platform amd64() {
+  return Platform{"linux", "amd64", ""};
+}
+inline Platform arm64() {
+  return Platform{"linux", "arm64", "v8"};
+}
 
 // Sorted names in a folder, without "." and "..".
 inline std::vector<std::string> list_dir(const std::string& dir) {

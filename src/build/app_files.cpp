@@ -1,0 +1,69 @@
+#include "build/app_files.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace distill::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+core::Result<oci::FsEntry> host_entry(const FileSpec& f, const std::string& host,
+                                      std::string image_path) {
+  DISTILL_ASSIGN(oci::FsEntry e, oci::entry_from_host(host, std::move(image_path)));
+  const bool exec = e.type == oci::EntryType::kDirectory || (e.mode & 0111);
+  if (e.type == oci::EntryType::kRegular)
+    e.mode = f.mode ? *f.mode : (exec ? 0755 : 0644);
+  else if (e.type == oci::EntryType::kDirectory)
+    e.mode = 0755;
+  e.uid = f.uid;
+  e.gid = f.gid;
+  return e;
+}
+
+core::Status add_tree(const FileSpec& f, const std::string& root, const std::string& dst,
+                      std::vector<oci::FsEntry>& out) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (ec) return core::make_error(root, ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return core::make_error(root, ec.message());
+    std::string rel = fs::relative(it->path(), root, ec).generic_string();
+    if (ec) return core::make_error(it->path().string(), ec.message());
+    DISTILL_ASSIGN(oci::FsEntry e, host_entry(f, it->path().string(), dst.empty() ? rel : dst + "/" + rel));
+    out.push_back(std::move(e));
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileSpec>& files) {
+  std::vector<oci::FsEntry> out;
+  for (const FileSpec& f : files) {
+    std::string where = fmt::format("files (line {})", f.line);
+    std::string dst = f.dst.substr(1);  // image paths are relative to the root
+    struct stat st {};
+    if (::lstat(f.src_path.c_str(), &st) != 0)
+      return core::make_error(f.src_path, "cannot read", "check the spec's files entry");
+    if (S_ISDIR(st.st_mode)) {
+      while (!dst.empty() && dst.back() == '/') dst.pop_back();
+      if (!dst.empty()) {
+        DISTILL_ASSIGN(oci::FsEntry d, host_entry(f, f.src_path, dst));
+        out.push_back(std::move(d));
+      }
+      DISTILL_TRY(add_tree(f, f.src_path, dst, out));
+      continue;
+    }
+    if (!dst.empty() && dst.back() == '/')
+      dst += fs::path(f.src_path).filename().string();
+    auto e = host_entry(f, f.src_path, dst);
+    if (!e.ok()) return e.error().with_where(where);
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+}  // namespace distill::build

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "debian/distro.hpp"
+
+namespace distill::build {
+
+// A base image's package set, in the spirit of Google distroless but resolved
+// rather than hand-listed: only the roots are named here.
+struct Preset {
+  std::string name;
+  std::vector<std::string> roots;    // resolved with their dependencies
+  std::vector<std::string> exclude;  // edges the preset never wants followed
+  // Packages fetched for their data but never installed (the CA bundle is
+  // built from ca-certificates natively; the package itself would drag in
+  // openssl and debconf).
+  std::vector<std::string> extract_only;
+  std::map<std::string, std::string> env;
+  // Symlinks a maintainer script or alternatives would have made, as
+  // {path in the image, target}.
+  std::vector<std::pair<std::string, std::string>> symlinks;
+};
+
+core::Result<Preset> find_preset(const std::string& name, const debian::Distro& distro);
+
+}  // namespace distill::build

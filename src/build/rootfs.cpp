@@ -1,0 +1,104 @@
+#include "build/rootfs.hpp"
+
+#include <fmt/format.h>
+
+namespace distill::build {
+namespace {
+
+constexpr const char* kMergedDirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+
+bool starts_with_dir(std::string_view path, std::string_view dir) {
+  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+bool same_content(const oci::FsEntry& a, const oci::FsEntry& b) {
+  return a.type == b.type && a.data == b.data && a.link_target == b.link_target &&
+         a.mode == b.mode;
+}
+
+}  // namespace
+
+std::string Rootfs::merged_usr_path(std::string_view path) {
+  for (const char* dir : kMergedDirs)
+    if (starts_with_dir(path, dir)) return "usr/" + std::string(path);
+  return std::string(path);
+}
+
+bool Rootfs::is_trimmed_doc(std::string_view p) {
+  if (starts_with_dir(p, "usr/share/doc")) {
+    // Keep usr/share/doc/<pkg>/copyright (licence compliance) and its folder.
+    std::string_view rest = p.substr(std::string_view("usr/share/doc").size());
+    if (rest.empty()) return false;
+    auto slash = rest.find('/', 1);
+    if (slash == std::string_view::npos) return false;  // usr/share/doc/<pkg>
+    return rest.substr(slash) != "/copyright";
+  }
+  for (std::string_view dir : {"usr/share/man", "usr/share/info", "usr/share/lintian",
+                               "usr/share/linda", "usr/share/groff", "usr/share/bug"})
+    if (starts_with_dir(p, dir)) return true;
+  // Message catalogues: translations of program output.
+  if (starts_with_dir(p, "usr/share/locale") && p.ends_with(".mo")) return true;
+  return false;
+}
+
+void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> entries) {
+  for (oci::FsEntry& e : entries) {
+    e.path = merged_usr_path(e.path);
+    if (e.type == oci::EntryType::kHardlink) e.link_target = merged_usr_path(e.link_target);
+    // The merged-/usr top-level folders become symlinks; their contents moved.
+    bool top_merged = false;
+    for (const char* dir : kMergedDirs) top_merged |= e.path == dir;
+    if (top_merged) continue;
+    if (!options_.keep_docs && is_trimmed_doc(e.path)) continue;
+    if (e.type == oci::EntryType::kRegular && (e.mode & 06000)) {
+      stripped_.push_back(fmt::format("{} ({})", e.path, package));
+      e.mode &= ~06000u;
+    }
+    auto it = entries_.find(e.path);
+    if (it != entries_.end()) {
+      if (it->second.type == oci::EntryType::kDirectory && e.type == oci::EntryType::kDirectory)
+        continue;
+      if (!same_content(it->second, e))
+        conflicts_.push_back(fmt::format("/{}: {} and {}", e.path, owner_[e.path], package));
+      continue;
+    }
+    owner_[e.path] = std::string(package);
+    entries_.emplace(e.path, std::move(e));
+  }
+}
+
+void Rootfs::put(oci::FsEntry entry) {
+  std::string path = entry.path;
+  entries_[path] = std::move(entry);
+}
+
+const oci::FsEntry* Rootfs::find(const std::string& path) const {
+  auto it = entries_.find(path);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void Rootfs::add_merged_usr_links() {
+  for (const char* dir : kMergedDirs) {
+    std::string target = std::string("usr/") + dir;
+    bool needed = std::string_view(dir) == "bin" || std::string_view(dir) == "sbin" ||
+                  std::string_view(dir) == "lib" || entries_.count(target);
+    if (!needed) continue;
+    if (!entries_.count(target)) put(oci::FsEntry::directory(target));
+    put(oci::FsEntry::symlink(dir, target));
+  }
+}
+
+std::vector<oci::FsEntry> Rootfs::entries() const {
+  std::vector<oci::FsEntry> out;
+  out.reserve(entries_.size());
+  for (const auto& [path, e] : entries_) out.push_back(e);
+  return out;
+}
+
+uint64_t Rootfs::content_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [path, e] : entries_) total += e.data.size();
+  return total;
+}
+
+}  // namespace distill::build

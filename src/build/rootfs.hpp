@@ -1,0 +1,57 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "oci/fs_entry.hpp"
+
+namespace distill::build {
+
+// The image's root filesystem being assembled in memory, keyed by normalised
+// path. Applies the distroless rules as packages are added: merged /usr,
+// trimmed documentation, no setuid/setgid bits.
+class Rootfs {
+ public:
+  struct Options {
+    bool keep_docs = false;
+  };
+  explicit Rootfs(Options options) : options_(options) {}
+
+  // Adds one package's files. Paths under /bin, /sbin, /lib* move under /usr.
+  // A path that another package already added with different content is a
+  // conflict: the first one stays and the conflict is recorded.
+  void add_package(std::string_view package, std::vector<oci::FsEntry> entries);
+  // Adds or replaces a generated entry (passwd, os-release, ...).
+  void put(oci::FsEntry entry);
+  bool contains(const std::string& path) const { return entries_.count(path) != 0; }
+  const oci::FsEntry* find(const std::string& path) const;
+  void remove(const std::string& path) { entries_.erase(path); }
+
+  // Adds the bin, sbin, lib, lib64... -> usr/* symlinks of a merged-/usr
+  // system (lib64 and friends only when something lives under them).
+  void add_merged_usr_links();
+
+  // Every entry, sorted by path.
+  std::vector<oci::FsEntry> entries() const;
+  uint64_t content_bytes() const;
+
+  const std::vector<std::string>& conflicts() const { return conflicts_; }
+  const std::vector<std::string>& stripped_special_bits() const { return stripped_; }
+
+  // "bin/ls" -> "usr/bin/ls"; other paths unchanged.
+  static std::string merged_usr_path(std::string_view path);
+  // True for documentation a distroless image drops (copyright files stay).
+  static bool is_trimmed_doc(std::string_view path);
+
+ private:
+  Options options_;
+  std::map<std::string, oci::FsEntry> entries_;
+  std::map<std::string, std::string> owner_;  // path -> package
+  std::vector<std::string> conflicts_;
+  std::vector<std::string> stripped_;
+};
+
+}  // namespace distill::build

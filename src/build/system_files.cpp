@@ -1,0 +1,100 @@
+#include "build/system_files.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/file_util.hpp"
+
+namespace distill::build {
+namespace {
+
+oci::FsEntry owned_dir(std::string path, uint32_t mode, uint32_t uid, uint32_t gid) {
+  oci::FsEntry e = oci::FsEntry::directory(std::move(path), mode);
+  e.uid = uid;
+  e.gid = gid;
+  return e;
+}
+
+std::string os_release(const debian::Distro& d) {
+  return fmt::format(
+      "PRETTY_NAME=\"Distroless (Debian GNU/Linux {v} ({c})), built by distill\"\n"
+      "NAME=\"Debian GNU/Linux\"\n"
+      "ID=debian\n"
+      "VERSION_ID=\"{v}\"\n"
+      "VERSION=\"{v} ({c})\"\n"
+      "VERSION_CODENAME={c}\n",
+      fmt::arg("v", d.version), fmt::arg("c", d.codename));
+}
+
+}  // namespace
+
+void add_system_files(Rootfs& fs, const debian::Distro& distro) {
+  fs.put(oci::FsEntry::file("etc/passwd",
+                            "root:x:0:0:root:/root:/sbin/nologin\n"
+                            "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+                            "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"));
+  fs.put(oci::FsEntry::file("etc/group",
+                            "root:x:0:\n"
+                            "tty:x:5:\n"
+                            "staff:x:50:\n"
+                            "nobody:x:65534:\n"
+                            "nonroot:x:65532:\n"));
+  fs.put(oci::FsEntry::file("etc/nsswitch.conf",
+                            "passwd:         files\n"
+                            "group:          files\n"
+                            "shadow:         files\n"
+                            "hosts:          files dns\n"
+                            "networks:       files\n"
+                            "protocols:      files\n"
+                            "services:       files\n"
+                            "ethers:         files\n"
+                            "rpc:            files\n"));
+  fs.put(oci::FsEntry::file("usr/lib/os-release", os_release(distro)));
+  fs.put(oci::FsEntry::symlink("etc/os-release", "../usr/lib/os-release"));
+  fs.put(owned_dir("root", 0700, 0, 0));
+  fs.put(owned_dir("home", 0755, 0, 0));
+  fs.put(owned_dir("home/nonroot", 0700, 65532, 65532));
+  fs.put(owned_dir("tmp", 01777, 0, 0));
+  fs.put(owned_dir("var/lib/dpkg/status.d", 0755, 0, 0));
+}
+
+core::Status add_ca_bundle(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entries,
+                           const std::vector<std::string>& extra) {
+  std::vector<const oci::FsEntry*> certs;
+  for (const auto& e : ca_entries)
+    if (e.type == oci::EntryType::kRegular && e.path.starts_with("usr/share/ca-certificates/") &&
+        e.path.ends_with(".crt"))
+      certs.push_back(&e);
+  std::sort(certs.begin(), certs.end(),
+            [](const auto* a, const auto* b) { return a->path < b->path; });
+  std::string bundle;
+  auto append = [&bundle](std::string_view pem) {
+    bundle += pem;
+    if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  };
+  for (const auto* c : certs) append(c->data);
+  for (const auto& path : extra) {
+    DISTILL_ASSIGN(std::string pem, core::read_file(path));
+    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      return core::make_error(path, "not a PEM certificate", "ca_certificates takes PEM files");
+    append(pem);
+  }
+  if (bundle.empty())
+    return core::make_error("ca-certificates", "no certificates found in the package");
+  fs.put(oci::FsEntry::directory("etc/ssl"));
+  fs.put(oci::FsEntry::directory("etc/ssl/certs"));
+  fs.put(oci::FsEntry::file(kCaBundlePath, std::move(bundle)));
+  return core::Status::Ok();
+}
+
+void add_status_entry(Rootfs& fs, const std::string& package, const std::string& control,
+                      const std::string& md5sums) {
+  std::string text = control;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  fs.put(oci::FsEntry::file("var/lib/dpkg/status.d/" + package, std::move(text)));
+  if (!md5sums.empty())
+    fs.put(oci::FsEntry::file("var/lib/dpkg/status.d/" + package + ".md5sums", md5sums));
+}
+
+}  // namespace distill::build

@@ -1,0 +1,95 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "build/image_builder.hpp"
+#include "build/spec.hpp"
+#include "cli/commands_list.hpp"
+#include "cli/session.hpp"
+
+namespace distill::cli {
+namespace {
+
+struct BuildArgs {
+  std::string spec = "distill.yaml";
+  std::string output;
+  std::string format = "oci";
+  std::vector<std::string> archs;
+  std::vector<std::string> tags;
+  std::string compression = "gzip";
+};
+
+// SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
+// it, 0 keeps builds reproducible anyway.
+core::Result<int64_t> source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return int64_t{0};
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (*end != '\0' || v < 0)
+    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
+  return static_cast<int64_t>(v);
+}
+
+core::Result<build::BuildOptions> options_from(const BuildArgs& a) {
+  build::BuildOptions o;
+  if (a.format == "oci") {
+    o.format = build::OutputFormat::kOci;
+  } else if (a.format == "docker") {
+    o.format = build::OutputFormat::kDocker;
+  } else {
+    return core::make_error("--format", fmt::format("unknown format '{}'", a.format), "oci or docker");
+  }
+  if (a.compression == "gzip") {
+    o.compression = oci::Compression::kGzip;
+  } else if (a.compression == "zstd") {
+    o.compression = oci::Compression::kZstd;
+  } else {
+    return core::make_error("--compression", fmt::format("unknown compression '{}'", a.compression),
+                            "gzip or zstd");
+  }
+  o.output = !a.output.empty() ? a.output
+             : o.format == build::OutputFormat::kDocker ? "image.tar" : "image";
+  o.archs = a.archs;
+  o.tags = a.tags;
+  DISTILL_ASSIGN(o.source_date_epoch, source_date_epoch());
+  return o;
+}
+
+}  // namespace
+
+Command build_command() {
+  return {"build", "Build a distroless image from a distill.yaml spec",
+          [](CLI::App& sub, GlobalOptions& g) -> Action {
+            auto a = std::make_shared<BuildArgs>();
+            sub.add_option("-f,--file", a->spec, "Spec file")->capture_default_str();
+            sub.add_option("-o,--output", a->output,
+                           "Output: OCI layout folder (default ./image) or docker-archive tar "
+                           "(default ./image.tar)");
+            sub.add_option("--format", a->format, "oci or docker")->capture_default_str();
+            sub.add_option("--arch", a->archs, "Architectures, comma-separated (default: the spec's)")
+                ->delimiter(',');
+            sub.add_option("-t,--tag", a->tags, "NAME:TAG to record (repeatable)");
+            sub.add_option("--compression", a->compression, "gzip or zstd")->capture_default_str();
+            return [&g, a]() -> core::Status {
+              DISTILL_ASSIGN(build::Spec spec, build::load_spec(a->spec));
+              DISTILL_ASSIGN(build::BuildOptions opts, options_from(*a));
+              opts.verbose = !g.quiet;
+              GlobalOptions effective = g;
+              if (effective.mirror.empty()) effective.mirror = spec.mirror;
+              if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;
+              DISTILL_ASSIGN(auto session, open_session(effective, spec.distro));
+              DISTILL_ASSIGN(build::BuildReport report,
+                             build::build_image(spec, opts, *session->repo, *session->cache));
+              std::printf("%s\n", report.digest.c_str());
+              if (!g.quiet)
+                std::fprintf(stderr, "distill: wrote %s (%s)\n", opts.output.c_str(),
+                             opts.format == build::OutputFormat::kDocker ? "docker-archive"
+                                                                         : "OCI layout");
+              return core::Status::Ok();
+            };
+          }};
+}
+
+}  // namespace distill::cli

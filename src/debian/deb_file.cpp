@@ -1,0 +1,584 @@
+#include "debian/deb_file.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "oci/archive_util.hpp"
+
+namespace distill::debian {
+namespace {
+
+using oci::ArchiveReader;
+using oci::EntryType;
+using oci::FsEntry;
+
+constexpr size_t kChunk = size_t{1} << 16;
+// Grown as the bytes arrive, so a header that lies about a size costs no more
+// memory than the data that really follows it.
+constexpr uint64_t kMaxUpfrontReserve = uint64_t{16} << 20;
+constexpr uint64_t kMaxDebianBinaryBytes = 4096;
+// deb(5) lets '_'-prefixed members sit between the three known ones; a package
+// with more than this many is not a real package.
+constexpr int kMaxSkippedMembers = 16;
+constexpr const char* kHostileHint = "the package is corrupt or hostile; distill will not unpack it";
+
+constexpr std::array<std::string_view, 6> kScriptNames = {"preinst", "postinst", "prerm",
+                                                          "postrm",  "config",   "triggers"};
+
+struct Compression {
+  std::string_view suffix;
+  int filter;
+  bool allowed_for_control;
+};
+
+// deb(5): control.tar may be plain, gzip, xz or zstd; data.tar also bzip2 and lzma.
+constexpr std::array<Compression, 6> kCompressions = {{
+    {"", ARCHIVE_FILTER_NONE, true},
+    {".gz", ARCHIVE_FILTER_GZIP, true},
+    {".xz", ARCHIVE_FILTER_XZ, true},
+    {".zst", ARCHIVE_FILTER_ZSTD, true},
+    {".bz2", ARCHIVE_FILTER_BZIP2, false},
+    {".lzma", ARCHIVE_FILTER_LZMA, false},
+}};
+
+struct Context {
+  std::string_view name;
+  const DebLimits& limits;
+  uint64_t entries = 0;
+
+  core::Error error(std::string_view member, std::string what, std::string hint = {}) const {
+    std::string where(name);
+    if (!member.empty()) where.append(": ").append(member);
+    return core::make_error(std::move(where), std::move(what), std::move(hint));
+  }
+};
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// The member's compression, or null when `member` is not "<base>.tar<suffix>".
+const Compression* member_compression(std::string_view member, std::string_view base,
+                                      bool is_control) {
+  if (!member.starts_with(base)) return nullptr;
+  std::string_view suffix = member.substr(base.size());
+  for (const Compression& c : kCompressions)
+    if (suffix == c.suffix && (c.allowed_for_control || !is_control)) return &c;
+  return nullptr;
+}
+
+// Feeds the current member of the outer ar reader to an inner reader, so that a
+// member is decompressed as it streams past instead of being copied first.
+struct MemberStream {
+  archive* outer;
+  std::vector<char> buf = std::vector<char>(kChunk);
+
+  static la_ssize_t read(archive* inner, void* self, const void** out) {
+    auto* s = static_cast<MemberStream*>(self);
+    la_ssize_t n = archive_read_data(s->outer, s->buf.data(), s->buf.size());
+    if (n < 0) {
+      archive_set_error(inner, EIO, "%s", oci::archive_error(s->outer).c_str());
+      return -1;
+    }
+    *out = s->buf.data();
+    return n;
+  }
+};
+
+// Reads what is left of the current outer member, so that a file cut short
+// inside a member is an error even when the tar inside ended early.
+core::Status drain_member(archive* outer, const Context& ctx, std::string_view member) {
+  std::vector<char> buf(kChunk);
+  for (;;) {
+    la_ssize_t n = archive_read_data(outer, buf.data(), buf.size());
+    if (n == 0) return core::Status::Ok();
+    if (n < 0)
+      return ctx.error(member, "cannot read: " + oci::archive_error(outer),
+                       "the file is truncated or corrupt");
+  }
+}
+
+// Reads up to `size` bytes of the current entry, growing the buffer as data arrives.
+core::Result<std::string> read_entry_data(archive* a, uint64_t size, const Context& ctx,
+                                          std::string_view member, std::string_view entry) {
+  std::string out;
+  out.reserve(static_cast<size_t>(std::min(size, kMaxUpfrontReserve)));
+  std::vector<char> buf(kChunk);
+  while (out.size() < size) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - out.size()));
+    la_ssize_t n = archive_read_data(a, buf.data(), want);
+    if (n < 0)
+      return ctx.error(member, "cannot read " + quoted(entry) + ": " + oci::archive_error(a),
+                       "the file is truncated or corrupt");
+    if (n == 0)
+      return ctx.error(member, quoted(entry) + " ends before its stated size",
+                       "the file is truncated or corrupt");
+    out.append(buf.data(), static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Opens a tar reader over the current outer member and checks that the
+// compression it finds is the one the member's name announces: dpkg picks the
+// decompressor by name, so a mismatch is a package dpkg would not read.
+core::Result<ArchiveReader> open_member_tar(MemberStream& stream, const Compression& compression,
+                                            const Context& ctx, std::string_view member) {
+  ArchiveReader a(archive_read_new());
+  if (!a) return ctx.error(member, "cannot create an archive reader");
+  // Only the compressions deb(5) allows, and only built-in ones: the "all"
+  // set would also run external programs (lrzip, lzop, ...) on package bytes.
+  struct {
+    int (*enable)(archive*);
+    const char* what;
+  } const filters[] = {{archive_read_support_filter_gzip, "gzip"},
+                       {archive_read_support_filter_xz, "xz"},
+                       {archive_read_support_filter_zstd, "zstd"},
+                       {archive_read_support_filter_bzip2, "bzip2"},
+                       {archive_read_support_filter_lzma, "lzma"}};
+  for (const auto& f : filters) {
+    if (f.enable(a.get()) != ARCHIVE_OK)
+      return ctx.error(member, std::string("this libarchive has no built-in ") + f.what + " support",
+                       "install a libarchive built with it");
+  }
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open(a.get(), &stream, nullptr, &MemberStream::read, nullptr) != ARCHIVE_OK)
+    return ctx.error(member, "cannot read: " + oci::archive_error(a.get()),
+                     "the file is truncated or corrupt");
+  int filters_found = archive_filter_count(a.get());
+  int expected = compression.filter == ARCHIVE_FILTER_NONE ? 1 : 2;
+  if (filters_found != expected || archive_filter_code(a.get(), 0) != compression.filter) {
+    const char* found = filters_found > 1 ? archive_filter_name(a.get(), 0) : "no compression";
+    return ctx.error(member, std::string("holds data compressed with ") + (found ? found : "?") +
+                                 (filters_found > 2 ? " (nested)" : "") +
+                                 ", which its name does not announce",
+                     kHostileHint);
+  }
+  return a;
+}
+
+// Next tar header; ARCHIVE_EOF gives a null entry. Warnings count as errors:
+// they mean libarchive had to guess (e.g. at a name's encoding).
+core::Result<archive_entry*> next_tar_entry(archive* a, Context& ctx, std::string_view member) {
+  archive_entry* entry = nullptr;
+  int rc = archive_read_next_header(a, &entry);
+  if (rc == ARCHIVE_EOF) return static_cast<archive_entry*>(nullptr);
+  if (rc != ARCHIVE_OK)
+    return ctx.error(member, "cannot read the tar archive: " + oci::archive_error(a),
+                     "the file is truncated or corrupt");
+  if (++ctx.entries > ctx.limits.max_entries)
+    return ctx.error(member, "has more than " + std::to_string(ctx.limits.max_entries) + " entries",
+                     kHostileHint);
+  if (archive_entry_pathname(entry) == nullptr)
+    return ctx.error(member, "has an entry without a readable name", kHostileHint);
+  return entry;
+}
+
+// "./", ".", "" and the like: the tar's own top folder.
+bool is_root(std::string_view raw) {
+  return raw.find_first_not_of("./") == std::string_view::npos && raw.find("..") == std::string_view::npos;
+}
+
+core::Result<std::string> entry_path(std::string_view raw, const Context& ctx,
+                                     std::string_view member) {
+  auto path = oci::normalize_layer_path(raw);
+  if (!path.ok()) {
+    std::string hint = path.error().hint.empty() ? kHostileHint : path.error().hint;
+    return ctx.error(member, "entry " + quoted(raw) + " " + path.error().what, std::move(hint));
+  }
+  return std::move(path).value();
+}
+
+// ---- debian-binary ----
+
+core::Status check_debian_binary(std::string_view text, const Context& ctx) {
+  // deb(5): "2.0\n"; readers accept any 2.x and ignore further lines.
+  std::string_view line = text.substr(0, text.find('\n'));
+  size_t dot = line.find('.');
+  std::string_view major = line.substr(0, dot);
+  std::string_view minor = dot == std::string_view::npos ? "" : line.substr(dot + 1);
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  std::string shown(line.substr(0, 32));
+  if (!digits(major) || !digits(minor) || text.find('\n') == std::string_view::npos)
+    return ctx.error("debian-binary", "holds " + quoted(shown) + ", not a format version",
+                     "a .deb's debian-binary member holds \"2.0\"");
+  if (major != "2")
+    return ctx.error("debian-binary", "format version " + shown + " is not supported",
+                     "distill reads .deb format 2.x");
+  return core::Status::Ok();
+}
+
+// ---- control.tar ----
+
+core::Status parse_conffiles(const std::string& text, const Context& ctx, std::string_view member,
+                             DebContents& out) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    while (!line.empty() && std::string_view(" \t\r").find(line.back()) != std::string_view::npos)
+      line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty()) continue;
+    // deb-conffiles(5): "[flag ]/path"; the one flag, remove-on-upgrade, names
+    // a file that is not in the package.
+    if (line.starts_with("remove-on-upgrade ")) continue;
+    if (line.front() != '/')
+      return ctx.error(member, "conffiles lists " + quoted(line) + ", which is not an absolute path",
+                       kHostileHint);
+    DISTILL_ASSIGN(std::string path, entry_path(line.substr(1), ctx, std::string(member) + ": conffiles"));
+    out.conffiles.push_back(std::move(path));
+  }
+  return core::Status::Ok();
+}
+
+
+std::string_view tar_type_name(archive_entry* e) {
+  if (archive_entry_hardlink(e) != nullptr) return "hardlink";
+  switch (archive_entry_filetype(e)) {
+    case AE_IFREG: return "regular file";
+    case AE_IFDIR: return "directory";
+    case AE_IFLNK: return "symlink";
+    case AE_IFCHR: return "character device";
+    case AE_IFBLK: return "block device";
+    case AE_IFIFO: return "FIFO";
+    case AE_IFSOCK: return "socket";
+    default: return "file of unknown type";
+  }
+}
+
+core::Status read_control_tar(archive* a, Context& ctx, std::string_view member, DebContents& out) {
+  std::set<std::string> scripts;
+  std::map<std::string, std::string> files;  // control, md5sums, conffiles
+  for (;;) {
+    DISTILL_ASSIGN(archive_entry * entry, next_tar_entry(a, ctx, member));
+    if (entry == nullptr) break;
+    std::string_view raw = archive_entry_pathname(entry);
+    if (is_root(raw)) continue;
+    DISTILL_ASSIGN(std::string path, entry_path(raw, ctx, member));
+    if (std::find(kScriptNames.begin(), kScriptNames.end(), path) != kScriptNames.end()) {
+      scripts.insert(path);  // dpkg-deb allows a symlink here, and only the name matters
+      continue;
+    }
+    if (path != "control" && path != "md5sums" && path != "conffiles") continue;  // shlibs, ...
+    if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
+      return ctx.error(member, quoted(raw) + " is a " + std::string(tar_type_name(entry)) +
+                                   ", not a regular file",
+                       kHostileHint);
+    if (files.count(path) != 0)
+      return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
+    la_int64_t size = archive_entry_size(entry);
+    if (size < 0 || static_cast<uint64_t>(size) > ctx.limits.max_control_file_bytes)
+      return ctx.error(member,
+                       quoted(raw) + " states a size of " + std::to_string(size) +
+                           " bytes, more than the limit of " +
+                           std::to_string(ctx.limits.max_control_file_bytes),
+                       kHostileHint);
+    DISTILL_ASSIGN(files[path], read_entry_data(a, static_cast<uint64_t>(size), ctx, member, raw));
+  }
+  auto control = files.find("control");
+  if (control == files.end())
+    return ctx.error(member, "has no ./control file", "every .deb describes itself in ./control");
+  if (control->second.empty()) return ctx.error(member, "./control is empty", kHostileHint);
+  out.control = std::move(control->second);
+  out.md5sums = std::move(files["md5sums"]);
+  DISTILL_TRY(parse_conffiles(files["conffiles"], ctx, member, out));
+  for (std::string_view script : kScriptNames)
+    if (scripts.count(std::string(script)) != 0) out.maintainer_scripts.emplace_back(script);
+  return core::Status::Ok();
+}
+
+// ---- data.tar ----
+
+// Turns data.tar into layer entries, refusing anything that could place a file
+// outside the image root when unpacked in archive order.
+class DataTarReader {
+ public:
+  DataTarReader(archive* a, Context& ctx, std::string_view member, std::vector<FsEntry>& out)
+      : a_(a), ctx_(ctx), member_(member), out_(out) {}
+
+  core::Status run() {
+    for (;;) {
+      DISTILL_ASSIGN(archive_entry * entry, next_tar_entry(a_, ctx_, member_));
+      if (entry == nullptr) return core::Status::Ok();
+      DISTILL_TRY(add(entry));
+    }
+  }
+
+ private:
+  struct Seen {
+    EntryType type;
+    std::ptrdiff_t index;  // into out_; -1 for a folder only implied by a deeper path
+  };
+
+  core::Error fail(std::string_view raw, std::string what, std::string hint = kHostileHint) const {
+    return ctx_.error(member_, "entry " + quoted(raw) + " " + what, std::move(hint));
+  }
+
+  core::Status add(archive_entry* entry) {
+    std::string_view raw = archive_entry_pathname(entry);
+    if (is_root(raw)) {
+      if (archive_entry_filetype(entry) != AE_IFDIR || archive_entry_hardlink(entry) != nullptr)
+        return fail(raw, "names the package root but is a " + std::string(tar_type_name(entry)));
+      return core::Status::Ok();
+    }
+    DISTILL_ASSIGN(std::string path, entry_path(raw, ctx_, member_));
+    DISTILL_ASSIGN(EntryType type, entry_type(entry, raw));
+    FsEntry e;
+    e.type = type;
+    e.mode = archive_entry_perm(entry) & 07777;
+    la_int64_t uid = archive_entry_uid(entry), gid = archive_entry_gid(entry);
+    constexpr la_int64_t kMaxId = std::numeric_limits<uint32_t>::max();
+    if (uid < 0 || uid > kMaxId || gid < 0 || gid > kMaxId)
+      return fail(raw, "has owner " + std::to_string(uid) + ":" + std::to_string(gid) +
+                           ", outside the range of ids");
+    e.uid = static_cast<uint32_t>(uid);
+    e.gid = static_cast<uint32_t>(gid);
+    e.mtime = archive_entry_mtime(entry);
+    DISTILL_TRY(check_parents(path, raw));
+    auto dup = seen_.find(path);
+    if (dup != seen_.end()) {
+      if (dup->second.type != EntryType::kDirectory || type != EntryType::kDirectory)
+        return fail(raw, dup->second.type == type
+                             ? "appears twice"
+                             : "appears twice, as a " + std::string(entry_type_name(dup->second.type)) +
+                                   " and as a " + std::string(entry_type_name(type)));
+      if (dup->second.index >= 0) {  // tar would apply the later folder's metadata
+        FsEntry& earlier = out_[static_cast<size_t>(dup->second.index)];
+        earlier.mode = e.mode;
+        earlier.uid = e.uid;
+        earlier.gid = e.gid;
+        earlier.mtime = e.mtime;
+        return core::Status::Ok();
+      }
+    }
+    DISTILL_TRY(charge(path.size(), raw));
+    e.path = std::move(path);
+    if (type == EntryType::kSymlink) DISTILL_TRY(read_symlink(entry, raw, e));
+    if (type == EntryType::kHardlink) DISTILL_TRY(read_hardlink(entry, raw, e));
+    if (type == EntryType::kRegular) DISTILL_TRY(read_content(entry, raw, e));
+    if (auto valid = oci::validate_entry(e); !valid.ok())
+      return fail(raw, valid.error().what, valid.error().hint.empty() ? kHostileHint : valid.error().hint);
+    seen_[e.path] = Seen{type, static_cast<std::ptrdiff_t>(out_.size())};
+    out_.push_back(std::move(e));
+    return core::Status::Ok();
+  }
+
+  core::Result<EntryType> entry_type(archive_entry* entry, std::string_view raw) const {
+    if (archive_entry_hardlink(entry) != nullptr) return EntryType::kHardlink;
+    switch (archive_entry_filetype(entry)) {
+      case AE_IFREG: return EntryType::kRegular;
+      case AE_IFDIR: return EntryType::kDirectory;
+      case AE_IFLNK: return EntryType::kSymlink;
+      default:
+        return fail(raw, "is a " + std::string(tar_type_name(entry)),
+                    "images hold only files, folders and links; the container runtime provides "
+                    "/dev");
+    }
+  }
+
+  // Every folder above `path` must be a folder: an earlier symlink there would
+  // send this entry wherever the link points, outside the image included.
+  core::Status check_parents(const std::string& path, std::string_view raw) {
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      std::string_view parent(path.data(), slash);
+      auto it = seen_.find(parent);
+      if (it == seen_.end()) {
+        seen_.emplace(std::string(parent), Seen{EntryType::kDirectory, -1});
+        continue;
+      }
+      if (it->second.type == EntryType::kSymlink)
+        return fail(raw, "lies under " + quoted(parent) + ", a symlink to " +
+                             quoted(out_[static_cast<size_t>(it->second.index)].link_target) +
+                             " earlier in the archive",
+                    "a path through a symlink could write outside the image; " +
+                        std::string(kHostileHint));
+      if (it->second.type != EntryType::kDirectory)
+        return fail(raw, "lies under " + quoted(parent) + ", which is a " +
+                             std::string(entry_type_name(it->second.type)));
+    }
+    return core::Status::Ok();
+  }
+
+  core::Status charge(uint64_t bytes, std::string_view raw) {
+    if (bytes > ctx_.limits.max_data_bytes - bytes_)
+      return fail(raw, "takes the package past the limit of " +
+                           std::to_string(ctx_.limits.max_data_bytes) + " bytes of content");
+    bytes_ += bytes;
+    return core::Status::Ok();
+  }
+
+  core::Status read_symlink(archive_entry* entry, std::string_view raw, FsEntry& e) {
+    const char* target = archive_entry_symlink(entry);
+    if (target == nullptr || *target == '\0') return fail(raw, "is a symlink without a target");
+    e.link_target = target;
+    return charge(e.link_target.size(), raw);
+  }
+
+  core::Status read_hardlink(archive_entry* entry, std::string_view raw, FsEntry& e) {
+    std::string_view target_raw = archive_entry_hardlink(entry);
+    if (archive_entry_size(entry) > 0) return fail(raw, "is a hardlink that carries data");
+    auto target = oci::normalize_layer_path(target_raw);
+    if (!target.ok())
+      return fail(raw, "is a hardlink to " + quoted(target_raw) + ", which " + target.error().what);
+    auto it = seen_.find(*target);
+    if (it == seen_.end() || it->second.index < 0)
+      return fail(raw, "is a hardlink to " + quoted(target_raw) +
+                           ", which is not an earlier entry of the archive");
+    if (it->second.type != EntryType::kRegular && it->second.type != EntryType::kHardlink)
+      return fail(raw, "is a hardlink to " + quoted(target_raw) + ", a " +
+                           std::string(entry_type_name(it->second.type)),
+                  "hardlinks may only point at files; " + std::string(kHostileHint));
+    e.link_target = std::move(target).value();
+    return charge(e.link_target.size(), raw);
+  }
+
+  core::Status read_content(archive_entry* entry, std::string_view raw, FsEntry& e) {
+    la_int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+    if (size < 0) return fail(raw, "states a negative size");
+    DISTILL_TRY(charge(static_cast<uint64_t>(size), raw));
+    DISTILL_ASSIGN(e.data, read_entry_data(a_, static_cast<uint64_t>(size), ctx_, member_, raw));
+    return core::Status::Ok();
+  }
+
+  archive* a_;
+  Context& ctx_;
+  std::string_view member_;
+  std::vector<FsEntry>& out_;
+  std::map<std::string, Seen, std::less<>> seen_;
+  uint64_t bytes_ = 0;
+};
+
+// ---- the ar archive ----
+
+enum class Stage { kDebianBinary, kControl, kData, kDone };
+
+core::Status read_tar_member(archive* outer, Stage stage, const std::string& name, Context& ctx,
+                             DebContents& out) {
+  bool is_control = stage == Stage::kControl;
+  std::string_view base = is_control ? "control.tar" : "data.tar";
+  const Compression* compression = member_compression(name, base, is_control);
+  if (compression == nullptr)
+    return ctx.error("", "has member " + quoted(name) + " where " + std::string(base) + " belongs",
+                     "a .deb holds debian-binary, control.tar[.gz|.xz|.zst] and "
+                     "data.tar[.gz|.xz|.zst|.bz2|.lzma], in that order (deb(5))");
+  MemberStream stream{outer};
+  DISTILL_ASSIGN(ArchiveReader tar, open_member_tar(stream, *compression, ctx, name));
+  if (is_control) {
+    DISTILL_TRY(read_control_tar(tar.get(), ctx, name, out));
+    out.control_member = name;
+  } else {
+    DISTILL_TRY(DataTarReader(tar.get(), ctx, name, out.entries).run());
+    out.data_member = name;
+  }
+  return drain_member(outer, ctx, name);
+}
+
+core::Result<DebContents> read_package(archive* outer, Context& ctx) {
+  DebContents out;
+  Stage stage = Stage::kDebianBinary;
+  int skipped = 0;
+  while (stage != Stage::kDone) {
+    archive_entry* member = nullptr;
+    int rc = archive_read_next_header(outer, &member);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) {
+      if (stage == Stage::kDebianBinary)
+        return ctx.error("", "is not a .deb package: " + oci::archive_error(outer),
+                         "a .deb is an ar archive, starting with \"!<arch>\"");
+      return ctx.error("", "cannot read the ar archive: " + oci::archive_error(outer),
+                       "the file is truncated or corrupt");
+    }
+    const char* raw_name = archive_entry_pathname(member);
+    if (raw_name == nullptr) return ctx.error("", "has a member without a readable name", kHostileHint);
+    std::string name = raw_name;
+    la_int64_t size = archive_entry_size(member);
+    if (size < 0 || static_cast<uint64_t>(size) > ctx.limits.max_member_bytes)
+      return ctx.error(name, "states a size of " + std::to_string(size) +
+                                 " bytes, more than the limit of " +
+                                 std::to_string(ctx.limits.max_member_bytes),
+                       kHostileHint);
+    if (stage == Stage::kDebianBinary) {
+      if (name != "debian-binary")
+        return ctx.error("", "starts with member " + quoted(name) + ", not 'debian-binary'",
+                         "is it a .deb package?");
+      if (static_cast<uint64_t>(size) > kMaxDebianBinaryBytes)
+        return ctx.error(name, "is " + std::to_string(size) + " bytes long", kHostileHint);
+      DISTILL_ASSIGN(std::string text,
+                     read_entry_data(outer, static_cast<uint64_t>(size), ctx, name, name));
+      DISTILL_TRY(check_debian_binary(text, ctx));
+      stage = Stage::kControl;
+      continue;
+    }
+    // deb(5) reserves '_'-prefixed names for members that readers may skip.
+    if (name.starts_with('_')) {
+      if (++skipped > kMaxSkippedMembers)
+        return ctx.error("", "has more than " + std::to_string(kMaxSkippedMembers) +
+                                 " extra members",
+                         kHostileHint);
+      continue;
+    }
+    DISTILL_TRY(read_tar_member(outer, stage, name, ctx, out));
+    // Members after data.tar are ignored, as dpkg does (deb(5)).
+    stage = stage == Stage::kControl ? Stage::kData : Stage::kDone;
+  }
+  switch (stage) {
+    case Stage::kDebianBinary:
+      return ctx.error("", "has no debian-binary member", "the file is empty or not a .deb");
+    case Stage::kControl:
+      return ctx.error("", "has no control.tar member", "the file is truncated or not a .deb");
+    case Stage::kData:
+      return ctx.error("", "has no data.tar member", "the file is truncated or not a .deb");
+    case Stage::kDone: break;
+  }
+  return out;
+}
+
+core::Result<ArchiveReader> new_ar_reader(const Context& ctx) {
+  ArchiveReader a(archive_read_new());
+  if (!a) return ctx.error("", "cannot create an archive reader");
+  // No filters: a .deb is never compressed as a whole.
+  archive_read_support_format_ar(a.get());
+  return a;
+}
+
+}  // namespace
+
+core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
+                                   const DebLimits& limits) {
+  // libarchive decodes names through the thread's locale; pin it to UTF-8.
+  oci::ScopedUtf8Locale locale;
+  DISTILL_TRY(locale.status());
+  Context ctx{name_for_errors, limits};
+  DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
+  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
+    int err = archive_errno(a.get());
+    return ctx.error("", "cannot open " + quoted(path) + ": " +
+                             (err > 0 ? std::string(std::strerror(err)) : oci::archive_error(a.get())));
+  }
+  return read_package(a.get(), ctx);
+}
+
+core::Result<DebContents> read_deb_bytes(std::string_view data, std::string_view name_for_errors,
+                                         const DebLimits& limits) {
+  oci::ScopedUtf8Locale locale;
+  DISTILL_TRY(locale.status());
+  Context ctx{name_for_errors, limits};
+  DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
+  if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK)
+    return ctx.error("", "is not a .deb package: " + oci::archive_error(a.get()),
+                     "a .deb is an ar archive, starting with \"!<arch>\"");
+  return read_package(a.get(), ctx);
+}
+
+}  // namespace distill::debian
