@@ -15,8 +15,10 @@ packages=(
   clang libclang-rt-14-dev
   # runtime helpers: signature checks and archive keys
   gpgv gpg debian-archive-keyring ca-certificates
-  # tests: fixture packages, servers, format judges
-  python3 dpkg-dev xz-utils
+  # running images, and the external judges of our formats
+  runc umoci skopeo
+  # tests: fixture packages, servers
+  python3 dpkg-dev xz-utils zstd openssl
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq

@@ -33,8 +33,14 @@ bool Rootfs::is_trimmed_doc(std::string_view p) {
     if (slash == std::string_view::npos) return false;  // usr/share/doc/<pkg>
     return rest.substr(slash) != "/copyright";
   }
-  for (std::string_view dir : {"usr/share/man", "usr/share/info", "usr/share/lintian",
-                               "usr/share/linda", "usr/share/groff", "usr/share/bug"})
+  // Manuals, package-manager and desktop integration, debugger hooks and the
+  // leap-second "right/" time zones (moved out of tzdata in trixie): none of
+  // it is used by a program at run time in a container.
+  for (std::string_view dir :
+       {"usr/share/man", "usr/share/info", "usr/share/lintian", "usr/share/linda",
+        "usr/share/groff", "usr/share/bug", "usr/share/doc-base", "usr/share/menu",
+        "usr/share/applications", "usr/share/pixmaps", "usr/share/gdb", "usr/share/binfmts",
+        "usr/lib/binfmt.d", "usr/share/zoneinfo/right"})
     if (starts_with_dir(p, dir)) return true;
   // Message catalogues: translations of program output.
   if (starts_with_dir(p, "usr/share/locale") && p.ends_with(".mo")) return true;
@@ -43,12 +49,13 @@ bool Rootfs::is_trimmed_doc(std::string_view p) {
 
 void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> entries) {
   for (oci::FsEntry& e : entries) {
-    e.path = merged_usr_path(e.path);
-    if (e.type == oci::EntryType::kHardlink) e.link_target = merged_usr_path(e.link_target);
-    // The merged-/usr top-level folders become symlinks; their contents moved.
+    // The merged-/usr top-level folders (or, on trixie, base-files' own
+    // symlinks for them) are replaced by add_merged_usr_links().
     bool top_merged = false;
     for (const char* dir : kMergedDirs) top_merged |= e.path == dir;
     if (top_merged) continue;
+    e.path = merged_usr_path(e.path);
+    if (e.type == oci::EntryType::kHardlink) e.link_target = merged_usr_path(e.link_target);
     if (!options_.keep_docs && is_trimmed_doc(e.path)) continue;
     if (e.type == oci::EntryType::kRegular && (e.mode & 06000)) {
       stripped_.push_back(fmt::format("{} ({})", e.path, package));

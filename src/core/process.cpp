@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "core/unique_fd.hpp"
 
@@ -69,6 +70,11 @@ void pump(UniqueFd& in, const std::string& data, UniqueFd& out, UniqueFd& err, P
 Result<ProcessResult> SystemProcessRunner::run(const std::vector<std::string>& argv,
                                                const std::string& stdin_data) {
   if (argv.empty()) return make_error("process", "empty command");
+  // A child that exits early must not kill us with SIGPIPE while we feed it.
+  // Ignored once for the whole process: toggling it per call would race
+  // between threads. Write errors then surface as EPIPE, which pump handles.
+  static std::once_flag sigpipe_once;
+  std::call_once(sigpipe_once, [] { ::signal(SIGPIPE, SIG_IGN); });
   DISTILL_ASSIGN(Pipe in, make_pipe());
   DISTILL_ASSIGN(Pipe out, make_pipe());
   DISTILL_ASSIGN(Pipe err, make_pipe());
@@ -91,13 +97,8 @@ Result<ProcessResult> SystemProcessRunner::run(const std::vector<std::string>& a
   in.read.reset();
   out.write.reset();
   err.write.reset();
-  // A child that exits early must not kill us with SIGPIPE while we feed it.
-  struct sigaction ignore {}, old {};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGPIPE, &ignore, &old);
   ProcessResult r;
   pump(in.write, stdin_data, out.read, err.read, r);
-  ::sigaction(SIGPIPE, &old, nullptr);
 
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -28,7 +28,8 @@ constexpr uint64_t kMaxDebianBinaryBytes = 4096;
 // deb(5) lets '_'-prefixed members sit between the three known ones; a package
 // with more than this many is not a real package.
 constexpr int kMaxSkippedMembers = 16;
-constexpr const char* kHostileHint = "the package is corrupt or hostile; distill will not unpack it";
+constexpr const char* kHostileHint =
+    "the package is corrupt or hostile; distill will not unpack it";
 
 constexpr std::array<std::string_view, 6> kScriptNames = {"preinst", "postinst", "prerm",
                                                           "postrm",  "config",   "triggers"};
@@ -61,7 +62,25 @@ struct Context {
   }
 };
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Quotes a name from the package for a message, escaping control bytes (and,
+// in a name that is not UTF-8, every non-ASCII byte) so that a hostile name
+// cannot drive the terminal that shows the error.
+std::string quoted(std::string_view s) {
+  bool utf8 = oci::is_valid_utf8(s);
+  std::string out = "'";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "'";
+}
 
 // The member's compression, or null when `member` is not "<base>.tar<suffix>".
 const Compression* member_compression(std::string_view member, std::string_view base,
@@ -104,7 +123,7 @@ core::Status drain_member(archive* outer, const Context& ctx, std::string_view m
   }
 }
 
-// Reads up to `size` bytes of the current entry, growing the buffer as data arrives.
+// Reads the `size` bytes of the current entry, growing the buffer as they arrive.
 core::Result<std::string> read_entry_data(archive* a, uint64_t size, const Context& ctx,
                                           std::string_view member, std::string_view entry) {
   std::string out;
@@ -143,7 +162,8 @@ core::Result<ArchiveReader> open_member_tar(MemberStream& stream, const Compress
                        {archive_read_support_filter_lzma, "lzma"}};
   for (const auto& f : filters) {
     if (f.enable(a.get()) != ARCHIVE_OK)
-      return ctx.error(member, std::string("this libarchive has no built-in ") + f.what + " support",
+      return ctx.error(member,
+                       std::string("this libarchive has no built-in ") + f.what + " support",
                        "install a libarchive built with it");
   }
   archive_read_support_format_tar(a.get());
@@ -153,11 +173,12 @@ core::Result<ArchiveReader> open_member_tar(MemberStream& stream, const Compress
   int filters_found = archive_filter_count(a.get());
   int expected = compression.filter == ARCHIVE_FILTER_NONE ? 1 : 2;
   if (filters_found != expected || archive_filter_code(a.get(), 0) != compression.filter) {
-    const char* found = filters_found > 1 ? archive_filter_name(a.get(), 0) : "no compression";
-    return ctx.error(member, std::string("holds data compressed with ") + (found ? found : "?") +
-                                 (filters_found > 2 ? " (nested)" : "") +
-                                 ", which its name does not announce",
-                     kHostileHint);
+    const char* filter = archive_filter_name(a.get(), 0);
+    std::string found = filters_found <= 1 ? "uncompressed data"
+                        : filters_found == 2
+                            ? std::string("data compressed with ") + (filter ? filter : "?")
+                            : "data compressed more than once";
+    return ctx.error(member, "holds " + found + ", which its name does not announce", kHostileHint);
   }
   return a;
 }
@@ -181,14 +202,18 @@ core::Result<archive_entry*> next_tar_entry(archive* a, Context& ctx, std::strin
 
 // "./", ".", "" and the like: the tar's own top folder.
 bool is_root(std::string_view raw) {
-  return raw.find_first_not_of("./") == std::string_view::npos && raw.find("..") == std::string_view::npos;
+  return raw.find_first_not_of("./") == std::string_view::npos &&
+         raw.find("..") == std::string_view::npos;
 }
 
 core::Result<std::string> entry_path(std::string_view raw, const Context& ctx,
                                      std::string_view member) {
   auto path = oci::normalize_layer_path(raw);
   if (!path.ok()) {
-    std::string hint = path.error().hint.empty() ? kHostileHint : path.error().hint;
+    // Keep the layer's own explanation for names that are merely unsupported
+    // (".wh.*", not UTF-8); a name reaching outside the root is an attack.
+    bool unsupported_only = !raw.starts_with('/') && !path.error().hint.empty();
+    std::string hint = unsupported_only ? path.error().hint : kHostileHint;
     return ctx.error(member, "entry " + quoted(raw) + " " + path.error().what, std::move(hint));
   }
   return std::move(path).value();
@@ -233,26 +258,35 @@ core::Status parse_conffiles(const std::string& text, const Context& ctx, std::s
     // a file that is not in the package.
     if (line.starts_with("remove-on-upgrade ")) continue;
     if (line.front() != '/')
-      return ctx.error(member, "conffiles lists " + quoted(line) + ", which is not an absolute path",
+      return ctx.error(member,
+                       "conffiles lists " + quoted(line) + ", which is not an absolute path",
                        kHostileHint);
-    DISTILL_ASSIGN(std::string path, entry_path(line.substr(1), ctx, std::string(member) + ": conffiles"));
+    DISTILL_ASSIGN(std::string path,
+                   entry_path(line.substr(1), ctx, std::string(member) + ": conffiles"));
     out.conffiles.push_back(std::move(path));
   }
   return core::Status::Ok();
 }
 
-
 std::string_view tar_type_name(archive_entry* e) {
   if (archive_entry_hardlink(e) != nullptr) return "hardlink";
   switch (archive_entry_filetype(e)) {
-    case AE_IFREG: return "regular file";
-    case AE_IFDIR: return "directory";
-    case AE_IFLNK: return "symlink";
-    case AE_IFCHR: return "character device";
-    case AE_IFBLK: return "block device";
-    case AE_IFIFO: return "FIFO";
-    case AE_IFSOCK: return "socket";
-    default: return "file of unknown type";
+    case AE_IFREG:
+      return "regular file";
+    case AE_IFDIR:
+      return "directory";
+    case AE_IFLNK:
+      return "symlink";
+    case AE_IFCHR:
+      return "character device";
+    case AE_IFBLK:
+      return "block device";
+    case AE_IFIFO:
+      return "FIFO";
+    case AE_IFSOCK:
+      return "socket";
+    default:
+      return "file of unknown type";
   }
 }
 
@@ -271,9 +305,10 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
     }
     if (path != "control" && path != "md5sums" && path != "conffiles") continue;  // shlibs, ...
     if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
-      return ctx.error(member, quoted(raw) + " is a " + std::string(tar_type_name(entry)) +
-                                   ", not a regular file",
-                       kHostileHint);
+      return ctx.error(
+          member,
+          quoted(raw) + " is a " + std::string(tar_type_name(entry)) + ", not a regular file",
+          kHostileHint);
     if (files.count(path) != 0)
       return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
     la_int64_t size = archive_entry_size(entry);
@@ -350,8 +385,9 @@ class DataTarReader {
       if (dup->second.type != EntryType::kDirectory || type != EntryType::kDirectory)
         return fail(raw, dup->second.type == type
                              ? "appears twice"
-                             : "appears twice, as a " + std::string(entry_type_name(dup->second.type)) +
-                                   " and as a " + std::string(entry_type_name(type)));
+                             : "appears twice, as a " +
+                                   std::string(entry_type_name(dup->second.type)) + " and as a " +
+                                   std::string(entry_type_name(type)));
       if (dup->second.index >= 0) {  // tar would apply the later folder's metadata
         FsEntry& earlier = out_[static_cast<size_t>(dup->second.index)];
         earlier.mode = e.mode;
@@ -367,7 +403,8 @@ class DataTarReader {
     if (type == EntryType::kHardlink) DISTILL_TRY(read_hardlink(entry, raw, e));
     if (type == EntryType::kRegular) DISTILL_TRY(read_content(entry, raw, e));
     if (auto valid = oci::validate_entry(e); !valid.ok())
-      return fail(raw, valid.error().what, valid.error().hint.empty() ? kHostileHint : valid.error().hint);
+      return fail(raw, valid.error().what,
+                  valid.error().hint.empty() ? kHostileHint : valid.error().hint);
     seen_[e.path] = Seen{type, static_cast<std::ptrdiff_t>(out_.size())};
     out_.push_back(std::move(e));
     return core::Status::Ok();
@@ -376,9 +413,12 @@ class DataTarReader {
   core::Result<EntryType> entry_type(archive_entry* entry, std::string_view raw) const {
     if (archive_entry_hardlink(entry) != nullptr) return EntryType::kHardlink;
     switch (archive_entry_filetype(entry)) {
-      case AE_IFREG: return EntryType::kRegular;
-      case AE_IFDIR: return EntryType::kDirectory;
-      case AE_IFLNK: return EntryType::kSymlink;
+      case AE_IFREG:
+        return EntryType::kRegular;
+      case AE_IFDIR:
+        return EntryType::kDirectory;
+      case AE_IFLNK:
+        return EntryType::kSymlink;
       default:
         return fail(raw, "is a " + std::string(tar_type_name(entry)),
                     "images hold only files, folders and links; the container runtime provides "
@@ -398,11 +438,12 @@ class DataTarReader {
         continue;
       }
       if (it->second.type == EntryType::kSymlink)
-        return fail(raw, "lies under " + quoted(parent) + ", a symlink to " +
-                             quoted(out_[static_cast<size_t>(it->second.index)].link_target) +
-                             " earlier in the archive",
-                    "a path through a symlink could write outside the image; " +
-                        std::string(kHostileHint));
+        return fail(
+            raw,
+            "lies under " + quoted(parent) + ", a symlink to " +
+                quoted(out_[static_cast<size_t>(it->second.index)].link_target) +
+                " earlier in the archive",
+            "a path through a symlink could write outside the image; " + std::string(kHostileHint));
       if (it->second.type != EntryType::kDirectory)
         return fail(raw, "lies under " + quoted(parent) + ", which is a " +
                              std::string(entry_type_name(it->second.type)));
@@ -436,8 +477,9 @@ class DataTarReader {
       return fail(raw, "is a hardlink to " + quoted(target_raw) +
                            ", which is not an earlier entry of the archive");
     if (it->second.type != EntryType::kRegular && it->second.type != EntryType::kHardlink)
-      return fail(raw, "is a hardlink to " + quoted(target_raw) + ", a " +
-                           std::string(entry_type_name(it->second.type)),
+      return fail(raw,
+                  "is a hardlink to " + quoted(target_raw) + ", a " +
+                      std::string(entry_type_name(it->second.type)),
                   "hardlinks may only point at files; " + std::string(kHostileHint));
     e.link_target = std::move(target).value();
     return charge(e.link_target.size(), raw);
@@ -446,7 +488,11 @@ class DataTarReader {
   core::Status read_content(archive_entry* entry, std::string_view raw, FsEntry& e) {
     la_int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
     if (size < 0) return fail(raw, "states a negative size");
-    DISTILL_TRY(charge(static_cast<uint64_t>(size), raw));
+    if (static_cast<uint64_t>(size) > ctx_.limits.max_data_bytes - bytes_)
+      return fail(raw, "states a size of " + std::to_string(size) +
+                           " bytes, which takes the package past the limit of " +
+                           std::to_string(ctx_.limits.max_data_bytes) + " bytes of content");
+    bytes_ += static_cast<uint64_t>(size);
     DISTILL_ASSIGN(e.data, read_entry_data(a_, static_cast<uint64_t>(size), ctx_, member_, raw));
     return core::Status::Ok();
   }
@@ -470,8 +516,8 @@ core::Status read_tar_member(archive* outer, Stage stage, const std::string& nam
   const Compression* compression = member_compression(name, base, is_control);
   if (compression == nullptr)
     return ctx.error("", "has member " + quoted(name) + " where " + std::string(base) + " belongs",
-                     "a .deb holds debian-binary, control.tar[.gz|.xz|.zst] and "
-                     "data.tar[.gz|.xz|.zst|.bz2|.lzma], in that order (deb(5))");
+                     "deb(5): a .deb holds debian-binary, control.tar[.gz|.xz|.zst] and "
+                     "data.tar[.gz|.xz|.zst|.bz2|.lzma], in that order");
   MemberStream stream{outer};
   DISTILL_ASSIGN(ArchiveReader tar, open_member_tar(stream, *compression, ctx, name));
   if (is_control) {
@@ -500,13 +546,15 @@ core::Result<DebContents> read_package(archive* outer, Context& ctx) {
                        "the file is truncated or corrupt");
     }
     const char* raw_name = archive_entry_pathname(member);
-    if (raw_name == nullptr) return ctx.error("", "has a member without a readable name", kHostileHint);
+    if (raw_name == nullptr)
+      return ctx.error("", "has a member without a readable name", kHostileHint);
     std::string name = raw_name;
     la_int64_t size = archive_entry_size(member);
     if (size < 0 || static_cast<uint64_t>(size) > ctx.limits.max_member_bytes)
-      return ctx.error(name, "states a size of " + std::to_string(size) +
-                                 " bytes, more than the limit of " +
-                                 std::to_string(ctx.limits.max_member_bytes),
+      return ctx.error("",
+                       "member " + quoted(name) + " states a size of " + std::to_string(size) +
+                           " bytes, more than the limit of " +
+                           std::to_string(ctx.limits.max_member_bytes),
                        kHostileHint);
     if (stage == Stage::kDebianBinary) {
       if (name != "debian-binary")
@@ -523,8 +571,8 @@ core::Result<DebContents> read_package(archive* outer, Context& ctx) {
     // deb(5) reserves '_'-prefixed names for members that readers may skip.
     if (name.starts_with('_')) {
       if (++skipped > kMaxSkippedMembers)
-        return ctx.error("", "has more than " + std::to_string(kMaxSkippedMembers) +
-                                 " extra members",
+        return ctx.error("",
+                         "has more than " + std::to_string(kMaxSkippedMembers) + " extra members",
                          kHostileHint);
       continue;
     }
@@ -539,7 +587,8 @@ core::Result<DebContents> read_package(archive* outer, Context& ctx) {
       return ctx.error("", "has no control.tar member", "the file is truncated or not a .deb");
     case Stage::kData:
       return ctx.error("", "has no data.tar member", "the file is truncated or not a .deb");
-    case Stage::kDone: break;
+    case Stage::kDone:
+      break;
   }
   return out;
 }
@@ -563,8 +612,9 @@ core::Result<DebContents> read_deb(const std::string& path, std::string_view nam
   DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
   if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
     int err = archive_errno(a.get());
-    return ctx.error("", "cannot open " + quoted(path) + ": " +
-                             (err > 0 ? std::string(std::strerror(err)) : oci::archive_error(a.get())));
+    return ctx.error("",
+                     "cannot open " + quoted(path) + ": " +
+                         (err > 0 ? std::string(std::strerror(err)) : oci::archive_error(a.get())));
   }
   return read_package(a.get(), ctx);
 }

@@ -19,17 +19,11 @@
 namespace distill::debian {
 namespace {
 
-// Index loading is mostly decompression and hashing: one thread per core.
-constexpr size_t kIndexWorkers = 2;
+// One thread per suite: each waits on the network and gpgv as much as it
+// computes, and a distro has three suites.
+constexpr size_t kIndexWorkers = 3;
 // Debian's InRelease files are a few hundred KiB.
 constexpr uint64_t kMaxInReleaseBytes = 16u << 20;
-
-// gpgv runs are quick, and SystemProcessRunner toggles the process-wide
-// SIGPIPE disposition around each child, so they are not run concurrently.
-std::mutex& gpgv_mutex() {
-  static std::mutex mu;
-  return mu;
-}
 
 std::string strip_slashes(std::string url) {
   while (url.size() > 1 && url.back() == '/') url.pop_back();
@@ -124,10 +118,7 @@ core::Result<Release> Repository::load_release(const std::string& suite) {
 
   SignatureVerifier verifier(runner_, config_.keyring);
   std::string signed_text;
-  {
-    std::lock_guard<std::mutex> lock(gpgv_mutex());
-    DISTILL_ASSIGN(signed_text, verifier.verify_clearsigned(document, url));
-  }
+  DISTILL_ASSIGN(signed_text, verifier.verify_clearsigned(document, url));
   DISTILL_ASSIGN(Release release, Release::parse(std::move(signed_text), url));
   DISTILL_TRY(check_release_freshness(release, clock_.now(), url));
   // A validly signed Release of another suite (say, a stale main suite served

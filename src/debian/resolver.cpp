@@ -206,10 +206,10 @@ class Resolver {
       pick.entry = e;
       return pick;
     }
+    // Already-selected providers never get here: satisfied_by() takes them
+    // first, and other versions of their names are conflicts.
     const PackageEntry* best = nullptr;
-    auto better = [&](const PackageEntry& a, const PackageEntry& b) {
-      bool sa = selected(a.name).has_value(), sb = selected(b.name).has_value();
-      if (sa != sb) return sa;
+    auto better = [](const PackageEntry& a, const PackageEntry& b) {
       int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
       if (ra != rb) return ra < rb;
       if (a.name != b.name) return a.name < b.name;

@@ -15,6 +15,7 @@ InRelease made with a throwaway key.
 """
 
 import atexit
+import dataclasses
 import email.utils
 import gzip
 import hashlib
@@ -473,7 +474,12 @@ IMAGE_PRESET_PACKAGES = {
     "cc": ["base-files", "libc6", "libgcc-s1", "libgomp1", "libssl3", "libstdc++6",
            "media-types", "netbase", "tzdata"],
 }
+IMAGE_PRESET_PACKAGES["python3"] = sorted(IMAGE_PRESET_PACKAGES["cc"] +
+                                         ["python3", "python3.11-minimal"])
 NEVER_INSTALLED = ["mawk", "ca-certificates", "openssl", "debconf", "dash"]
+# Versions that must win (from -updates and -security).
+IMAGE_VERSIONS = {"tzdata": "2025b-0+deb12u1", "libssl3": "3.0.15-1~deb12u1",
+                  "libc6": "2.36-9+deb12u4", "base-files": "12.4+deb12u5"}
 
 
 def image_packages() -> List[FixturePackage]:
@@ -511,19 +517,26 @@ def image_packages() -> List[FixturePackage]:
               deb_file("etc/rpc", "portmapper\t100000\n"),
               deb_file("etc/ethertypes", "IPv4\t0800\tip ip4\n"),
           ] + _docs("netbase"))),
-        P("tzdata", "2024a-0+deb12u1", "all", "bookworm", depends="debconf (>= 0.5) | debconf-2.0",
+    ] + [
+        # The -updates version wins over the release's.
+        P("tzdata", version, "all", suite, depends="debconf (>= 0.5) | debconf-2.0",
           priority="required", section="localization", md5sums=True,
           scripts=(("postinst", POSTINST), ("config", POSTINST)), files=tuple([
               deb_file("usr/share/zoneinfo/Europe/Paris", _zoneinfo_paris()),
               deb_file("usr/share/zoneinfo/Etc/UTC", b"TZif2 UTC"),
               deb_link("usr/share/zoneinfo/UTC", "Etc/UTC"),
-          ] + _docs("tzdata"))),
+              deb_file("usr/share/tzdata-version", version + "\n"),
+          ] + _docs("tzdata")))
+        for version, suite in (("2024a-0+deb12u1", "bookworm"),
+                               ("2025b-0+deb12u1", "bookworm-updates"))
+    ] + [
         P("media-types", "10.0.0", "all", "bookworm", priority="standard", section="net",
           md5sums=True, files=tuple([deb_file("etc/mime.types", "text/plain\t\ttxt\n")] +
                                     _docs("media-types"))),
         P("debconf", "1.5.82", "all", "bookworm", provides="debconf-2.0", priority="important",
-          section="admin", md5sums=True, files=tuple([deb_file("usr/bin/debconf", "#!/usr/bin/perl\n",
-                                                                0o755)] + _docs("debconf"))),
+          section="admin", md5sums=True,
+          files=tuple([deb_file("usr/bin/debconf", "#!/usr/bin/perl\n", 0o755)] +
+                      _docs("debconf"))),
         P("ca-certificates", "20230311", "all", "bookworm",
           depends="openssl (>= 1.1.1), debconf (>= 0.5) | debconf-2.0", section="misc",
           md5sums=True, scripts=(("postinst", POSTINST),), files=tuple([
@@ -549,11 +562,17 @@ def image_packages() -> List[FixturePackage]:
               deb_file("usr/share/locale/fr/LC_MESSAGES/libc.mo", b"\xde\x12\x04\x95libc"),
               deb_file("usr/share/lintian/overrides/libc6", "libc6: fixture-override\n"),
           ] + _docs("libc6"))),
-        P("libssl3", "3.0.11-1~deb12u2", "any", "bookworm", source="openssl",
+    ] + [
+        # The -security version wins over the release's.
+        P("libssl3", version, "any", suite, source="openssl",
           depends="libc6 (>= 2.34)", multi_arch="same", section="libs", md5sums=True,
-          files=tuple([deb_file("usr/lib/{triplet}/libssl.so.3", b"\x7fELF ssl"),
+          files=tuple([deb_file("usr/lib/{triplet}/libssl.so.3",
+                                b"\x7fELF ssl " + version.encode()),
                        deb_file("usr/lib/{triplet}/libcrypto.so.3", b"\x7fELF crypto")] +
-                      _docs("libssl3"))),
+                      _docs("libssl3")))
+        for version, suite in (("3.0.11-1~deb12u2", "bookworm"),
+                               ("3.0.15-1~deb12u1", "bookworm-security"))
+    ] + [
         P("libgcc-s1", "12.2.0-14", "any", "bookworm", source="gcc-12",
           depends="libc6 (>= 2.35)", multi_arch="same", section="libs", md5sums=True,
           files=tuple([deb_file("lib/{triplet}/libgcc_s.so.1", b"\x7fELF gcc_s")] +
@@ -569,6 +588,16 @@ def image_packages() -> List[FixturePackage]:
           files=tuple([deb_file("usr/lib/{triplet}/libstdc++.so.6.0.30", b"\x7fELF stdc++"),
                        deb_link("usr/lib/{triplet}/libstdc++.so.6", "libstdc++.so.6.0.30")] +
                       _docs("libstdc++6"))),
+        # The python3 preset's packages (not runnable here).
+        P("python3.11-minimal", "3.11.2-6+deb12u6", "any", "bookworm", source="python3.11",
+          depends="libc6 (>= 2.36), libssl3 (>= 3.0.0)", section="python", md5sums=True,
+          files=tuple([deb_file("usr/bin/python3.11", b"\x7fELF python3.11", 0o755),
+                       deb_file("usr/lib/python3.11/os.py", "# fixture\n")] +
+                      _docs("python3.11-minimal"))),
+        P("python3", "3.11.2-1+b1", "any", "bookworm", source="python3-defaults",
+          depends="python3.11-minimal (>= 3.11.2-1~)", multi_arch="allowed", section="python",
+          md5sums=True, files=tuple([deb_link("usr/bin/python3", "python3.11")] +
+                                    _docs("python3"))),
         # Everything the trimming, merged-/usr and setuid rules act on.
         P("hello-tool", "1.0-1", "any", "bookworm", depends="libc6 (>= 2.34)", section="utils",
           md5sums=True,
@@ -653,7 +682,8 @@ def build_deb(pkg: FixturePackage, arch: str, workdir: str) -> bytes:
                     f.write("%s: %s\n" % (k, v))
         out = os.path.join(workdir, "%s_%s_%s.deb" % (pkg.name, pkg.version, arch))
         env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-        p = subprocess.run(["dpkg-deb", "--root-owner-group", "-Z" + pkg.compression, "--build", root, out],
+        p = subprocess.run(["dpkg-deb", "--root-owner-group", "-Z" + pkg.compression, "--build",
+                            root, out],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         if p.returncode != 0:
             raise RuntimeError("dpkg-deb failed for %s: %s" % (pkg.name, p.stderr.decode()))
@@ -1162,7 +1192,15 @@ class OciImage:
         return out
 
     def uncompressed_size(self) -> int:
+        """Sum of the uncompressed layer tars (headers and padding included)."""
         return sum(len(self.layer_tar(i)) for i in range(len(self.layers)))
+
+    def rootfs_bytes(self) -> int:
+        """What the unpacked filesystem holds: regular file sizes (a hard link
+        counted once) plus symlink target lengths, as `du -b --apparent-size`
+        counts files."""
+        return sum(e.size if e.kind == "f" else len(e.target.encode()) if e.kind == "l" else 0
+                   for e in self.rootfs().values())
 
 
 class OciLayout:
@@ -1192,7 +1230,8 @@ class OciLayout:
         if "sha256:" + sha256_bytes(data) != digest:
             raise AssertionError("blob %s has sha256 %s" % (digest, sha256_bytes(data)))
         if size is not None and len(data) != size:
-            raise AssertionError("blob %s: %d bytes, descriptor says %d" % (digest, len(data), size))
+            raise AssertionError("blob %s: %d bytes, descriptor says %d" %
+                                 (digest, len(data), size))
         return data
 
     def json_blob(self, desc: dict) -> dict:
@@ -1437,6 +1476,15 @@ class BuildTestMixin:
         self.assertTrue(os.path.isfile(os.path.join(bundle, "config.json")), r.describe())
         return bundle
 
+    def status_packages(self, root: Dict[str, TarEntry]) -> List[str]:
+        """Packages with a /var/lib/dpkg/status.d entry (or md5sums)."""
+        names = set()
+        for path, e in root.items():
+            if path.startswith("var/lib/dpkg/status.d/") and e.kind == "f":
+                base = path[len("var/lib/dpkg/status.d/"):]
+                names.add(base[:-len(".md5sums")] if base.endswith(".md5sums") else base)
+        return sorted(names)
+
     def assert_no_shell(self, image_root: Dict[str, "TarEntry"], bundle: Optional[str] = None):
         for sh in ("bin/sh", "usr/bin/sh", "bin/bash", "usr/bin/bash", "bin/dash", "usr/bin/dash",
                    "bin/busybox", "usr/bin/busybox"):
@@ -1446,6 +1494,70 @@ class BuildTestMixin:
             for sh in ("bin/sh", "usr/bin/sh", "bin/bash", "bin/dash"):
                 self.assertFalse(os.path.lexists(os.path.join(rootfs, sh)),
                                  "%s exists in the unpacked rootfs" % sh)
+
+
+# ---------------------------------------------------------------------------
+# Online build tests (real Debian packages from the host's apt sources)
+
+ONLINE_CACHE = os.path.join(TEST_TMP, "online-cache")
+CHECKS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_checks")
+SIZE_LIMIT_PYTHON3 = 53 * 1000 * 1000
+
+
+class OnlineBuildMixin(BuildTestMixin):
+    """Builds against the host's configured mirror (no --mirror: an
+    unreachable mirror fails the test) with one cache shared by every online
+    build test, so each package is downloaded once."""
+
+    def online_build(self, spec_text: str, *extra, tag: str = "test", checks=(),
+                     out: Optional[str] = None, cache: str = ONLINE_CACHE,
+                     env=None, cwd=None, umask=None, spec_folder: Optional[str] = None):
+        """Writes the spec (copying the named image_checks scripts next to
+        it), builds, checks stdout names the tagged image. Returns
+        (digest, OciLayout, RunResult)."""
+        folder = spec_folder or self.mkdir("spec")
+        for name in checks:
+            shutil.copyfile(os.path.join(CHECKS_DIR, name), os.path.join(folder, name))
+        spec = self.write_spec(spec_text, folder=folder)
+        out = out or os.path.join(self.tmp, "image")
+        args = ["--cache-dir", cache, "build", "-f", spec, "-o", out,
+                "-t", "distill-test:%s" % tag] + list(extra)
+        res = self.run_distill(args, env=env, cwd=cwd, umask=umask, timeout=1800)
+        digest = self.assert_digest_line(res)
+        layout = OciLayout(out)
+        self.assertEqual(layout.ref(tag)["digest"], digest, res.describe())
+        print("\n    [%s] %s" % (self._testMethodName, res.stderr.strip().replace(
+            "\n", "\n    ")), file=sys.stderr)
+        return digest, layout, res
+
+    def judge(self, layout: OciLayout, tag: str, arch: str) -> Tuple[OciImage, Dict[str, TarEntry]]:
+        """skopeo inspect and umoci unpack --rootless accept the image; the
+        unpacked rootfs has no shell. Returns the image and its files."""
+        info = self.assert_skopeo_inspect("oci:%s:%s" % (layout.path, tag))
+        self.assertEqual((info["Os"], info["Architecture"]), ("linux", arch))
+        img = layout.image(tag)
+        self.assertEqual(info["Digest"], img.digest)
+        bundle = self.unpack(layout.path, tag, name="bundle-rootless", rootless=True)
+        root = img.rootfs()
+        self.assert_no_shell(root, bundle)
+        rootfs = os.path.join(bundle, "rootfs")
+        for p in ("etc/passwd", "etc/group", "etc/ssl/certs/ca-certificates.crt",
+                  "usr/share/zoneinfo/Europe/Paris"):
+            self.assertTrue(os.path.isfile(os.path.join(rootfs, p)), p)
+        shutil.rmtree(bundle, ignore_errors=True)  # rootless unpacks can be large
+        certs = root["etc/ssl/certs/ca-certificates.crt"].data.count(b"-----BEGIN CERTIFICATE-----")
+        self.assertGreaterEqual(certs, 100, "the CA bundle holds Debian's certificates")
+        return img, root
+
+    def run_bundle(self, layout: OciLayout, tag: str) -> str:
+        """Unpacks as root (real owners) for runc; returns the bundle path."""
+        return self.unpack(layout.path, tag, name="bundle-run", rootless=False)
+
+    def assert_shell_fails(self, bundle: str):
+        r = runc_run(bundle, ["/bin/sh", "-c", "echo shell-ran"])
+        self.assertNotEqual(r.rc, 0, "/bin/sh ran\n" + r.describe())
+        self.assertNotIn("shell-ran", r.stdout)
+        self.assertIn("/bin/sh", r.stderr, r.describe())
 
 
 # ---------------------------------------------------------------------------

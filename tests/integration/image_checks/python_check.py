@@ -34,8 +34,14 @@ OTHER_OS = {"msilib", "asyncio.windows_events", "asyncio.windows_utils",
 OPTIONAL_ABSENT = {"_tkinter", "tkinter", "_gdbm", "_msi", "msvcrt", "_winapi", "winreg",
                    "_winreg", "_overlapped", "nt", "winsound", "_scproxy"}
 # Debian's python3.11 ships distutils/__init__.py in the standard library and
-# the rest in python3-distutils (_distutils_system_mod.py needs that).
+# the rest in python3-distutils; 3.12 dropped distutils (setuptools has it).
+# Debian's _distutils_system_mod.py needs it.
 OPTIONAL_ABSENT_PREFIXES = ("distutils.",)
+OPTIONAL_ABSENT.add("distutils")
+# Modules that need a program rather than a library: _pyrepl's fallback for a
+# missing _curses looks the C library up with ctypes.util.find_library, which
+# runs ldconfig, gcc or ld -- none of them is in a distroless image.
+NEEDS_PROGRAMS = {"_pyrepl._minimal_curses": "ctypes.util.find_library needs ldconfig/gcc/ld"}
 
 
 def absent_optional(e):
@@ -97,6 +103,8 @@ def skip_reason(name):
         return "test or __main__ module"
     if name in OTHER_OS or parts[0] in OTHER_OS:
         return "other operating system"
+    if name in NEEDS_PROGRAMS:
+        return NEEDS_PROGRAMS[name]
     return None
 
 

@@ -132,6 +132,19 @@ TEST_F(Resolver, VirtualPackagePicksProviderByPriorityThenName) {
   EXPECT_EQ(names({"postfix", "app"}), (Strings{"app=1.0-1", "postfix=1.0-1"}));
 }
 
+TEST_F(Resolver, NewestVersionOfTheChosenProviderWins) {
+  universe.add(make_index({
+      Pkg{.name = "app", .depends = "mta"},
+      Pkg{.name = "exim", .version = "4.96-15", .provides = "mta"},
+  }));
+  universe.add(make_index({Pkg{.name = "exim", .version = "4.96-15+deb12u1", .provides = "mta"}},
+                          "bookworm-security"));
+  auto r = run({"app"});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(names_of(*r), (Strings{"app=1.0-1", "exim=4.96-15+deb12u1"}));
+  EXPECT_EQ(get(*r, "exim").entry->origin->suite, "bookworm-security");
+}
+
 TEST_F(Resolver, VersionedDependencyNeedsVersionedProvide) {
   universe.add(make_index({
       Pkg{.name = "app", .depends = "libvirt-x (>= 2)"},
