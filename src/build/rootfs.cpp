@@ -87,8 +87,10 @@ const oci::FsEntry* Rootfs::find(const std::string& path) const {
 void Rootfs::add_merged_usr_links() {
   for (const char* dir : kMergedDirs) {
     std::string target = std::string("usr/") + dir;
+    auto under = entries_.lower_bound(target + "/");
+    bool populated = under != entries_.end() && under->first.starts_with(target + "/");
     bool needed = std::string_view(dir) == "bin" || std::string_view(dir) == "sbin" ||
-                  std::string_view(dir) == "lib" || entries_.count(target);
+                  std::string_view(dir) == "lib" || populated;
     if (!needed) continue;
     if (!entries_.count(target)) put(oci::FsEntry::directory(target));
     put(oci::FsEntry::symlink(dir, target));
