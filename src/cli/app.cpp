@@ -19,6 +19,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--keyring", g.keyring,
                  "OpenPGP keyring that signs the Release files (default: debian-archive-keyring)");
   app.add_flag("--offline", g.offline, "Use only cached, still-valid indices and packages");
+  app.add_option("--components", g.components, "Archive components, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
 }
 
 }  // namespace

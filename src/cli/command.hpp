@@ -17,6 +17,7 @@ struct GlobalOptions {
   std::string security_mirror;  // overrides the -security suite's base URL
   std::string keyring;          // OpenPGP keyring for Release signatures
   bool offline = false;         // use only what the cache holds
+  std::vector<std::string> components = {"main"};  // archive components to read
 };
 
 using Action = std::function<core::Status()>;

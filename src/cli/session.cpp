@@ -37,6 +37,7 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
   config.mirrors = mirrors;
   config.keyring = g.keyring;
   config.offline = g.offline;
+  config.components = g.components;
   config.progress = !g.quiet && stderr_is_tty();
   s->repo = std::make_unique<debian::Repository>(config, *s->fetcher, *s->cache,
                                                  core::system_process_runner(),
