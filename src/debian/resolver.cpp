@@ -1,5 +1,7 @@
 #include "debian/resolver.hpp"
 
+#include "core/suggest.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -51,22 +53,6 @@ bool version_ok(std::string_view version, const Relation& rel) {
 bool provide_ok(const Provider& p, const Relation& rel) {
   if (rel.op == RelOp::Any) return true;
   return !p.version.empty() && version_satisfies(p.version, rel.op, rel.version);
-}
-
-// Restricted Damerau-Levenshtein distance, for "did you mean" hints.
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
 }
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -382,7 +368,7 @@ class Resolver {
         size_t len_gap =
             e.name.size() > name.size() ? e.name.size() - name.size() : name.size() - e.name.size();
         if (len_gap > limit) continue;
-        size_t d = edit_distance(name, e.name);
+        size_t d = core::edit_distance(name, e.name);
         if (d < best_distance || (d == best_distance && e.name < best)) {
           best = e.name;
           best_distance = d;
