@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       lock_command(),
       fetch_command(),
       build_command(),
+      inspect_command(),
   };
   return table;
 }

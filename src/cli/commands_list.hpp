@@ -14,6 +14,7 @@ Command resolve_command();
 Command lock_command();
 Command fetch_command();
 Command build_command();
+Command inspect_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,

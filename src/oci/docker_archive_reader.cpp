@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/json_util.hpp"
@@ -28,21 +29,11 @@ core::Result<std::string> member_name(const char* raw, const std::string& archiv
   if (name.starts_with("/"))
     return core::make_error(archive_path, "member '" + std::string(name) + "' has an absolute path",
                             "the archive is unsafe");
-  std::string out;
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t slash = name.find('/', start);
-    if (slash == std::string_view::npos) slash = name.size();
-    std::string_view part = name.substr(start, slash - start);
-    start = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..")
-      return core::make_error(archive_path, "member '" + std::string(name) + "' contains '..'",
-                              "the archive is unsafe");
-    if (!out.empty()) out += '/';
-    out += part;
-  }
-  return out;
+  auto out = core::normalize_relative_path(name);
+  if (!out)
+    return core::make_error(archive_path, "member '" + std::string(name) + "' contains '..'",
+                            "the archive is unsafe");
+  return std::move(*out);
 }
 
 core::Result<ArchiveReader> open_archive(const std::string& path) {

@@ -8,6 +8,7 @@
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
 #include "unit/oci/oci_test_util.hpp"
+#include "unit/test_util/temp_folder.hpp"
 
 using namespace distill;
 using namespace distill::oci;
@@ -15,15 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-class DockerArchiveTest : public ::testing::Test {
+class DockerArchiveTest : public distill::test_util::TempFolderTest {
  protected:
-  void SetUp() override {
-    auto d = core::TempDir::create();
-    ASSERT_TRUE(d.ok());
-    dir_ = std::make_unique<core::TempDir>(std::move(*d));
-  }
-  std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
-  std::unique_ptr<core::TempDir> dir_;
 };
 
 TEST_F(DockerArchiveTest, WritesTheDockerSaveLayout) {

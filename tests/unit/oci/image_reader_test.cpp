@@ -9,20 +9,15 @@
 #include "oci/layout_writer.hpp"
 #include "oci/media_types.hpp"
 #include "unit/oci/oci_test_util.hpp"
+#include "unit/test_util/temp_folder.hpp"
 
 using namespace distill;
 using namespace distill::oci;
 
 namespace {
 
-class ImageReaderTest : public ::testing::Test {
+class ImageReaderTest : public distill::test_util::TempFolderTest {
  protected:
-  void SetUp() override {
-    auto d = core::TempDir::create();
-    ASSERT_TRUE(d.ok());
-    dir_ = std::make_unique<core::TempDir>(std::move(*d));
-  }
-  std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
 
   // A layout with `platforms` images: one tagged manifest, or a tagged index.
   void write_layout(const std::string& out, const std::vector<Platform>& platforms) {
@@ -44,7 +39,6 @@ class ImageReaderTest : public ::testing::Test {
     ASSERT_TRUE(w->commit().ok());
   }
 
-  std::unique_ptr<core::TempDir> dir_;
 };
 
 TEST_F(ImageReaderTest, ReadsALayout) {

@@ -15,6 +15,7 @@
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
 #include "unit/oci/oci_test_util.hpp"
+#include "unit/test_util/temp_folder.hpp"
 
 using namespace distill;
 using namespace distill::oci;
@@ -23,14 +24,8 @@ using distill::oci::test_util::TarItem;
 
 namespace {
 
-class LayerWriterTest : public ::testing::Test {
+class LayerWriterTest : public distill::test_util::TempFolderTest {
  protected:
-  void SetUp() override {
-    auto d = core::TempDir::create();
-    ASSERT_TRUE(d.ok());
-    dir_ = std::make_unique<core::TempDir>(std::move(*d));
-  }
-  std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
 
   LayerBlob write(std::vector<FsEntry> entries, const LayerOptions& opts, const std::string& name) {
     auto r = write_layer(std::move(entries), opts, path(name));
@@ -38,7 +33,6 @@ class LayerWriterTest : public ::testing::Test {
     return r.ok() ? *r : LayerBlob{};
   }
 
-  std::unique_ptr<core::TempDir> dir_;
 };
 
 // A rootfs-like mix: nested folders, a long name, UTF-8, setuid, owners,

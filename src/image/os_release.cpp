@@ -1,0 +1,104 @@
+#include "image/os_release.hpp"
+
+namespace distill::image {
+namespace {
+
+constexpr std::string_view kEtcOsRelease = "etc/os-release";
+constexpr std::string_view kUsrOsRelease = "usr/lib/os-release";
+constexpr std::string_view kDebianVersion = "etc/debian_version";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool valid_key(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+// Shell-like unquoting as os-release(5) allows it; nullopt when unbalanced.
+std::optional<std::string> unquote(std::string_view v) {
+  if (v.empty()) return std::string();
+  if (v.front() == '\'') {
+    if (v.size() < 2 || v.back() != '\'') return std::nullopt;
+    return std::string(v.substr(1, v.size() - 2));
+  }
+  if (v.front() != '"') return std::string(v);
+  if (v.size() < 2 || v.back() != '"') return std::nullopt;
+  std::string out;
+  std::string_view body = v.substr(1, v.size() - 2);
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '\\' && i + 1 < body.size()) {
+      char n = body[i + 1];
+      if (n == '"' || n == '\\' || n == '$' || n == '`') {
+        out += n;
+        ++i;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string OsRelease::get(const std::string& key) const {
+  auto it = fields.find(key);
+  return it == fields.end() ? std::string() : it->second;
+}
+
+std::map<std::string, std::string> parse_os_release(std::string_view text) {
+  std::map<std::string, std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, eq);
+    if (!valid_key(key)) continue;
+    if (auto value = unquote(line.substr(eq + 1))) out[std::string(key)] = std::move(*value);
+  }
+  return out;
+}
+
+bool is_os_release_file(std::string_view path) {
+  return path == kDebianVersion || path == "os-release" || path.ends_with("/os-release");
+}
+
+core::Result<std::optional<OsRelease>> read_os_release(const RootfsView& fs) {
+  OsRelease out;
+  bool found = false;
+  for (std::string_view candidate : {kEtcOsRelease, kUsrOsRelease}) {
+    auto entry = fs.resolve(candidate);
+    if (!entry.ok() || (*entry)->type != FileType::kRegular) continue;  // try the next
+    DISTILL_ASSIGN(std::string_view text, fs.read_file(candidate));
+    out.fields = parse_os_release(text);
+    out.file = (*entry)->path;
+    found = true;
+    break;
+  }
+  auto version = fs.resolve(kDebianVersion);
+  if (version.ok() && (*version)->type == FileType::kRegular) {
+    DISTILL_ASSIGN(std::string_view text, fs.read_file(kDebianVersion));
+    out.debian_version = std::string(trim(text));
+    found = true;
+  }
+  if (!found) return std::optional<OsRelease>();
+  return std::optional<OsRelease>(std::move(out));
+}
+
+}  // namespace distill::image
