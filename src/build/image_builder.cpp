@@ -28,10 +28,13 @@ namespace {
 // Bumped whenever assembly rules change, so cached layers from an older
 // distill are never reused for a different result.
 constexpr const char* kLayerRecipeVersion = "distill-layer-v1";
+// The same for cached resolutions: bumped when the resolver or policy changes.
+constexpr const char* kResolutionRecipeVersion = "distill-resolution-v1";
 
 struct PlannedArch {
   std::string arch;
-  debian::ArchSolution solution;
+  std::vector<std::string> packages;               // name=version, for the report
+  std::vector<std::string> dropped;                // policy-dropped edges
   std::vector<debian::PackageFetch> installs;      // installed packages
   std::vector<debian::PackageFetch> extract_only;  // read for their data only
 };
@@ -41,29 +44,155 @@ struct BuiltLayer {
   bool cached = false;
 };
 
-core::Result<PlannedArch> plan_arch(const Spec& spec, const Preset& preset,
-                                    debian::Repository& repo, const std::string& arch) {
+debian::SolveRequest solve_request(const Spec& spec, const Preset& preset) {
   debian::SolveRequest req;
   req.packages = preset.roots;
   req.packages.insert(req.packages.end(), spec.packages.begin(), spec.packages.end());
   req.exclude = preset.exclude;
   req.exclude.insert(req.exclude.end(), spec.exclude.begin(), spec.exclude.end());
   req.policy.allow_shells = spec.allow_shells;
-  PlannedArch plan;
-  plan.arch = arch;
-  DISTILL_ASSIGN(plan.solution, debian::solve_arch(repo, arch, req));
-  plan.installs = debian::fetch_list(repo, debian::lock_arch(plan.solution));
-  std::vector<std::string> extract = preset.extract_only;
-  if (spec.debug) extract.push_back("busybox-static");
-  for (const auto& name : extract) {
-    const auto& cands = plan.solution.universe.candidates(name);
+  return req;
+}
+
+std::vector<std::string> extract_names(const Spec& spec, const Preset& preset) {
+  std::vector<std::string> names = preset.extract_only;
+  if (spec.debug) names.push_back("busybox-static");
+  return names;
+}
+
+std::vector<std::string> sorted_unique(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+struct SolvedArch {
+  debian::LockedArch locked;
+  std::vector<std::string> dropped;
+};
+
+core::Result<SolvedArch> solve_fresh(const Spec& spec, const Preset& preset,
+                                     debian::Repository& repo, const std::string& arch) {
+  DISTILL_ASSIGN(debian::ArchSolution solution,
+                 debian::solve_arch(repo, arch, solve_request(spec, preset)));
+  SolvedArch out;
+  out.locked = debian::lock_arch(solution);
+  for (const auto& d : solution.resolution.dropped) out.dropped.push_back(d.str());
+  for (const auto& name : extract_names(spec, preset)) {
+    const auto& cands = solution.universe.candidates(name);
     if (cands.empty())
       return core::make_error(name, "no such package in " + repo.config().distro.codename + "/" + arch);
-    const auto* e = cands.front();
-    plan.extract_only.push_back({std::string(e->name), repo.base_url_for(e->origin->suite),
-                                 std::string(e->filename), std::string(e->sha256), e->size});
+    out.locked.extract.push_back(debian::locked_package(*cands.front()));
   }
+  return out;
+}
+
+// A resolution depends only on the indices (named by the digests the signed
+// Releases vouch for), the request and the resolver: the same key gives the
+// same packages, so a rebuild skips loading ~50 MB of indices.
+std::string resolution_key(const Spec& spec, const Preset& preset, const std::string& arch,
+                           const std::vector<debian::IndexOrigin>& origins) {
+  core::Sha256 h;
+  auto line = [&h](std::string_view s) {
+    h.update(s);
+    h.update("\n");
+  };
+  line(kResolutionRecipeVersion);
+  line(DISTILL_VERSION);
+  line(arch);
+  for (const auto& o : origins) line("index " + o.suite + " " + o.component + " " + o.sha256);
+  debian::SolveRequest req = solve_request(spec, preset);
+  for (const auto& p : sorted_unique(req.packages)) line("package " + p);
+  for (const auto& p : sorted_unique(req.exclude)) line("exclude " + p);
+  for (const auto& p : extract_names(spec, preset)) line("extract " + p);
+  line(req.policy.allow_shells ? "shells" : "noshells");
+  return h.hex_digest();
+}
+
+std::optional<SolvedArch> cached_resolution(cache::Cache& cache, const std::string& key,
+                                            const std::string& arch) {
+  auto record = cache.read_named("resolution-" + key);
+  if (!record) return std::nullopt;
+  auto lock = debian::Lockfile::parse(*record, "resolution cache");
+  auto j = nlohmann::json::parse(*record, nullptr, false);
+  if (!lock.ok() || j.is_discarded() || !lock->archs.count(arch)) return std::nullopt;
+  SolvedArch out;
+  out.locked = lock->archs.at(arch);
+  try {
+    out.dropped = j.value("dropped", std::vector<std::string>{});
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+core::Status store_resolution(cache::Cache& cache, const std::string& key, const Spec& spec,
+                              const std::string& arch, const SolvedArch& solved) {
+  debian::Lockfile lock;
+  lock.distro = spec.distro;
+  lock.archs[arch] = solved.locked;
+  auto j = nlohmann::json::parse(lock.to_json());
+  j["dropped"] = solved.dropped;
+  return cache.write_named("resolution-" + key, j.dump());
+}
+
+core::Result<SolvedArch> solve_spec_arch(const Spec& spec, const Preset& preset,
+                                         debian::Repository& repo, cache::Cache& cache,
+                                         const std::string& arch, bool reuse = true) {
+  DISTILL_ASSIGN(auto origins, repo.index_origins(arch));
+  std::string key = resolution_key(spec, preset, arch, origins);
+  if (reuse) {
+    if (auto hit = cached_resolution(cache, key, arch)) return std::move(*hit);
+  }
+  DISTILL_ASSIGN(SolvedArch solved, solve_fresh(spec, preset, repo, arch));
+  // Only a cache; a failure to record it costs the next build time, not this one.
+  (void)store_resolution(cache, key, spec, arch, solved);
+  return solved;
+}
+
+PlannedArch plan_from(const debian::Repository& repo, const std::string& arch,
+                      const SolvedArch& solved) {
+  PlannedArch plan;
+  plan.arch = arch;
+  for (const auto& p : solved.locked.packages) plan.packages.push_back(p.name + "=" + p.version);
+  plan.dropped = solved.dropped;
+  plan.installs = debian::fetch_list(repo, solved.locked.packages);
+  plan.extract_only = debian::fetch_list(repo, solved.locked.extract);
   return plan;
+}
+
+// A lock made for another request would silently build something the spec
+// does not say: refuse it and name the difference.
+core::Status check_lock(const debian::Lockfile& lock, const std::string& where, const Spec& spec,
+                        const Preset& preset, const std::vector<std::string>& archs) {
+  const char* hint = "run 'distill lock -f <spec>' again";
+  if (lock.distro != spec.distro)
+    return core::make_error(where, fmt::format("locked for {}, the spec says {}", lock.distro,
+                                               spec.distro), hint);
+  debian::SolveRequest req = solve_request(spec, preset);
+  if (sorted_unique(lock.packages) != sorted_unique(req.packages))
+    return core::make_error(where, "its packages differ from the spec's (preset " + preset.name +
+                                       " plus packages)", hint);
+  if (sorted_unique(lock.exclude) != sorted_unique(req.exclude))
+    return core::make_error(where, "its exclude list differs from the spec's", hint);
+  for (const auto& arch : archs) {
+    auto it = lock.archs.find(arch);
+    if (it == lock.archs.end()) return core::make_error(where, "nothing locked for " + arch, hint);
+    for (const auto& name : extract_names(spec, preset)) {
+      bool found = std::any_of(it->second.extract.begin(), it->second.extract.end(),
+                               [&](const auto& p) { return p.name == name; });
+      if (!found) return core::make_error(where, arch + ": " + name + " is not locked", hint);
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Result<PlannedArch> plan_arch(const Spec& spec, const Preset& preset,
+                                    debian::Repository& repo, cache::Cache& cache,
+                                    const std::string& arch, const BuildOptions& opts) {
+  if (opts.lock) return plan_from(repo, arch, SolvedArch{opts.lock->archs.at(arch), {}});
+  DISTILL_ASSIGN(SolvedArch solved, solve_spec_arch(spec, preset, repo, cache, arch, opts.reuse_cache));
+  return plan_from(repo, arch, solved);
 }
 
 std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedArch& plan,
@@ -91,13 +220,29 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
   return h.hex_digest();
 }
 
-// A cached layer is a blob plus a small record of its descriptor.
-std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::string& key) {
+// What assembling the OS layer reported, kept with its cache record so that a
+// cached build still says which scripts were skipped and which bits stripped.
+nlohmann::json assembly_notes(const ArchReport& r) {
+  return {{"skipped_scripts", r.skipped_scripts}, {"stripped", r.stripped},
+          {"conflicts", r.conflicts}};
+}
+
+void restore_notes(const nlohmann::json& notes, ArchReport& r) {
+  if (!notes.is_object()) return;
+  r.skipped_scripts = notes.value("skipped_scripts", std::vector<std::string>{});
+  r.stripped = notes.value("stripped", std::vector<std::string>{});
+  r.conflicts = notes.value("conflicts", std::vector<std::string>{});
+}
+
+// A cached layer is a blob plus a small record of its descriptor (and notes).
+std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::string& key,
+                                           nlohmann::json* notes = nullptr) {
   auto record = cache.read_named("layer-" + key);
   if (!record) return std::nullopt;
   auto j = nlohmann::json::parse(*record, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   try {
+    if (notes) *notes = j.value("notes", nlohmann::json());
     oci::LayerBlob b;
     auto digest = oci::Digest::parse(j.at("digest").get<std::string>());
     auto diff_id = oci::Digest::parse(j.at("diff_id").get<std::string>());
@@ -118,7 +263,8 @@ std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::strin
 
 core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::string& key,
                                                 std::vector<oci::FsEntry> entries,
-                                                const BuildOptions& opts) {
+                                                const BuildOptions& opts,
+                                                nlohmann::json notes = nullptr) {
   DISTILL_ASSIGN(core::TempDir tmp, core::TempDir::create(cache.root(), "layer"));
   oci::LayerOptions lo;
   lo.compression = opts.compression;
@@ -131,6 +277,7 @@ core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::
                            {"size", blob.size},
                            {"uncompressed_size", blob.uncompressed_size},
                            {"media_type", blob.media_type}};
+  if (!notes.is_null()) record["notes"] = std::move(notes);
   DISTILL_TRY(cache.write_named("layer-" + key, record.dump()));
   return blob;
 }
@@ -184,13 +331,20 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset,
                                   const PlannedArch& plan, const BuildOptions& opts,
                                   ArchReport& report) {
   std::string key = os_layer_key(spec, preset, plan, opts);
-  if (auto hit = cached_layer(cache, key)) return BuiltLayer{*hit, true};
+  if (opts.reuse_cache) {
+    nlohmann::json notes;
+    if (auto hit = cached_layer(cache, key, &notes)) {
+      restore_notes(notes, report);
+      return BuiltLayer{*hit, true};
+    }
+  }
   std::vector<debian::PackageFetch> all = plan.installs;
   all.insert(all.end(), plan.extract_only.begin(), plan.extract_only.end());
   DISTILL_ASSIGN(auto paths, repo.fetch(all));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
   DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report));
-  DISTILL_ASSIGN(oci::LayerBlob blob, write_cached_layer(cache, key, fs.entries(), opts));
+  DISTILL_ASSIGN(oci::LayerBlob blob,
+                 write_cached_layer(cache, key, fs.entries(), opts, assembly_notes(report)));
   return BuiltLayer{blob, false};
 }
 
@@ -211,7 +365,9 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
                          e.mode, e.uid, e.gid, content));
   }
   std::string key = h.hex_digest();
-  if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);
+  if (opts.reuse_cache) {
+    if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);
+  }
   DISTILL_ASSIGN(oci::LayerBlob blob, write_cached_layer(cache, key, std::move(entries), opts));
   return std::optional<oci::LayerBlob>(blob);
 }
@@ -304,6 +460,24 @@ core::Status write_output(const BuildOptions& opts, const std::vector<oci::Image
 
 }  // namespace
 
+core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::string> archs,
+                                         debian::Repository& repo, cache::Cache& cache) {
+  DISTILL_ASSIGN(Preset preset, find_preset(spec.base, repo.config().distro));
+  if (archs.empty()) archs = spec.archs;
+  if (archs.empty()) archs = {debian::host_arch()};
+  debian::SolveRequest req = solve_request(spec, preset);
+  debian::Lockfile lock;
+  lock.distro = spec.distro;
+  lock.base = preset.name;
+  lock.packages = req.packages;
+  lock.exclude = req.exclude;
+  for (const auto& arch : archs) {
+    DISTILL_ASSIGN(SolvedArch solved, solve_spec_arch(spec, preset, repo, cache, arch));
+    lock.archs[arch] = std::move(solved.locked);
+  }
+  return lock;
+}
+
 core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts,
                                       debian::Repository& repo, cache::Cache& cache) {
   const debian::Distro& distro = repo.config().distro;
@@ -313,16 +487,18 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
   if (opts.format == OutputFormat::kDocker && archs.size() > 1)
     return core::make_error("build", "docker-archive holds one platform",
                             "use --format oci or pick one with --arch");
+  if (opts.lock) {
+    DISTILL_TRY(check_lock(*opts.lock, opts.lock_path, spec, preset, archs));
+  }
   BuildReport report;
   std::vector<oci::Image> images;
   DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts));
   for (const auto& arch : archs) {
     ArchReport r;
     r.arch = arch;
-    DISTILL_ASSIGN(PlannedArch plan, plan_arch(spec, preset, repo, arch));
-    for (const auto& p : plan.solution.resolution.packages)
-      r.packages.push_back(fmt::format("{}={}", p.entry->name, p.entry->version));
-    for (const auto& d : plan.solution.resolution.dropped) r.dropped.push_back(d.str());
+    DISTILL_ASSIGN(PlannedArch plan, plan_arch(spec, preset, repo, cache, arch, opts));
+    r.packages = plan.packages;
+    r.dropped = plan.dropped;
     DISTILL_ASSIGN(BuiltLayer os, os_layer(spec, preset, repo, cache, plan, opts, r));
     r.os_layer_cached = os.cached;
     std::vector<oci::LayerBlob> layers = {os.blob};

@@ -7,6 +7,7 @@
 #include "build/spec.hpp"
 #include "cache/cache.hpp"
 #include "core/result.hpp"
+#include "debian/lockfile.hpp"
 #include "debian/repository.hpp"
 #include "oci/compressor.hpp"
 
@@ -22,6 +23,12 @@ struct BuildOptions {
   oci::Compression compression = oci::Compression::kGzip;
   int64_t source_date_epoch = 0;
   bool verbose = true;                 // per-arch summary lines on stderr
+  // false: resolve again and rebuild every layer (the records are still refreshed)
+  bool reuse_cache = true;
+  // Build exactly these packages instead of resolving (`--lock`); it must
+  // have been made from the same spec request. lock_path names it in errors.
+  const debian::Lockfile* lock = nullptr;
+  std::string lock_path;
 };
 
 struct ArchReport {
@@ -42,7 +49,14 @@ struct BuildReport {
   std::string digest;  // the manifest (one arch) or index (several) digest
 };
 
-// Resolves, fetches, assembles and writes the image the spec describes.
+// Resolves the spec's packages for each architecture (the spec's when
+// `archs` is empty) and pins them, the data-only ones included: what
+// `distill lock -f distill.yaml` writes and `distill build --lock` replays.
+core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::string> archs,
+                                         debian::Repository& repo, cache::Cache& cache);
+
+// Resolves (or takes from options.lock), fetches, assembles and writes the
+// image the spec describes.
 core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& options,
                                       debian::Repository& repo, cache::Cache& cache);
 

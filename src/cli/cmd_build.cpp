@@ -2,11 +2,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "build/image_builder.hpp"
 #include "build/spec.hpp"
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
+#include "core/file_util.hpp"
 
 namespace distill::cli {
 namespace {
@@ -18,6 +20,8 @@ struct BuildArgs {
   std::vector<std::string> archs;
   std::vector<std::string> tags;
   std::string compression = "gzip";
+  std::string lock;
+  bool no_cache = false;
 };
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
@@ -72,14 +76,23 @@ Command build_command() {
                 ->delimiter(',');
             sub.add_option("-t,--tag", a->tags, "NAME:TAG to record (repeatable)");
             sub.add_option("--compression", a->compression, "gzip or zstd")->capture_default_str();
+            sub.add_option("--lock", a->lock,
+                           "Build exactly the packages this lockfile pins (distill lock -f)");
+            sub.add_flag("--no-cache", a->no_cache,
+                         "Resolve again and rebuild every layer instead of reusing cached ones");
             return [&g, a]() -> core::Status {
               DISTILL_ASSIGN(build::Spec spec, build::load_spec(a->spec));
               DISTILL_ASSIGN(build::BuildOptions opts, options_from(*a));
+              opts.reuse_cache = !a->no_cache;
               opts.verbose = !g.quiet;
-              GlobalOptions effective = g;
-              if (effective.mirror.empty()) effective.mirror = spec.mirror;
-              if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;
-              DISTILL_ASSIGN(auto session, open_session(effective, spec.distro));
+              std::optional<debian::Lockfile> lock;
+              if (!a->lock.empty()) {
+                DISTILL_ASSIGN(std::string text, core::read_file(a->lock));
+                DISTILL_ASSIGN(lock, debian::Lockfile::parse(text, a->lock));
+                opts.lock = &*lock;
+                opts.lock_path = a->lock;
+              }
+              DISTILL_ASSIGN(auto session, open_session(g, spec));
               DISTILL_ASSIGN(build::BuildReport report,
                              build::build_image(spec, opts, *session->repo, *session->cache));
               std::printf("%s\n", report.digest.c_str());

@@ -75,13 +75,15 @@ Command fetch_command() {
               DISTILL_ASSIGN(debian::Lockfile lock, plan(g, *o, session));
               if (!o->out_dir.empty()) DISTILL_TRY(core::make_dirs(o->out_dir));
               for (const auto& [arch, locked] : lock.archs) {
-                auto items = debian::fetch_list(*session->repo, locked);
+                // A spec's lock also pins the packages the build reads data from.
+                std::vector<debian::LockedPackage> all = locked.packages;
+                all.insert(all.end(), locked.extract.begin(), locked.extract.end());
+                auto items = debian::fetch_list(*session->repo, all);
                 DISTILL_ASSIGN(auto paths, session->repo->fetch(items));
                 uint64_t total = 0;
                 for (size_t i = 0; i < items.size(); ++i) {
                   total += items[i].size;
-                  if (!o->out_dir.empty())
-                    DISTILL_TRY(copy_out(o->out_dir, locked.packages[i], paths[i]));
+                  if (!o->out_dir.empty()) DISTILL_TRY(copy_out(o->out_dir, all[i], paths[i]));
                 }
                 if (!g.quiet)
                   std::fprintf(stderr, "distill: %s: %zu packages verified (%s)\n", arch.c_str(),

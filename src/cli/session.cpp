@@ -45,6 +45,14 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
   return s;
 }
 
+core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
+                                                    const build::Spec& spec) {
+  GlobalOptions effective = g;
+  if (effective.mirror.empty()) effective.mirror = spec.mirror;
+  if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;
+  return open_session(effective, spec.distro);
+}
+
 void add_resolve_options(CLI::App& sub, ResolveOptions& o, bool packages_required) {
   auto* pkgs = sub.add_option("packages", o.packages, "Debian packages to install");
   if (packages_required) pkgs->required();

@@ -51,12 +51,12 @@ void normalise_crlf(std::string& text) {
   text.resize(out);
 }
 
-// Walks the text line by line and builds paragraphs. State lives here so the
-// per-line steps stay small functions.
+// Walks the text line by line and hands each paragraph to a sink. State lives
+// here so the per-line steps stay small functions.
 class Parser {
  public:
-  Parser(const std::string& text, std::string_view where, std::vector<Paragraph>& out)
-      : begin_(text.data()), end_(text.data() + text.size()), where_(where), out_(out) {}
+  Parser(std::string_view text, std::string_view where, const ParagraphSink& sink)
+      : begin_(text.data()), end_(text.data() + text.size()), where_(where), sink_(sink) {}
 
   core::Status run() {
     const char* p = begin_;
@@ -68,26 +68,19 @@ class Parser {
       DISTILL_TRY(handle_line(p, eol));
       p = nl ? nl + 1 : end_;
     }
-    finish_paragraph();
-    return {};
+    return finish_paragraph();
   }
 
  private:
   core::Status handle_line(const char* p, const char* eol) {
-    if (p == eol) {
-      finish_paragraph();
-      return {};
-    }
+    if (p == eol) return finish_paragraph();
     if (*p == '#') {
       after_comment_ = true;
       return {};
     }
     if (is_blank(*p)) {
       // Whitespace-only lines separate stanzas, as Debian policy permits.
-      if (all_blank(p, eol)) {
-        finish_paragraph();
-        return {};
-      }
+      if (all_blank(p, eol)) return finish_paragraph();
       return continuation(eol);
     }
     return field(p, eol);
@@ -141,17 +134,16 @@ class Parser {
     stanza_end_ = value_end_;
   }
 
-  void finish_paragraph() {
+  core::Status finish_paragraph() {
     after_comment_ = false;
-    if (fields_.empty()) return;
+    if (para_.fields.empty()) return {};
     close_field();
-    Paragraph para;
-    // One exact-size allocation per stanza; fields_ is reused as scratch.
-    para.fields.assign(fields_.begin(), fields_.end());
-    para.raw = std::string_view(stanza_begin_, static_cast<size_t>(stanza_end_ - stanza_begin_));
-    para.line = stanza_line_;
-    out_.push_back(std::move(para));
-    fields_.clear();
+    para_.raw = std::string_view(stanza_begin_, static_cast<size_t>(stanza_end_ - stanza_begin_));
+    para_.line = stanza_line_;
+    core::Status st = sink_(para_);
+    // The field vector is scratch, reused for every stanza.
+    para_.fields.clear();
+    return st;
   }
 
   core::Status error(std::string what, std::string hint = {}) const {
@@ -162,8 +154,9 @@ class Parser {
   const char* begin_;
   const char* end_;
   std::string_view where_;
-  std::vector<Paragraph>& out_;
-  std::vector<Field> fields_;
+  const ParagraphSink& sink_;
+  Paragraph para_;
+  std::vector<Field>& fields_ = para_.fields;
   size_t line_ = 0;
   size_t stanza_line_ = 0;
   const char* stanza_begin_ = nullptr;
@@ -190,13 +183,27 @@ core::Result<Deb822Document> Deb822Document::parse(std::string text, std::string
   Deb822Document doc;
   doc.text_ = std::make_unique<std::string>(std::move(text));
   std::string& body = *doc.text_;
-  if (std::memchr(body.data(), '\r', body.size())) normalise_crlf(body);
-  // Archive stanzas average well over 500 bytes; a generous guess avoids
-  // most regrowth on 60k-stanza indices.
-  doc.paragraphs_.reserve(body.size() / 512 + 1);
-  Parser parser(body, where, doc.paragraphs_);
-  DISTILL_TRY(parser.run());
+  normalise_line_ends(body);
+  auto& out = doc.paragraphs_;
+  DISTILL_TRY(for_each_paragraph(body, where, [&out](const Paragraph& p) {
+    Paragraph copy;
+    // One exact-size allocation per stanza.
+    copy.fields.assign(p.fields.begin(), p.fields.end());
+    copy.raw = p.raw;
+    copy.line = p.line;
+    out.push_back(std::move(copy));
+    return core::Status::Ok();
+  }));
   return doc;
+}
+
+void normalise_line_ends(std::string& text) {
+  if (std::memchr(text.data(), '\r', text.size())) normalise_crlf(text);
+}
+
+core::Status for_each_paragraph(std::string_view text, std::string_view where,
+                                const ParagraphSink& sink) {
+  return Parser(text, where, sink).run();
 }
 
 std::string fold_value(std::string_view value) {

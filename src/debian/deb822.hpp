@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,19 @@ class Deb822Document {
   std::unique_ptr<std::string> text_;
   std::vector<Paragraph> paragraphs_;
 };
+
+// The streaming form of Deb822Document::parse, with the same rules, for
+// callers that keep their own view of each stanza (a 60k-stanza Packages index
+// need not hold every field of every stanza). `text` must be LF-terminated
+// (see normalise_line_ends). The Paragraph passed to `sink` and its fields are
+// valid only during the call; its views point into `text`. A sink's error
+// stops the walk and is returned.
+using ParagraphSink = std::function<core::Status(const Paragraph&)>;
+core::Status for_each_paragraph(std::string_view text, std::string_view where,
+                                const ParagraphSink& sink);
+
+// Rewrites CRLF line ends to LF in place (cheap when there are none).
+void normalise_line_ends(std::string& text);
 
 // Joins a multi-line value's lines with single spaces (for folded fields such
 // as Depends).

@@ -20,6 +20,13 @@ json package_json(const LockedPackage& p) {
           {"size", p.size}};
 }
 
+json packages_json(std::vector<LockedPackage> pkgs) {
+  std::sort(pkgs.begin(), pkgs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  json out = json::array();
+  for (const auto& p : pkgs) out.push_back(package_json(p));
+  return out;
+}
+
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -67,19 +74,17 @@ std::string Lockfile::to_json() const {
   root["version"] = kFormatVersion;
   root["distro"] = distro;
   root["request"] = {{"packages", sorted(packages)}, {"exclude", sorted(exclude)}};
+  if (!base.empty()) root["request"]["base"] = base;
   json archs_json = json::object();
   for (const auto& [arch, locked] : archs) {
     std::vector<LockedIndex> indices = locked.indices;
     std::sort(indices.begin(), indices.end(), [](const auto& a, const auto& b) {
       return std::tie(a.suite, a.component, a.path) < std::tie(b.suite, b.component, b.path);
     });
-    std::vector<LockedPackage> pkgs = locked.packages;
-    std::sort(pkgs.begin(), pkgs.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-    json ij = json::array(), pj = json::array();
+    json ij = json::array();
     for (const auto& i : indices) ij.push_back(index_json(i));
-    for (const auto& p : pkgs) pj.push_back(package_json(p));
-    archs_json[arch] = {{"indices", ij}, {"packages", pj}};
+    archs_json[arch] = {{"indices", ij}, {"packages", packages_json(locked.packages)}};
+    if (!locked.extract.empty()) archs_json[arch]["extract"] = packages_json(locked.extract);
   }
   root["archs"] = archs_json;
   // nlohmann's object is a std::map: keys come out sorted.
@@ -97,6 +102,7 @@ core::Result<Lockfile> Lockfile::parse(std::string_view text, const std::string&
     lock.distro = root.at("distro").get<std::string>();
     lock.packages = root.at("request").at("packages").get<std::vector<std::string>>();
     lock.exclude = root.at("request").at("exclude").get<std::vector<std::string>>();
+    lock.base = root.at("request").value("base", "");
     for (const auto& [arch, aj] : root.at("archs").items()) {
       LockedArch locked;
       for (const auto& ij : aj.at("indices"))
@@ -107,6 +113,12 @@ core::Result<Lockfile> Lockfile::parse(std::string_view text, const std::string&
       for (const auto& pj : aj.at("packages")) {
         DISTILL_ASSIGN(LockedPackage p, parse_package(pj, where));
         locked.packages.push_back(std::move(p));
+      }
+      if (aj.contains("extract")) {
+        for (const auto& pj : aj.at("extract")) {
+          DISTILL_ASSIGN(LockedPackage p, parse_package(pj, where));
+          locked.extract.push_back(std::move(p));
+        }
       }
       lock.archs[arch] = std::move(locked);
     }

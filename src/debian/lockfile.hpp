@@ -32,6 +32,9 @@ struct LockedPackage {
 struct LockedArch {
   std::vector<LockedIndex> indices;
   std::vector<LockedPackage> packages;
+  // Read for their data only, never installed (an image build takes the CA
+  // certificates out of ca-certificates this way). Written only when present.
+  std::vector<LockedPackage> extract;
 };
 
 struct Lockfile {
@@ -39,6 +42,7 @@ struct Lockfile {
   std::string distro;
   std::vector<std::string> packages;  // the request, as given
   std::vector<std::string> exclude;
+  std::string base;  // the spec's preset when locked from a spec; written only when set
   std::map<std::string, LockedArch> archs;
 
   // Canonical JSON text, sorted and newline-terminated.

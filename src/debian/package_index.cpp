@@ -161,22 +161,23 @@ class StanzaReader {
 
 core::Result<std::shared_ptr<PackageIndex>> PackageIndex::parse(IndexOrigin origin,
                                                                 std::string text) {
-  // Keep the text out of the small-string buffer: the document's field views
-  // must survive the moves of the document below.
-  if (text.capacity() < 64) text.reserve(64);
   std::shared_ptr<PackageIndex> index(new PackageIndex());
   index->origin_ = std::move(origin);
   const std::string label = index->origin_.label();
-  DISTILL_ASSIGN(auto doc, Deb822Document::parse(std::move(text), label + " Packages"));
-  index->doc_ = std::make_unique<Deb822Document>(std::move(doc));
-
-  const auto& paragraphs = index->doc_->paragraphs();
-  index->entries_.resize(paragraphs.size());
-  for (size_t i = 0; i < paragraphs.size(); ++i) {
-    PackageEntry& e = index->entries_[i];
-    DISTILL_TRY(StanzaReader(paragraphs[i], label).fill(e));
-    e.origin = &index->origin_;
-  }
+  // On the heap, so that the entries' views survive moves of the index.
+  index->text_ = std::make_unique<std::string>(std::move(text));
+  normalise_line_ends(*index->text_);
+  // Archive stanzas average well over 500 bytes: a generous guess avoids most
+  // regrowth on 60k-stanza indices.
+  auto& entries = index->entries_;
+  entries.reserve(index->text_->size() / 700 + 1);
+  DISTILL_TRY(for_each_paragraph(*index->text_, label + " Packages",
+                                 [&](const Paragraph& p) -> core::Status {
+                                   PackageEntry& e = entries.emplace_back();
+                                   e.origin = &index->origin_;
+                                   return StanzaReader(p, label).fill(e);
+                                 }));
+  entries.shrink_to_fit();
   return index;
 }
 

@@ -59,7 +59,7 @@ class PackageIndex {
 
  private:
   IndexOrigin origin_;
-  std::unique_ptr<Deb822Document> doc_;
+  std::unique_ptr<std::string> text_;  // the entries' views point into it
   std::vector<PackageEntry> entries_;
 };
 

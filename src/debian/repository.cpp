@@ -162,9 +162,10 @@ core::Result<std::string> Repository::load_index_text(const Release& release,
   return text;
 }
 
-core::Result<std::shared_ptr<const PackageIndex>> Repository::load_index(
-    const Release& release, const std::string& suite, const std::string& component,
-    const std::string& arch) {
+core::Result<Repository::IndexFiles> Repository::index_files(const Release& release,
+                                                             const std::string& suite,
+                                                             const std::string& component,
+                                                             const std::string& arch) {
   std::string dir = component + "/binary-" + arch;
   std::string plain_path = dir + "/Packages";
   const ReleaseFile* plain = release.find(plain_path);
@@ -185,11 +186,34 @@ core::Result<std::shared_ptr<const PackageIndex>> Repository::load_index(
   if (plain == nullptr)
     return core::make_error(inrelease, "Release lists no hash for the uncompressed " + plain_path,
                             "cannot verify the decompressed index");
-
-  DISTILL_ASSIGN(std::string text, load_index_text(release, suite, *plain, *variant));
   IndexOrigin origin{base_url_for(suite), suite, component, arch, plain->path, plain->sha256};
-  DISTILL_ASSIGN(auto index, PackageIndex::parse(std::move(origin), std::move(text)));
+  return IndexFiles{std::move(origin), plain, variant};
+}
+
+core::Result<std::shared_ptr<const PackageIndex>> Repository::load_index(
+    const Release& release, const std::string& suite, const std::string& component,
+    const std::string& arch) {
+  DISTILL_ASSIGN(IndexFiles files, index_files(release, suite, component, arch));
+  DISTILL_ASSIGN(std::string text, load_index_text(release, suite, *files.plain, *files.variant));
+  DISTILL_ASSIGN(auto index, PackageIndex::parse(std::move(files.origin), std::move(text)));
   return std::shared_ptr<const PackageIndex>(std::move(index));
+}
+
+core::Result<std::vector<IndexOrigin>> Repository::index_origins(const std::string& arch) {
+  if (config_.components.empty()) return core::make_error("repository", "no components configured");
+  std::vector<std::string> suites = config_.distro.suites();
+  std::vector<std::optional<core::Result<Release>>> releases(suites.size());
+  parallel_for(suites.size(), kIndexWorkers,
+               [&](size_t i) { releases[i].emplace(load_release(suites[i])); });
+  std::vector<IndexOrigin> out;
+  for (size_t i = 0; i < suites.size(); ++i) {
+    if (!releases[i]->ok()) return releases[i]->error();
+    for (const auto& component : config_.components) {
+      DISTILL_ASSIGN(IndexFiles files, index_files(releases[i]->value(), suites[i], component, arch));
+      out.push_back(std::move(files.origin));
+    }
+  }
+  return out;
 }
 
 core::Result<std::vector<std::shared_ptr<const PackageIndex>>> Repository::load_suite(

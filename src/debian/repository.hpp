@@ -62,6 +62,11 @@ class Repository {
   core::Result<std::vector<std::shared_ptr<const PackageIndex>>> load_indices(
       const std::string& arch);
 
+  // Which Packages index of every suite x component `arch` resolves from, as
+  // the signed, fresh Releases vouch for them, without reading any index:
+  // their digests identify what a resolution would see.
+  core::Result<std::vector<IndexOrigin>> index_origins(const std::string& arch);
+
   // Makes every file available in the cache, downloading what is missing in
   // parallel; returns the cache paths in the order of `items`.
   core::Result<std::vector<std::string>> fetch(const std::vector<PackageFetch>& items);
@@ -76,6 +81,15 @@ class Repository {
   core::Result<Release> load_release(const std::string& suite);
   core::Result<std::vector<std::shared_ptr<const PackageIndex>>> load_suite(
       const std::string& suite, const std::string& arch);
+  // The index `arch` and `component` use in `release`: its uncompressed form
+  // (the digest recorded) and the variant to download.
+  struct IndexFiles {
+    IndexOrigin origin;
+    const ReleaseFile* plain;
+    const ReleaseFile* variant;
+  };
+  core::Result<IndexFiles> index_files(const Release& release, const std::string& suite,
+                                       const std::string& component, const std::string& arch);
   core::Result<std::shared_ptr<const PackageIndex>> load_index(const Release& release,
                                                                const std::string& suite,
                                                                const std::string& component,

@@ -23,18 +23,25 @@ LockedArch lock_arch(const ArchSolution& solution) {
     const IndexOrigin& o = index->origin();
     locked.indices.push_back({o.suite, o.component, o.path, o.sha256});
   }
-  for (const ResolvedPackage& rp : solution.resolution.packages) {
-    const PackageEntry& e = *rp.entry;
-    locked.packages.push_back({std::string(e.name), std::string(e.version),
-                               std::string(e.architecture), e.origin->suite,
-                               std::string(e.filename), std::string(e.sha256), e.size});
-  }
+  for (const ResolvedPackage& rp : solution.resolution.packages)
+    locked.packages.push_back(locked_package(*rp.entry));
   return locked;
 }
 
+LockedPackage locked_package(const PackageEntry& e) {
+  return {std::string(e.name),   std::string(e.version), std::string(e.architecture),
+          e.origin->suite,       std::string(e.filename), std::string(e.sha256),
+          e.size};
+}
+
 std::vector<PackageFetch> fetch_list(const Repository& repo, const LockedArch& locked) {
+  return fetch_list(repo, locked.packages);
+}
+
+std::vector<PackageFetch> fetch_list(const Repository& repo,
+                                     const std::vector<LockedPackage>& packages) {
   std::vector<PackageFetch> items;
-  for (const LockedPackage& p : locked.packages)
+  for (const LockedPackage& p : packages)
     items.push_back({p.name, repo.base_url_for(p.suite), p.filename, p.sha256, p.size});
   return items;
 }

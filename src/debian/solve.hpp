@@ -33,9 +33,14 @@ core::Result<ArchSolution> solve_arch(Repository& repo, const std::string& arch,
 
 LockedArch lock_arch(const ArchSolution& solution);
 
+// The pin of one index entry: what a lockfile records for it.
+LockedPackage locked_package(const PackageEntry& e);
+
 // What to download for a locked architecture, each file from the mirror that
 // serves its suite.
 std::vector<PackageFetch> fetch_list(const Repository& repo, const LockedArch& locked);
+std::vector<PackageFetch> fetch_list(const Repository& repo,
+                                     const std::vector<LockedPackage>& packages);
 
 // The architecture distill itself runs on, in Debian's naming.
 std::string host_arch();

@@ -267,3 +267,38 @@ TEST(Deb822, FoldValueSkipsBlankLines) {
   EXPECT_EQ(fold_value("  single  "), "single");
   EXPECT_THAT(value_lines("first\n second \n"), ElementsAre("first", "second", ""));
 }
+
+TEST(Deb822, StreamsParagraphsWithTheSameRules) {
+  const std::string text = "A: 1\nB: two\n lines\n\n# note\nC: 3\n\n\nD: 4\n";
+  std::vector<std::string> seen;
+  auto st = for_each_paragraph(text, "idx", [&](const Paragraph& p) {
+    std::string s = std::to_string(p.line) + ":";
+    for (const Field& f : p.fields) s += std::string(f.name) + "=" + std::string(f.value) + ";";
+    seen.push_back(s);
+    return distill::core::Status::Ok();
+  });
+  ASSERT_TRUE(st.ok());
+  EXPECT_THAT(seen, ElementsAre("1:A=1;B=two\n lines;", "6:C=3;", "9:D=4;"));
+
+  // A sink's error stops the walk and comes back unchanged.
+  int calls = 0;
+  st = for_each_paragraph(text, "idx", [&](const Paragraph&) {
+    ++calls;
+    return distill::core::Status(distill::core::make_error("sink", "stop"));
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_THAT(st.error().message(), HasSubstr("stop"));
+
+  // Syntax errors name the line, as parse() does.
+  st = for_each_paragraph("A: 1\nbroken\n", "idx",
+                          [](const Paragraph&) { return distill::core::Status::Ok(); });
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.error().message(), HasSubstr("idx:2"));
+}
+
+TEST(Deb822, NormalisesCrlfLineEnds) {
+  std::string text = "A: 1\r\nB: 2\r\n";
+  normalise_line_ends(text);
+  EXPECT_EQ(text, "A: 1\nB: 2\n");
+}

@@ -171,6 +171,6 @@ inline std::string write_layout(const std::string& out, const std::vector<oci::I
   return top.digest.str();
 }
 
-using distill::test_util::TempFolderTest;
+using distill::test_support::TempFolderTest;
 
 }  // namespace distill::image::test_util

@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-class DockerArchiveTest : public distill::test_util::TempFolderTest {
+class DockerArchiveTest : public distill::test_support::TempFolderTest {
  protected:
 };
 

@@ -16,7 +16,7 @@ using namespace distill::oci;
 
 namespace {
 
-class ImageReaderTest : public distill::test_util::TempFolderTest {
+class ImageReaderTest : public distill::test_support::TempFolderTest {
  protected:
 
   // A layout with `platforms` images: one tagged manifest, or a tagged index.

@@ -24,7 +24,7 @@ using distill::oci::test_util::TarItem;
 
 namespace {
 
-class LayerWriterTest : public distill::test_util::TempFolderTest {
+class LayerWriterTest : public distill::test_support::TempFolderTest {
  protected:
 
   LayerBlob write(std::vector<FsEntry> entries, const LayerOptions& opts, const std::string& name) {

@@ -7,7 +7,7 @@
 
 #include "core/temp_dir.hpp"
 
-namespace distill::test_util {
+namespace distill::test_support {
 
 // A fixture with a fresh temporary folder per test, removed afterwards.
 class TempFolderTest : public ::testing::Test {
@@ -22,4 +22,4 @@ class TempFolderTest : public ::testing::Test {
   std::unique_ptr<core::TempDir> dir_;
 };
 
-}  // namespace distill::test_util
+}  // namespace distill::test_support
