@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsqlite3-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # runtime helpers: signature checks and archive keys
@@ -18,7 +18,11 @@ packages=(
   # running images, and the external judges of our formats
   runc umoci skopeo
   # tests: fixture packages, servers
-  python3 dpkg-dev xz-utils zstd openssl
+  python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
+  # online tests: a regular Debian root filesystem to compare with
+  mmdebstrap
+  # registry tests: a real registry, bcrypt htpasswd files
+  docker-registry apache2-utils
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq

@@ -1,16 +1,21 @@
 #include "build/image_builder.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "build/app_files.hpp"
 #include "build/preset.hpp"
 #include "build/rootfs.hpp"
 #include "build/system_files.hpp"
 #include "core/file_util.hpp"
+#include "core/unique_fd.hpp"
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
 #include "core/units.hpp"
@@ -21,6 +26,7 @@
 #include "oci/layer_writer.hpp"
 #include "oci/layout_writer.hpp"
 #include "oci/platform.hpp"
+#include "verify/image_elf_check.hpp"
 
 namespace distill::build {
 namespace {
@@ -458,6 +464,58 @@ core::Status write_output(const BuildOptions& opts, const std::vector<oci::Image
   return w.commit();
 }
 
+bool is_elf_file(const oci::FsEntry& e) {
+  if (e.type != oci::EntryType::kRegular) return false;
+  if (e.source_path.empty()) return e.data.starts_with("\x7f" "ELF");
+  char magic[4] = {};
+  core::UniqueFd fd(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC));
+  // An unreadable file fails later, when the layer is written; check it then.
+  if (!fd) return true;
+  return ::read(fd.get(), magic, sizeof magic) == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
+// Confirms guessed package names against the architecture's indices, loaded
+// only when a finding needs a name: a passing check (or a cached resolution)
+// never reads them.
+class LazyPackageNames {
+ public:
+  LazyPackageNames(debian::Repository& repo, std::string arch) : repo_(repo), arch_(std::move(arch)) {}
+  bool exists(std::string_view package) {
+    if (!loaded_) {
+      loaded_ = true;
+      if (auto indices = repo_.load_indices(arch_); indices.ok())
+        for (auto& index : *indices) universe_.add(std::move(index));
+    }
+    return !universe_.candidates(package).empty();
+  }
+
+ private:
+  debian::Repository& repo_;
+  std::string arch_;
+  bool loaded_ = false;
+  debian::PackageUniverse universe_;
+};
+
+// The ELF dependency check on the files the spec adds (docs/elf-check.md):
+// every problem is printed before the build fails.
+core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const PlannedArch& plan,
+                                debian::Repository& repo) {
+  DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
+  // Most apps (scripts, jars, data) hold no ELF file: then the image need not
+  // be read back at all.
+  if (std::none_of(entries.begin(), entries.end(), is_elf_file)) return core::Status::Ok();
+  std::set<std::string, std::less<>> paths;
+  for (const auto& e : entries)
+    if (auto p = core::normalize_relative_path(e.path)) paths.insert(*p);
+  auto names = std::make_shared<LazyPackageNames>(repo, plan.arch);
+  auto exists = [names](std::string_view p) { return names->exists(p); };
+  DISTILL_ASSIGN(auto findings,
+                 verify::check_built_image(
+                     image, [&paths](std::string_view p) { return paths.count(p) != 0; },
+                     verify::lookup_in(exists)));
+  return verify::report_elf_findings(findings, "build " + plan.arch);
+}
+
 }  // namespace
 
 core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::string> archs,
@@ -508,6 +566,7 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
       r.compressed_bytes += static_cast<uint64_t>(l.size);
     }
     DISTILL_ASSIGN(oci::Image image, make_image(spec, preset, arch, opts, layers, r.packages.size()));
+    if (app) DISTILL_TRY(check_app_binaries(spec, image, plan, repo));
     images.push_back(std::move(image));
     report.archs.push_back(std::move(r));
   }

@@ -139,6 +139,22 @@ std::optional<std::string> Cache::read(std::string_view sha256, std::optional<ui
   return data;
 }
 
+std::optional<core::Buffer> Cache::read_mapped(std::string_view sha256,
+                                               std::optional<uint64_t> size) {
+  if (!core::is_sha256_hex(sha256)) return std::nullopt;
+  std::string path = blob_path(sha256);
+  struct stat st {};
+  auto fd = open_blob(path, size, st);
+  if (!fd) return std::nullopt;
+  auto mapped = core::Buffer::map(fd->get(), static_cast<size_t>(st.st_size), path);
+  if (!mapped.ok()) return std::nullopt;
+  if (core::sha256_hex(mapped->view()) != sha256) {
+    discard(path, st);
+    return std::nullopt;
+  }
+  return std::move(mapped).value();
+}
+
 core::Result<std::string> Cache::store_with(
     std::string_view sha256, std::optional<uint64_t> size,
     const std::function<core::Status(const net::BodySink&)>& produce, const std::string& where) {

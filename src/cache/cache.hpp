@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/buffer.hpp"
 #include "core/result.hpp"
 #include "net/http.hpp"
 
@@ -28,6 +29,11 @@ class Cache {
   std::optional<std::string> lookup(std::string_view sha256, std::optional<uint64_t> size = {});
   // Reads a verified blob into memory.
   std::optional<std::string> read(std::string_view sha256, std::optional<uint64_t> size = {});
+  // The same, mapped instead of copied (for large blobs read whole, such as
+  // Packages indices). The mapping is hashed after it is made; writers never
+  // change a published blob in place, they rename a new file over it.
+  std::optional<core::Buffer> read_mapped(std::string_view sha256,
+                                          std::optional<uint64_t> size = {});
 
   // Writes a blob through `produce`, which pushes bytes into the sink it is
   // given; the result is published only if its SHA-256 (and size, if given)

@@ -9,6 +9,7 @@
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
 #include "core/file_util.hpp"
+#include "sbom/sbom_file.hpp"
 
 namespace distill::cli {
 namespace {
@@ -22,6 +23,10 @@ struct BuildArgs {
   std::string compression = "gzip";
   std::string lock;
   bool no_cache = false;
+  bool sbom = false;
+  std::string sbom_format = "spdx-json";
+  std::vector<std::string> push;  // registry references to push the result to
+  registry::CopyOptions push_options;
 };
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
@@ -80,9 +85,16 @@ Command build_command() {
                            "Build exactly the packages this lockfile pins (distill lock -f)");
             sub.add_flag("--no-cache", a->no_cache,
                          "Resolve again and rebuild every layer instead of reusing cached ones");
+            sub.add_flag("--sbom", a->sbom, "Also write an SBOM beside the image (docs/sbom.md)");
+            sub.add_option("--sbom-format", a->sbom_format, "spdx-json or cyclonedx-json")
+                ->capture_default_str();
+            sub.add_option("--push", a->push,
+                           "Push the image to HOST[:PORT]/REPO[:TAG] (repeatable)");
+            add_registry_options(sub, a->push_options);
             return [&g, a]() -> core::Status {
               DISTILL_ASSIGN(build::Spec spec, build::load_spec(a->spec));
               DISTILL_ASSIGN(build::BuildOptions opts, options_from(*a));
+              DISTILL_ASSIGN(sbom::SbomFormat sbom_format, sbom::parse_sbom_format(a->sbom_format));
               opts.reuse_cache = !a->no_cache;
               opts.verbose = !g.quiet;
               std::optional<debian::Lockfile> lock;
@@ -100,6 +112,15 @@ Command build_command() {
                 std::fprintf(stderr, "distill: wrote %s (%s)\n", opts.output.c_str(),
                              opts.format == build::OutputFormat::kDocker ? "docker-archive"
                                                                          : "OCI layout");
+              if (a->sbom) {
+                DISTILL_ASSIGN(auto sboms,
+                               sbom::write_sboms_beside(opts.output, opts.output, sbom_format));
+                if (!g.quiet)
+                  for (const auto& path : sboms)
+                    std::fprintf(stderr, "distill: wrote %s\n", path.c_str());
+              }
+              for (const auto& ref : a->push)
+                DISTILL_TRY(run_copy(g, opts.output, ref, a->push_options));
               return core::Status::Ok();
             };
           }};

@@ -304,9 +304,10 @@ void print_platform(const PlatformReport& r) {
 void print_text(const image::ImageSource& source, const std::vector<PlatformReport>& reports) {
   const image::ImageRef& ref = source.ref();
   std::printf("%-15s%s\n", "Image:", ref.text.c_str());
-  std::printf("%-15s%s (%s)\n", "Format:",
-              ref.format == image::SourceFormat::kOciLayout ? "OCI image layout" : "docker-archive",
-              ref.path.c_str());
+  const char* format = ref.format == image::SourceFormat::kOciLayout   ? "OCI image layout"
+                       : ref.format == image::SourceFormat::kRegistry ? "registry"
+                                                                      : "docker-archive";
+  std::printf("%-15s%s (%s)\n", "Format:", format, ref.path.c_str());
   if (source.tops().size() == 1)
     std::printf("%-15s%s\n", "Digest:", source.tops()[0].digest.str().c_str());
   for (const auto& s : source.indexes()) {

@@ -10,6 +10,18 @@ const std::vector<Command>& commands() {
       fetch_command(),
       build_command(),
       inspect_command(),
+      import_command(),
+      sbom_command(),
+      db_command(),
+      scan_command(),
+      lint_command(),
+      run_command(),
+      test_command(),
+      push_command(),
+      pull_command(),
+      copy_command(),
+      login_command(),
+      logout_command(),
   };
   return table;
 }

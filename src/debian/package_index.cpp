@@ -161,22 +161,32 @@ class StanzaReader {
 
 core::Result<std::shared_ptr<PackageIndex>> PackageIndex::parse(IndexOrigin origin,
                                                                 std::string text) {
+  normalise_line_ends(text);
+  return parse(std::move(origin), core::Buffer(std::move(text)));
+}
+
+core::Result<std::shared_ptr<PackageIndex>> PackageIndex::parse(IndexOrigin origin,
+                                                                core::Buffer text) {
+  // Archive indices never have CRLF line ends; anything else gets a fixed copy.
+  if (text.view().find('\r') != std::string_view::npos) {
+    std::string copy(text.view());
+    normalise_line_ends(copy);
+    text = core::Buffer(std::move(copy));
+  }
   std::shared_ptr<PackageIndex> index(new PackageIndex());
   index->origin_ = std::move(origin);
+  index->text_ = std::move(text);
   const std::string label = index->origin_.label();
-  // On the heap, so that the entries' views survive moves of the index.
-  index->text_ = std::make_unique<std::string>(std::move(text));
-  normalise_line_ends(*index->text_);
+  const std::string_view body = index->text_.view();
   // Archive stanzas average well over 500 bytes: a generous guess avoids most
   // regrowth on 60k-stanza indices.
   auto& entries = index->entries_;
-  entries.reserve(index->text_->size() / 700 + 1);
-  DISTILL_TRY(for_each_paragraph(*index->text_, label + " Packages",
-                                 [&](const Paragraph& p) -> core::Status {
-                                   PackageEntry& e = entries.emplace_back();
-                                   e.origin = &index->origin_;
-                                   return StanzaReader(p, label).fill(e);
-                                 }));
+  entries.reserve(body.size() / 700 + 1);
+  DISTILL_TRY(for_each_paragraph(body, label + " Packages", [&](const Paragraph& p) -> core::Status {
+    PackageEntry& e = entries.emplace_back();
+    e.origin = &index->origin_;
+    return StanzaReader(p, label).fill(e);
+  }));
   entries.shrink_to_fit();
   return index;
 }

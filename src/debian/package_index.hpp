@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/buffer.hpp"
 #include "core/result.hpp"
 #include "debian/deb822.hpp"
 
@@ -53,13 +54,14 @@ class PackageIndex {
   // Package, Version, Architecture, Filename, Size or SHA256 are errors naming
   // the index and line.
   static core::Result<std::shared_ptr<PackageIndex>> parse(IndexOrigin origin, std::string text);
+  static core::Result<std::shared_ptr<PackageIndex>> parse(IndexOrigin origin, core::Buffer text);
 
   const IndexOrigin& origin() const { return origin_; }
   const std::vector<PackageEntry>& entries() const { return entries_; }
 
  private:
   IndexOrigin origin_;
-  std::unique_ptr<std::string> text_;  // the entries' views point into it
+  core::Buffer text_;  // the entries' views point into it
   std::vector<PackageEntry> entries_;
 };
 

@@ -132,12 +132,12 @@ core::Result<Release> Repository::load_release(const std::string& suite) {
   return release;
 }
 
-core::Result<std::string> Repository::load_index_text(const Release& release,
-                                                      const std::string& suite,
-                                                      const ReleaseFile& plain,
-                                                      const ReleaseFile& variant) {
+core::Result<core::Buffer> Repository::load_index_text(const Release& release,
+                                                       const std::string& suite,
+                                                       const ReleaseFile& plain,
+                                                       const ReleaseFile& variant) {
   std::string label = suite + "/" + dirname_of(plain.path);
-  if (auto cached = cache_.read(plain.sha256, plain.size)) return std::move(*cached);
+  if (auto cached = cache_.read_mapped(plain.sha256, plain.size)) return std::move(*cached);
   if (config_.offline)
     return core::make_error(label, "Packages index is not in the cache",
                             "run once without --offline to fill the cache");
@@ -159,7 +159,7 @@ core::Result<std::string> Repository::load_index_text(const Release& release,
   }
   auto stored = cache_.store(plain.sha256, text, url);
   if (!stored.ok()) return stored.error();
-  return text;
+  return core::Buffer(std::move(text));
 }
 
 core::Result<Repository::IndexFiles> Repository::index_files(const Release& release,
@@ -194,7 +194,7 @@ core::Result<std::shared_ptr<const PackageIndex>> Repository::load_index(
     const Release& release, const std::string& suite, const std::string& component,
     const std::string& arch) {
   DISTILL_ASSIGN(IndexFiles files, index_files(release, suite, component, arch));
-  DISTILL_ASSIGN(std::string text, load_index_text(release, suite, *files.plain, *files.variant));
+  DISTILL_ASSIGN(core::Buffer text, load_index_text(release, suite, *files.plain, *files.variant));
   DISTILL_ASSIGN(auto index, PackageIndex::parse(std::move(files.origin), std::move(text)));
   return std::shared_ptr<const PackageIndex>(std::move(index));
 }

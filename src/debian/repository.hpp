@@ -96,8 +96,8 @@ class Repository {
                                                                const std::string& arch);
   // The decompressed index vouched for by `plain`, from the cache or by
   // downloading `variant` (a compressed form of it, or `plain` itself).
-  core::Result<std::string> load_index_text(const Release& release, const std::string& suite,
-                                            const ReleaseFile& plain, const ReleaseFile& variant);
+  core::Result<core::Buffer> load_index_text(const Release& release, const std::string& suite,
+                                             const ReleaseFile& plain, const ReleaseFile& variant);
   core::Result<std::string> download(const PackageFetch& item, core::Progress* progress);
 
   RepositoryConfig config_;

@@ -11,6 +11,8 @@
 #include "oci/layout_reader.hpp"
 #include "oci/media_types.hpp"
 #include "oci/platform.hpp"
+#include "registry/reference.hpp"
+#include "registry/registry_reader.hpp"
 
 namespace distill::image {
 namespace {
@@ -101,7 +103,15 @@ core::Result<ImageRef> explicit_ref(std::string_view text, std::string_view rest
 }  // namespace
 
 std::string_view source_format_name(SourceFormat f) {
-  return f == SourceFormat::kOciLayout ? "oci-layout" : "docker-archive";
+  switch (f) {
+    case SourceFormat::kOciLayout:
+      return "oci-layout";
+    case SourceFormat::kDockerArchive:
+      return "docker-archive";
+    case SourceFormat::kRegistry:
+      return "registry";
+  }
+  return "oci-layout";
 }
 
 core::Result<ImageRef> parse_image_ref(std::string_view text) {
@@ -140,8 +150,13 @@ core::Result<ImageRef> parse_image_ref(std::string_view text) {
 
 core::Result<std::unique_ptr<ImageSource>> ImageSource::open(std::string_view text,
                                                              const oci::ReaderLimits& limits) {
+  auto parsed = parse_image_ref(text);
+  if (!parsed.ok() && registry::looks_like_reference(text)) {
+    DISTILL_ASSIGN(auto reader, registry::open_registry_reader(text, {}, limits));
+    return from_reader(text, SourceFormat::kRegistry, std::move(reader), limits);
+  }
   std::unique_ptr<ImageSource> s(new ImageSource());
-  DISTILL_ASSIGN(s->ref_, parse_image_ref(text));
+  DISTILL_ASSIGN(s->ref_, std::move(parsed));
   s->limits_ = limits;
   const std::string& path = s->ref_.path;
   if (s->ref_.format == SourceFormat::kOciLayout) {
@@ -160,9 +175,22 @@ core::Result<std::unique_ptr<ImageSource>> ImageSource::open(std::string_view te
   return s;
 }
 
+core::Result<std::unique_ptr<ImageSource>> ImageSource::from_reader(
+    std::string_view text, SourceFormat format, std::unique_ptr<oci::ImageReader> reader,
+    const oci::ReaderLimits& limits) {
+  std::unique_ptr<ImageSource> s(new ImageSource());
+  s->ref_.text = std::string(text);
+  s->ref_.format = format;
+  s->ref_.path = std::string(text);
+  s->limits_ = limits;
+  s->reader_ = std::move(reader);
+  DISTILL_TRY(s->load());
+  return s;
+}
+
 std::vector<std::string> ImageSource::top_ref_names(size_t i) const {
   const oci::Descriptor& d = reader_->index().manifests.at(i);
-  if (ref_.format == SourceFormat::kOciLayout) {
+  if (ref_.format != SourceFormat::kDockerArchive) {
     auto it = d.annotations.find(std::string(oci::kAnnotationRefName));
     if (it == d.annotations.end()) return {};
     return {it->second};

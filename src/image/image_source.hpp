@@ -11,9 +11,9 @@
 
 namespace distill::image {
 
-enum class SourceFormat { kOciLayout, kDockerArchive };
+enum class SourceFormat { kOciLayout, kDockerArchive, kRegistry };
 
-// "oci-layout" or "docker-archive": the names used in `--json` output.
+// "oci-layout", "docker-archive" or "registry": the names used in `--json` output.
 std::string_view source_format_name(SourceFormat f);
 
 // Where an image is and which of its tags was asked for. Accepted forms:
@@ -23,6 +23,8 @@ std::string_view source_format_name(SourceFormat f);
 //   FILE                       a docker-archive tar (`docker save`), maybe compressed
 //   FILE:REF                   the archive's image whose RepoTags hold REF ("name[:tag]")
 //   docker-archive:FILE[:REF]  the same, explicitly
+//   HOST[:PORT]/REPO[:TAG][@DIGEST]  a registry image (ImageSource::open only,
+//                              when no such local path exists; registry/reference.hpp)
 // A path that exists as given wins over reading its last ":x" as a tag, so
 // folders with colons in their names still work.
 struct ImageRef {
@@ -48,8 +50,15 @@ struct IndexSummary {
 // demand through reader()).
 class ImageSource {
  public:
+  // A registry reference is read with default connection settings
+  // (registry::RemoteOptions: https, plain HTTP for loopback hosts).
   static core::Result<std::unique_ptr<ImageSource>> open(std::string_view ref,
                                                          const oci::ReaderLimits& limits = {});
+  // Over a reader the caller opened (a registry with its own options): every
+  // image the reader's index leads to.
+  static core::Result<std::unique_ptr<ImageSource>> from_reader(
+      std::string_view text, SourceFormat format, std::unique_ptr<oci::ImageReader> reader,
+      const oci::ReaderLimits& limits = {});
 
   const ImageRef& ref() const { return ref_; }
   oci::ImageReader& reader() { return *reader_; }

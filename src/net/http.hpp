@@ -42,6 +42,7 @@ class HttpTransport {
 
 struct CurlOptions {
   std::string ca_file;         // extra trust anchor bundle; empty = system CAs
+  bool verify_tls = true;      // false only for an explicitly --insecure registry
   long connect_timeout_s = 30;
   long low_speed_timeout_s = 60;  // abort when under 1 KiB/s for this long
 };

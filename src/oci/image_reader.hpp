@@ -13,7 +13,7 @@
 
 namespace distill::oci {
 
-enum class ImageSourceKind { kOciLayout, kDockerArchive };
+enum class ImageSourceKind { kOciLayout, kDockerArchive, kRegistry };
 
 // Bounds that keep a hostile image from making us allocate without limit.
 struct ReaderLimits {

@@ -104,6 +104,31 @@ TEST_F(CacheTest, CorruptedBlobIsRemoved) {
   EXPECT_EQ(cache_->read(h), kData);
 }
 
+TEST_F(CacheTest, ReadMappedVerifiesLikeRead) {
+  std::string h = sha256_hex(kData);
+  EXPECT_EQ(cache_->read_mapped(h), std::nullopt);
+  ASSERT_TRUE(cache_->store(h, kData, "test").ok());
+  {
+    auto mapped = cache_->read_mapped(h, kData.size());
+    ASSERT_TRUE(mapped.has_value());
+    distill::core::Buffer moved = std::move(*mapped);
+    EXPECT_EQ(moved.view(), kData);
+  }
+  // A corrupt blob of the right size is a miss and is removed.
+  std::string bad = kData;
+  bad[0] = 'J';
+  ASSERT_EQ(::unlink(cache_->blob_path(h).c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(cache_->blob_path(h), bad).ok());
+  EXPECT_EQ(cache_->read_mapped(h, kData.size()), std::nullopt);
+  EXPECT_FALSE(distill::core::path_exists(cache_->blob_path(h)));
+  // The empty blob maps to an empty view.
+  std::string empty = sha256_hex("");
+  ASSERT_TRUE(cache_->store(empty, "", "test").ok());
+  auto e = cache_->read_mapped(empty, 0);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_TRUE(e->view().empty());
+}
+
 TEST_F(CacheTest, SymlinkIsNotFollowed) {
   std::string h = sha256_hex(kData);
   std::string target = dir_->path() + "/elsewhere";

@@ -1,0 +1,23 @@
+#include "cli/commands_list.hpp"
+#include "registry/copy.hpp"
+
+namespace distill::cli {
+
+Command copy_command() {
+  return {
+      "copy", "Copy an image between OCI layouts, docker-archives and registries",
+      [](CLI::App& sub, GlobalOptions& g) -> Action {
+        auto src = std::make_shared<std::string>();
+        auto dst = std::make_shared<std::string>();
+        auto o = std::make_shared<registry::CopyOptions>();
+        sub.add_option("SRC", *src, "OCI layout, docker-archive or registry reference")->required();
+        sub.add_option("DST", *dst,
+                       "DIR, oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG] or registry reference")
+            ->required();
+        sub.add_option("--platform", o->platform, "Only this os/arch[/variant] of an index");
+        add_registry_options(sub, *o);
+        return [&g, src, dst, o]() -> core::Status { return run_copy(g, *src, *dst, *o); };
+      }};
+}
+
+}  // namespace distill::cli

@@ -1,0 +1,50 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cache/cache.hpp"
+#include "cli/commands_list.hpp"
+#include "registry/copy.hpp"
+#include "registry/reference.hpp"
+
+namespace distill::cli {
+
+void add_registry_options(CLI::App& sub, registry::CopyOptions& o) {
+  sub.add_flag("--insecure", o.remote.insecure,
+               "Allow plain HTTP and unverified TLS (loopback registries allow HTTP anyway)");
+  sub.add_option("--ca-cert", o.remote.ca_file, "Extra CA certificate bundle (PEM) to trust");
+  sub.add_option("--parallel", o.parallel, "Blob transfers at a time")->capture_default_str();
+}
+
+core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
+                      registry::CopyOptions options) {
+  options.hints_path =
+      (g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir) + "/registry-blobs.json";
+  if (options.parallel < 1) return core::make_error("--parallel", "must be at least 1");
+  DISTILL_ASSIGN(registry::CopyResult r, registry::copy_image(src, dst, options));
+  std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
+  if (!g.quiet && (r.uploaded || r.mounted || r.skipped))
+    std::fprintf(stderr, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
+                 r.mounted, r.skipped);
+  return core::Status::Ok();
+}
+
+Command push_command() {
+  return {"push", "Push an OCI layout or docker-archive to a registry",
+          [](CLI::App& sub, GlobalOptions& g) -> Action {
+            auto src = std::make_shared<std::string>();
+            auto dst = std::make_shared<std::string>();
+            auto o = std::make_shared<registry::CopyOptions>();
+            sub.add_option("IMAGE", *src, "OCI layout folder or docker-archive tar")->required();
+            sub.add_option("REF", *dst, "HOST[:PORT]/REPOSITORY[:TAG]")->required();
+            add_registry_options(sub, *o);
+            return [&g, src, dst, o]() -> core::Status {
+              if (!registry::looks_like_reference(*dst))
+                return core::make_error(*dst, "is not a registry reference",
+                                        "write HOST[:PORT]/REPOSITORY[:TAG]");
+              return run_copy(g, *src, *dst, *o);
+            };
+          }};
+}
+
+}  // namespace distill::cli

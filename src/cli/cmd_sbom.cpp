@@ -1,0 +1,46 @@
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands_list.hpp"
+#include "core/file_util.hpp"
+#include "sbom/inventory.hpp"
+#include "sbom/sbom_file.hpp"
+
+namespace distill::cli {
+namespace {
+
+struct SbomArgs {
+  std::string image;
+  std::string platform;
+  std::string format = "spdx-json";
+  std::string output;
+};
+
+}  // namespace
+
+Command sbom_command() {
+  return {
+      "sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
+      [](CLI::App& sub, GlobalOptions&) -> Action {
+        auto a = std::make_shared<SbomArgs>();
+        sub.add_option("image", a->image,
+                       "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
+                       "(FILE, docker-archive:FILE)")
+            ->required();
+        sub.add_option("--platform", a->platform, "The platform to describe, e.g. linux/arm64");
+        sub.add_option("--format", a->format, "spdx-json or cyclonedx-json")->capture_default_str();
+        sub.add_option("-o,--output", a->output, "Write to FILE (default: stdout)");
+        return [a]() -> core::Status {
+          DISTILL_ASSIGN(sbom::SbomFormat format, sbom::parse_sbom_format(a->format));
+          DISTILL_ASSIGN(sbom::ImageInventory inv,
+                         sbom::read_inventory(a->image, {a->platform, true}));
+          DISTILL_ASSIGN(std::string text, sbom::render_sbom(inv, format));
+          if (!a->output.empty()) return core::write_file_atomic(a->output, text);
+          std::fwrite(text.data(), 1, text.size(), stdout);
+          return core::Status::Ok();
+        };
+      }};
+}
+
+}  // namespace distill::cli

@@ -1,0 +1,51 @@
+#include "runtime/launch.hpp"
+
+#include "runtime/user.hpp"
+
+namespace distill::runtime {
+namespace {
+
+constexpr std::string_view host_platform() {
+#if defined(__x86_64__)
+  return "linux/amd64";
+#elif defined(__aarch64__)
+  return "linux/arm64";
+#else
+  return "";
+#endif
+}
+
+// An absent /etc/passwd or /etc/group is an empty one.
+std::string optional_file(const Bundle& bundle, std::string_view rel) {
+  auto text = bundle.read_rootfs_file(rel);
+  return text.ok() ? std::move(*text) : std::string();
+}
+
+}  // namespace
+
+core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform) {
+  OpenedImage out;
+  DISTILL_ASSIGN(out.source, image::ImageSource::open(ref));
+  DISTILL_ASSIGN(auto selected, out.source->select_platform(platform));
+  if (selected.size() > 1 && platform.empty() && !host_platform().empty()) {
+    DISTILL_ASSIGN(selected, out.source->select_platform(host_platform()));
+  }
+  if (selected.size() != 1) {
+    return core::make_error(std::string(ref),
+                            "holds " + std::to_string(selected.size()) + " images",
+                            "choose one with --platform or IMAGE:TAG");
+  }
+  out.image = selected.front();
+  return out;
+}
+
+core::Result<std::string> bundle_spec_json(const Bundle& bundle, const oci::ContainerConfig& config,
+                                           const RunOptions& options) {
+  const std::string& user_spec = options.user ? *options.user : config.user;
+  auto user = resolve_user(user_spec, optional_file(bundle, "etc/passwd"),
+                           optional_file(bundle, "etc/group"));
+  if (!user.ok()) return user.error();
+  return runtime_spec_json(config, options, *user);
+}
+
+}  // namespace distill::runtime

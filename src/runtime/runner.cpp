@@ -1,0 +1,180 @@
+#include "runtime/runner.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "core/temp_dir.hpp"
+
+extern char** environ;
+
+namespace distill::runtime {
+namespace {
+
+// How long a container may outlive a forwarded signal before it is killed.
+constexpr int kGraceSeconds = 10;
+
+sigset_t forwarded_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+core::Result<pid_t> spawn_attached(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  sigset_t none, defaults = forwarded_signals();
+  sigemptyset(&none);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return core::make_error(argv[0], std::string("cannot start: ") + std::strerror(rc));
+  return pid;
+}
+
+int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::atomic<unsigned> container_counter{0};
+
+// One container's state folder and id; deletes the container when done.
+class ContainerState {
+ public:
+  ContainerState(RuncExecutor& executor, std::string runc, core::TempDir state)
+      : executor_(executor), runc_(std::move(runc)), state_(std::move(state)) {
+    id_ = "distill-" + std::to_string(::getpid()) + "-" + std::to_string(++container_counter);
+  }
+  ~ContainerState() { (void)executor_.run_captured(command({"delete", "--force", id_})); }
+
+  std::vector<std::string> command(std::vector<std::string> tail) const {
+    std::vector<std::string> argv = {runc_, "--root", state_.path()};
+    argv.insert(argv.end(), tail.begin(), tail.end());
+    return argv;
+  }
+  std::vector<std::string> run_command(const std::string& bundle) const {
+    return command({"run", "--bundle", bundle, id_});
+  }
+  const std::string& id() const { return id_; }
+
+ private:
+  RuncExecutor& executor_;
+  std::string runc_;
+  core::TempDir state_;
+  std::string id_;
+};
+
+}  // namespace
+
+std::string signal_name(int signal) {
+  switch (signal) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGKILL:
+      return "SIGKILL";
+    default:
+      return std::to_string(signal);
+  }
+}
+
+SignalBlock::SignalBlock() {
+  sigset_t set = forwarded_signals();
+  pthread_sigmask(SIG_BLOCK, &set, &old_);
+}
+
+SignalBlock::~SignalBlock() {
+  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+}
+
+int SignalBlock::pending() {
+  sigset_t set;
+  sigpending(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP})
+    if (sigismember(&set, s)) return s;
+  return 0;
+}
+
+core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string>& argv,
+                                                   const SignalHandler& on_signal) {
+  SignalBlock block;
+  DISTILL_ASSIGN(pid_t pid, spawn_attached(argv));
+  sigset_t set = forwarded_signals();
+  time_t kill_at = 0;
+  for (;;) {
+    int status = 0;
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return exit_code(status);
+    if (done < 0 && errno != EINTR)
+      return core::make_error(argv[0], std::string("wait failed: ") + std::strerror(errno));
+    timespec tick = {0, 50'000'000};
+    int sig = ::sigtimedwait(&set, nullptr, &tick);
+    if (sig > 0) {
+      on_signal(sig);
+      if (kill_at == 0) kill_at = ::time(nullptr) + kGraceSeconds;
+    } else if (kill_at != 0 && ::time(nullptr) >= kill_at) {
+      on_signal(SIGKILL);
+      kill_at = ::time(nullptr) + kGraceSeconds;
+    }
+  }
+}
+
+core::Result<core::ProcessResult> SystemRuncExecutor::run_captured(
+    const std::vector<std::string>& argv) {
+  return core::system_process_runner().run(argv);
+}
+
+core::Result<std::string> find_runc() {
+  std::string runc = core::find_program("runc");
+  // Debian installs it in /usr/sbin, which a user's PATH may lack.
+  for (const char* dir : {"/usr/sbin/runc", "/usr/local/sbin/runc", "/sbin/runc"})
+    if (runc.empty() && ::access(dir, X_OK) == 0) runc = dir;
+  if (runc.empty())
+    return core::make_error("runc", "not found on PATH", "install runc (apt-get install runc)");
+  return runc;
+}
+
+core::Result<int> ContainerRunner::run(const std::string& bundle_dir) {
+  DISTILL_ASSIGN(core::TempDir state, core::TempDir::create(state_parent_, "distill-runc"));
+  ContainerState c(executor_, runc_, std::move(state));
+  auto forward = [&](int sig) {
+    (void)executor_.run_captured(c.command({"kill", c.id(), signal_name(sig)}));
+  };
+  return executor_.run_attached(c.run_command(bundle_dir), forward);
+}
+
+core::Result<core::ProcessResult> ContainerRunner::run_captured(const std::string& bundle_dir) {
+  DISTILL_ASSIGN(core::TempDir state, core::TempDir::create(state_parent_, "distill-runc"));
+  ContainerState c(executor_, runc_, std::move(state));
+  return executor_.run_captured(c.run_command(bundle_dir));
+}
+
+}  // namespace distill::runtime

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <signal.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/process.hpp"
+#include "core/result.hpp"
+
+namespace distill::runtime {
+
+// Called with each SIGINT or SIGTERM this process receives while a
+// container runs (and with SIGKILL when it outlives a forwarded signal).
+using SignalHandler = std::function<void(int signal)>;
+
+// Starts runc: the OS side of ContainerRunner, behind an interface so that
+// unit tests can script runc's behaviour.
+class RuncExecutor {
+ public:
+  virtual ~RuncExecutor() = default;
+  // Runs `argv` with stdout and stderr inherited and stdin from /dev/null,
+  // in its own process group (a Ctrl-C reaches only us, and we forward it).
+  // Returns its exit code (128+N when killed by signal N).
+  virtual core::Result<int> run_attached(const std::vector<std::string>& argv,
+                                         const SignalHandler& on_signal) = 0;
+  // Runs `argv` to completion with its output captured.
+  virtual core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) = 0;
+};
+
+// The real one: posix_spawn, SIGINT/SIGTERM blocked and waited for with
+// sigtimedwait while the child runs.
+class SystemRuncExecutor : public RuncExecutor {
+ public:
+  core::Result<int> run_attached(const std::vector<std::string>& argv,
+                                 const SignalHandler& on_signal) override;
+  core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) override;
+};
+
+// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime, so that a Ctrl-C while
+// an image unpacks or a container runs is handled (forwarded, then cleaned
+// up) rather than killing us with the bundle left behind.
+class SignalBlock {
+ public:
+  SignalBlock();
+  ~SignalBlock();
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+  // The blocked signal that arrived and was not consumed yet, else 0.
+  static int pending();
+
+ private:
+  sigset_t old_;
+};
+
+// Runs bundles with runc: `runc --root <state> run --bundle <dir> <id>`, with
+// a fresh state folder per container. Signals are forwarded with `runc kill`;
+// afterwards, whatever happened, the container is deleted (`runc delete
+// --force`) and the state folder removed.
+class ContainerRunner {
+ public:
+  ContainerRunner(RuncExecutor& executor, std::string runc, std::string state_parent = {})
+      : executor_(executor), runc_(std::move(runc)), state_parent_(std::move(state_parent)) {}
+
+  // Output passes through; returns the container's exit code.
+  core::Result<int> run(const std::string& bundle_dir);
+  // Output captured (out, err, exit code).
+  core::Result<core::ProcessResult> run_captured(const std::string& bundle_dir);
+
+ private:
+  RuncExecutor& executor_;
+  std::string runc_;
+  std::string state_parent_;
+};
+
+// runc from $PATH, or an error saying how to get it.
+core::Result<std::string> find_runc();
+
+// "SIGINT" for SIGINT: what `runc kill` takes.
+std::string signal_name(int signal);
+
+}  // namespace distill::runtime

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "oci/image_config.hpp"
+#include "runtime/user.hpp"
+
+namespace distill::runtime {
+
+// `-v HOST:CTR[:ro|rw]`.
+struct BindMount {
+  std::string source;       // absolute host path
+  std::string destination;  // absolute container path
+  bool read_only = false;
+};
+
+// What `distill run` may change about the image's defaults.
+struct RunOptions {
+  // --entrypoint: replaces the image's entrypoint and drops its cmd; an
+  // empty list clears it (what container-structure-test does).
+  std::optional<std::vector<std::string>> entrypoint;
+  // Arguments after the image: replace the cmd.
+  std::optional<std::vector<std::string>> args;
+  std::vector<std::string> env;  // "K=V", override the image's
+  std::optional<std::string> user;
+  std::vector<BindMount> mounts;
+  std::vector<std::string> cap_add;  // normalised "CAP_*" names
+  bool host_network = false;
+  // A host folder mounted read-write as /tmp instead of a fresh tmpfs (the
+  // structure tests share one between a test's setup and command).
+  std::string tmp_source;
+};
+
+// Parses "HOST:CTR[:ro|rw]"; both paths must be absolute, CTR without "..".
+core::Result<BindMount> parse_bind_mount(std::string_view spec);
+
+// "net_bind_service", "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" ->
+// "CAP_NET_BIND_SERVICE"; unknown names are an error.
+core::Result<std::string> normalize_capability(std::string_view name);
+
+// The process argv: entrypoint + cmd with the overrides applied. Empty is an error.
+core::Result<std::vector<std::string>> process_args(const oci::ContainerConfig& config,
+                                                    const RunOptions& options);
+
+// The image's environment with the overrides applied (by key, order kept),
+// plus a default PATH when the image has none.
+std::vector<std::string> process_env(const oci::ContainerConfig& config, const RunOptions& options);
+
+// config.json for runc (OCI runtime spec 1.0): the process from the image
+// config and the options, read-only root ("rootfs"), tmpfs /tmp (1777),
+// noNewPrivileges, no capabilities but cap_add, the usual masked and
+// read-only /proc and /sys paths, and new pid, ipc, uts, mount, cgroup and
+// (unless host_network) network namespaces. Pretty-printed JSON.
+core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
+                                            const RunOptions& options, const ProcessUser& user);
+
+}  // namespace distill::runtime

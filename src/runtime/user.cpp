@@ -1,0 +1,94 @@
+#include "runtime/user.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string>
+
+namespace distill::runtime {
+namespace {
+
+std::optional<uint32_t> parse_id(std::string_view s) {
+  uint32_t v = 0;
+  if (s.empty()) return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  for (;;) {
+    size_t end = s.find(sep, pos);
+    out.push_back(s.substr(pos, end == std::string_view::npos ? end : end - pos));
+    if (end == std::string_view::npos) return out;
+    pos = end + 1;
+  }
+}
+
+// The fields of the first line of an /etc/passwd or /etc/group style file
+// whose field `key` (0: name, 2: id) equals `value`.
+std::optional<std::vector<std::string_view>> find_line(std::string_view file, size_t key,
+                                                       std::string_view value) {
+  for (std::string_view line : split(file, '\n')) {
+    if (line.empty() || line.front() == '#') continue;
+    auto fields = split(line, ':');
+    if (fields.size() > std::max<size_t>(key, 3) && fields[key] == value) return fields;
+  }
+  return std::nullopt;
+}
+
+core::Result<uint32_t> group_id(std::string_view name, std::string_view group) {
+  if (auto id = parse_id(name)) return *id;
+  auto fields = find_line(group, 0, name);
+  std::optional<uint32_t> id = fields ? parse_id((*fields)[2]) : std::nullopt;
+  if (!id) return core::make_error("user", "no group '" + std::string(name) + "' in /etc/group");
+  return *id;
+}
+
+}  // namespace
+
+core::Result<ProcessUser> resolve_user(std::string_view spec, std::string_view passwd,
+                                       std::string_view group) {
+  ProcessUser u;
+  if (spec.empty()) return u;
+  size_t colon = spec.find(':');
+  std::string_view user = spec.substr(0, colon);
+  std::string name;
+  if (auto id = parse_id(user)) {
+    u.uid = *id;
+    auto fields = find_line(passwd, 2, user);
+    if (fields) {
+      name = std::string((*fields)[0]);
+      u.gid = parse_id((*fields)[3]).value_or(0);
+    }
+  } else {
+    auto fields = find_line(passwd, 0, user);
+    std::optional<uint32_t> uid = fields ? parse_id((*fields)[2]) : std::nullopt;
+    if (!uid) {
+      return core::make_error("user", "no user '" + std::string(user) + "' in /etc/passwd",
+                              "give a numeric uid[:gid] or add the user to the image");
+    }
+    u.uid = *uid;
+    u.gid = parse_id((*fields)[3]).value_or(0);
+    name = std::string(user);
+  }
+  if (colon != std::string_view::npos) {
+    DISTILL_ASSIGN(u.gid, group_id(spec.substr(colon + 1), group));
+  }
+  if (!name.empty()) {
+    for (std::string_view line : split(group, '\n')) {
+      auto fields = split(line, ':');
+      if (fields.size() < 4) continue;
+      auto members = split(fields[3], ',');
+      auto gid = parse_id(fields[2]);
+      if (gid && *gid != u.gid && std::find(members.begin(), members.end(), name) != members.end())
+        u.additional_gids.push_back(*gid);
+    }
+    std::sort(u.additional_gids.begin(), u.additional_gids.end());
+  }
+  return u;
+}
+
+}  // namespace distill::runtime

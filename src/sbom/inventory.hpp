@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "image/dpkg_inventory.hpp"
+#include "image/os_release.hpp"
+
+namespace distill::sbom {
+
+// What is inside one platform image: what `distill sbom` describes and
+// `distill scan` matches.
+struct ImageInventory {
+  std::string reference;  // as given on the command line
+  std::string name;       // the first ref name / tag, else the reference
+  std::string digest;     // the manifest's, "sha256:..."
+  std::string platform;   // "linux/amd64"
+  int64_t created = 0;    // the config's creation time, Unix seconds
+  std::optional<image::OsRelease> os;
+  std::vector<image::DpkgPackage> packages;
+  // usr/share/doc/<package>/copyright by package name, when asked for and present.
+  std::map<std::string, std::string> copyrights;
+};
+
+struct InventoryOptions {
+  std::string platform;          // "os/arch[/variant]"; empty: the image must have one platform
+  bool with_copyrights = false;  // keep the packages' copyright files
+};
+
+// Opens the image (ImageSource::open syntax), applies its layers and reads
+// the dpkg database and os-release. An image with several platforms needs
+// `platform` to pick one.
+core::Result<ImageInventory> read_inventory(std::string_view reference,
+                                            const InventoryOptions& options);
+
+}  // namespace distill::sbom

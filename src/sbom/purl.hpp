@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "image/dpkg_inventory.hpp"
+
+namespace distill::sbom {
+
+// Percent-encodes a purl component (purl spec): ASCII letters, digits and
+// ".-_~" stay, ':' stays (packageurl's reference implementations keep it in
+// versions such as "1:2.38"), every other byte becomes %XX (upper case).
+std::string purl_encode(std::string_view s);
+
+// pkg:deb/debian/<name>@<version>?arch=<arch>&distro=<distro>, qualifiers
+// sorted by key as the spec requires, e.g.
+// pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12.
+// `distro` is "debian-<VERSION_ID>"; empty leaves the qualifier out.
+std::string deb_purl(const image::DpkgPackage& p, std::string_view distro);
+
+}  // namespace distill::sbom

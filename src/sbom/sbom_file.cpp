@@ -1,0 +1,72 @@
+#include "sbom/sbom_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "core/file_util.hpp"
+#include "image/image_source.hpp"
+#include "sbom/cyclonedx.hpp"
+#include "sbom/spdx.hpp"
+
+namespace distill::sbom {
+
+core::Result<SbomFormat> parse_sbom_format(std::string_view name) {
+  if (name == "spdx-json") return SbomFormat::kSpdxJson;
+  if (name == "cyclonedx-json") return SbomFormat::kCycloneDxJson;
+  return core::make_error("--format", fmt::format("unknown SBOM format '{}'", name),
+                          "spdx-json or cyclonedx-json");
+}
+
+std::string_view sbom_extension(SbomFormat f) {
+  return f == SbomFormat::kSpdxJson ? ".spdx.json" : ".cdx.json";
+}
+
+core::Result<int64_t> document_time(const ImageInventory& inv) {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return inv.created;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (*end != '\0' || v < 0)
+    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
+  return static_cast<int64_t>(v);
+}
+
+core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat format) {
+  DocumentInfo info;
+  DISTILL_ASSIGN(info.created, document_time(inv));
+  info.tool_version = DISTILL_VERSION;
+  nlohmann::ordered_json doc =
+      format == SbomFormat::kSpdxJson ? spdx_document(inv, info) : cyclonedx_document(inv, info);
+  try {
+    return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::strict) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    return core::make_error(inv.reference, std::string("cannot write the SBOM: ") + e.what(),
+                            "package fields must be valid UTF-8");
+  }
+}
+
+core::Result<std::vector<std::string>> write_sboms_beside(const std::string& image_ref,
+                                                          const std::string& base,
+                                                          SbomFormat format) {
+  DISTILL_ASSIGN(auto source, image::ImageSource::open(image_ref));
+  std::vector<std::string> platforms;
+  for (const auto& img : source->images()) platforms.push_back(img.config.platform.str());
+  std::vector<std::string> written;
+  for (const auto& platform : platforms) {
+    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {platform, true}));
+    DISTILL_ASSIGN(std::string text, render_sbom(inv, format));
+    std::string suffix;
+    if (platforms.size() > 1) {
+      suffix = "." + platform;
+      for (char& c : suffix)
+        if (c == '/') c = '-';
+    }
+    std::string path = base + suffix + std::string(sbom_extension(format));
+    DISTILL_TRY(core::write_file_atomic(path, text));
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace distill::sbom

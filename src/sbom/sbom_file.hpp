@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "sbom/inventory.hpp"
+
+namespace distill::sbom {
+
+enum class SbomFormat { kSpdxJson, kCycloneDxJson };
+
+// "spdx-json" or "cyclonedx-json".
+core::Result<SbomFormat> parse_sbom_format(std::string_view name);
+// ".spdx.json" or ".cdx.json".
+std::string_view sbom_extension(SbomFormat f);
+
+// The document's time: SOURCE_DATE_EPOCH when set (an error when it is not
+// a number), else the image's creation time, so output is reproducible.
+core::Result<int64_t> document_time(const ImageInventory& inv);
+
+// The SBOM of one platform image as indented JSON text, newline-terminated.
+core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat format);
+
+// `distill build --sbom`: one SBOM per platform image of the image at
+// `image_ref`, written atomically beside it: <base><ext> for a single
+// platform, <base>.<os>-<arch>[-<variant>]<ext> for several. Returns the
+// files written.
+core::Result<std::vector<std::string>> write_sboms_beside(const std::string& image_ref,
+                                                          const std::string& base,
+                                                          SbomFormat format);
+
+}  // namespace distill::sbom

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "image/rootfs_view.hpp"
+#include "oci/image_reader.hpp"
+
+namespace distill::verify {
+
+// Which Debian package ships a library file ("libpq.so.5" -> "libpq5").
+using PackageLookup = std::function<std::optional<std::string>(std::string_view soname)>;
+
+// The fallback table of well-known sonames (libstdc++.so.6 -> libstdc++6, ...).
+std::optional<std::string> well_known_package(std::string_view soname);
+
+// Candidate package names for a soname, most likely first: the table's entry,
+// then the names Debian policy 8.1 derives from it ("libfoo.so.5" ->
+// "libfoo5", "libfoo-1.2.so.0" -> "libfoo-1.2-0"). Guesses only: a caller
+// with package indices keeps the first one that exists (lookup_in).
+std::vector<std::string> package_guesses(std::string_view soname);
+PackageLookup lookup_in(std::function<bool(std::string_view package)> exists);
+
+enum class ElfProblem { kMalformed, kMissingInterpreter, kMissingLibrary, kMissingVersion };
+
+struct ElfFinding {
+  std::string binary;  // image path without the leading '/'
+  ElfProblem problem = ElfProblem::kMissingLibrary;
+  std::string library;                 // the interpreter path or the DT_NEEDED name
+  std::string version;                 // kMissingVersion: e.g. "GLIBC_2.99"
+  std::string found_at;                // kMissingVersion: the library file that lacks it
+  std::string detail;                  // kMalformed: why the file could not be read
+  std::optional<std::string> package;  // who would provide the library
+
+  // "needs libstdc++.so.6, which is not in the image"
+  std::string message() const;
+  // "add `packages: [libstdc++6]`", or empty when no package is known.
+  std::string hint() const;
+};
+
+struct ElfCheckOptions {
+  // Which files to check (image paths without '/'); unset: every ELF file.
+  std::function<bool(std::string_view path)> select;
+  // Tried before well_known_package.
+  PackageLookup lookup;
+};
+
+// Checks each selected executable and shared library of `fs` (regular files
+// whose kept content has the ELF magic) the way the dynamic loader would
+// load it: PT_INTERP must exist; every DT_NEEDED must resolve through
+// DT_RPATH (when there is no DT_RUNPATH), DT_RUNPATH ($ORIGIN, $LIB and
+// $PLATFORM expanded), the folders of etc/ld.so.conf.d/*.conf and the
+// default multiarch and plain lib folders, to an ELF file of the same class
+// and machine, symlinks followed as in the image; every version in
+// .gnu.version_r must be defined by the library found. Every problem is
+// reported, sorted by binary.
+std::vector<ElfFinding> check_elf_dependencies(const image::RootfsView& fs,
+                                               const ElfCheckOptions& options = {});
+
+// Files whose bytes the check needs: regular files that are executable or
+// named like a shared library, plus the loader's config.
+bool is_elf_candidate(const image::FileEntry& e);
+
+// Reads the image's filesystem keeping the content of is_elf_candidate files
+// and of the paths `also_keep` accepts. It reads the layers twice (metadata
+// first, since which files are candidates depends on their mode), so only
+// those files are held in memory.
+core::Result<image::RootfsView> read_rootfs_for_elf(
+    oci::ImageReader& reader, const oci::PlatformImage& image,
+    std::function<bool(std::string_view path)> also_keep = {});
+
+}  // namespace distill::verify

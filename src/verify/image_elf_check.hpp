@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "oci/image.hpp"
+#include "verify/elf_deps.hpp"
+
+namespace distill::verify {
+
+// Runs check_elf_dependencies on an image that is built but not yet written:
+// its layers are read back from the blob files `image.layers` point at
+// (verified like any image's), keeping only the ELF candidates' bytes.
+// `select` picks the files to check (image paths without '/').
+core::Result<std::vector<ElfFinding>> check_built_image(
+    const oci::Image& image, std::function<bool(std::string_view path)> select,
+    PackageLookup lookup = {});
+
+// Prints every finding on stderr ("distill: error: /<binary>: <what> (<hint>)")
+// and returns one error summing them up; Ok when there are none. `where`
+// names what was checked, e.g. "build amd64".
+core::Status report_elf_findings(const std::vector<ElfFinding>& findings, const std::string& where);
+
+// One finding as the CLI prints it: "/<binary>: <what> (<hint>)".
+std::string format_finding(const ElfFinding& f);
+
+}  // namespace distill::verify

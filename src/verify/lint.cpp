@@ -1,0 +1,322 @@
+#include "verify/lint.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+#include <set>
+#include <tuple>
+
+#include "verify/text_util.hpp"
+
+namespace distill::verify {
+namespace {
+
+constexpr const char* kUser = "CIS-DI-0001";
+constexpr const char* kSpecialBits = "CIS-DI-0008";
+constexpr const char* kSecrets = "CIS-DI-0010";
+constexpr const char* kEmptyPassword = "DKL-LI-0001";
+constexpr const char* kDuplicateIds = "DKL-LI-0002";
+constexpr const char* kUnneededFiles = "DKL-LI-0003";
+constexpr const char* kShell = "DISTILL-0001";
+constexpr const char* kPackageManager = "DISTILL-0002";
+constexpr const char* kInterpreter = "DISTILL-0003";
+constexpr const char* kWorldWritable = "DISTILL-0004";
+constexpr const char* kDebugShell = "DISTILL-0005";
+constexpr const char* kElfDeps = "DISTILL-0006";
+constexpr const char* kDevice = "DISTILL-0007";
+constexpr const char* kElfUnreadable = "DISTILL-0008";
+
+bool in_bin_dir(std::string_view path) {
+  static const std::set<std::string_view> kDirs = {
+      "bin", "sbin", "usr/bin", "usr/sbin", "usr/local/bin", "usr/local/sbin", "busybox"};
+  return kDirs.count(dir_name(path)) != 0;
+}
+
+// An executable name in a bin folder: a regular file, a hard link or a symlink.
+bool is_command(const image::FileEntry& e) {
+  return (e.type == image::FileType::kRegular || e.type == image::FileType::kSymlink) &&
+         in_bin_dir(e.path);
+}
+
+class Collector {
+ public:
+  void add(const char* id, std::string path, std::string message) {
+    const LintRule* rule = find_lint_rule(id);
+    out.push_back({id, rule ? rule->level : LintLevel::kWarn, path.empty() ? path : "/" + path,
+                   std::move(message)});
+  }
+  std::vector<LintFinding> out;
+};
+
+std::string mode_text(uint32_t mode) {
+  return fmt::format("{:04o}", mode & 07777);
+}
+
+const char* special_bits_name(uint32_t mode) {
+  if ((mode & 06000) == 06000) return "setuid/setgid";
+  return (mode & 04000) ? "setuid" : "setgid";
+}
+
+std::vector<std::string> env_names(const oci::ImageConfig& config) {
+  std::vector<std::string> names;
+  for (const auto& kv : config.config.env) names.push_back(kv.substr(0, kv.find('=')));
+  return names;
+}
+
+bool is_debug_image(const LintInput& in) {
+  for (const auto& r : in.ref_names)
+    if (r.find("debug") != std::string::npos) return true;
+  for (const auto& kv : in.config->config.env)
+    if (kv.starts_with("PATH=") && kv.find("/busybox") != std::string::npos) return true;
+  return false;
+}
+
+// --- config -----------------------------------------------------------------
+
+void check_user(const LintInput& in, Collector& c) {
+  std::string user = in.config->config.user;
+  user = user.substr(0, user.find(':'));
+  if (user.empty() || user == "root" || user == "0")
+    c.add(kUser, "",
+          fmt::format("the image runs as root (User is \"{}\")", in.config->config.user));
+}
+
+void check_env_secrets(const LintInput& in, Collector& c) {
+  static const char* kWords[] = {"PASSWORD", "PASSWD",     "SECRET",      "TOKEN",
+                                 "API_KEY",  "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"};
+  for (const auto& name : env_names(*in.config)) {
+    std::string upper = name;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (const char* w : kWords) {
+      if (upper.find(w) == std::string::npos) continue;
+      // The value is a secret: only the name is shown.
+      c.add(kSecrets, "", fmt::format("environment variable {} looks like a credential", name));
+      break;
+    }
+  }
+}
+
+// --- files ------------------------------------------------------------------
+
+bool is_secret_file(std::string_view path) {
+  static const std::set<std::string_view> kNames = {
+      "id_rsa",  "id_dsa",  "id_ecdsa",  "id_ed25519",       ".git-credentials",
+      ".netrc",  ".pgpass", ".htpasswd", "credentials.json", "secret_token.rb",
+      ".pypirc", ".npmrc",  ".boto"};
+  std::string_view base = base_name(path);
+  if (kNames.count(base)) return true;
+  if (base.ends_with(".key") && !path.starts_with("usr/share/")) return true;
+  return path.ends_with(".aws/credentials") || path.ends_with(".docker/config.json") ||
+         path.ends_with(".kube/config");
+}
+
+bool is_unneeded_file(std::string_view path) {
+  static const std::set<std::string_view> kNames = {".git",      ".svn",  ".hg",
+                                                    ".DS_Store", ".idea", ".vscode"};
+  return kNames.count(base_name(path)) != 0;
+}
+
+std::optional<std::string> family_of(std::string_view name) {
+  static const std::vector<std::pair<std::regex, const char*>> kFamilies = [] {
+    std::vector<std::pair<std::regex, const char*>> v;
+    for (auto [re, family] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"python[0-9.]*(-config)?", "python"},
+             {"pypy[0-9.]*", "python"},
+             {"perl[0-9.]*", "perl"},
+             {"node|nodejs", "node"},
+             {"ruby[0-9.]*", "ruby"},
+             {"irb[0-9.]*", "ruby"},
+             {"php[0-9.]*", "php"},
+             {"lua[0-9.]*", "lua"},
+             {"tclsh[0-9.]*", "tcl"},
+             {"awk|gawk|mawk|nawk", "awk"},
+             {"jshell", "java"}})
+      v.emplace_back(std::regex(re), family);
+    return v;
+  }();
+  std::string s(name);
+  for (const auto& [re, family] : kFamilies)
+    if (std::regex_match(s, re)) return std::string(family);
+  return std::nullopt;
+}
+
+// The runtime family the entrypoint (or cmd) starts, symlinks followed.
+std::optional<std::string> entrypoint_family(const LintInput& in) {
+  const auto& c = in.config->config;
+  const auto& argv = !c.entrypoint.empty() ? c.entrypoint : c.cmd;
+  if (argv.empty()) return std::nullopt;
+  if (auto f = family_of(base_name(argv[0]))) return f;
+  std::string_view p = argv[0];
+  while (p.starts_with('/')) p.remove_prefix(1);
+  auto target = in.fs->resolve(p);
+  if (target.ok()) return family_of(base_name((*target)->path));
+  return std::nullopt;
+}
+
+void check_commands(const LintInput& in, Collector& c) {
+  static const std::set<std::string_view> kShells = {"sh",  "bash", "dash", "ash",  "zsh",
+                                                     "ksh", "mksh", "csh",  "tcsh", "fish"};
+  static const std::set<std::string_view> kManagers = {
+      "dpkg",     "dpkg-deb", "apt",    "apt-get", "aptitude", "rpm",          "yum", "dnf",
+      "microdnf", "apk",      "zypper", "pip",     "pip3",     "easy_install", "gem", "npm"};
+  auto runtime = entrypoint_family(in);
+  bool debug = is_debug_image(in);
+  for (const auto& [path, e] : in.fs->entries()) {
+    if (!is_command(e)) continue;
+    std::string_view base = base_name(path);
+    if (kShells.count(base)) c.add(kShell, path, "shell");
+    if (kManagers.count(base)) c.add(kPackageManager, path, "package manager");
+    if (auto family = family_of(base); family && family != runtime)
+      c.add(kInterpreter, path,
+            fmt::format("{} interpreter, not the entrypoint's runtime", *family));
+    if (base == "busybox" && !debug)
+      c.add(kDebugShell, path, "busybox (a debug shell) in an image not tagged or set up as debug");
+  }
+}
+
+void check_files(const LintInput& in, Collector& c) {
+  for (const auto& [path, e] : in.fs->entries()) {
+    using image::FileType;
+    if (e.type == FileType::kRegular && (e.mode & 06000))
+      c.add(kSpecialBits, path,
+            fmt::format("{} file (mode {})", special_bits_name(e.mode), mode_text(e.mode)));
+    bool sticky_dir = e.type == FileType::kDirectory && (e.mode & 01000);
+    if (e.type != FileType::kSymlink && (e.mode & 0002) && !sticky_dir)
+      c.add(kWorldWritable, path,
+            fmt::format("world-writable {} (mode {})", image::file_type_name(e.type),
+                        mode_text(e.mode)));
+    if (e.type == FileType::kCharDevice || e.type == FileType::kBlockDevice)
+      c.add(kDevice, path, "device node (the runtime provides /dev)");
+    if (e.type == FileType::kRegular && is_secret_file(path))
+      c.add(kSecrets, path, "file that usually holds a credential");
+    if (is_unneeded_file(path)) c.add(kUnneededFiles, path, "not needed at run time");
+  }
+}
+
+// --- accounts ---------------------------------------------------------------
+
+std::vector<std::vector<std::string>> colon_records(const image::RootfsView& fs,
+                                                    std::string_view path) {
+  std::vector<std::vector<std::string>> out;
+  auto text = fs.read_file(path);
+  if (!text.ok()) return out;
+  for_each_line(*text, [&out](std::string_view line) {
+    if (line.empty() || line.starts_with('#')) return;
+    std::vector<std::string> fields;
+    size_t f = 0;
+    while (true) {
+      size_t colon = line.find(':', f);
+      fields.emplace_back(line.substr(f, colon == std::string_view::npos ? line.npos : colon - f));
+      if (colon == std::string_view::npos) break;
+      f = colon + 1;
+    }
+    out.push_back(std::move(fields));
+  });
+  return out;
+}
+
+void check_accounts(const LintInput& in, Collector& c) {
+  auto shadow = colon_records(*in.fs, "etc/shadow");
+  for (const auto& r : shadow)
+    if (r.size() > 1 && r[1].empty())
+      c.add(kEmptyPassword, "etc/shadow", fmt::format("user {} has an empty password", r[0]));
+  auto passwd = colon_records(*in.fs, "etc/passwd");
+  for (const auto& r : passwd)
+    if (r.size() > 1 && r[1].empty())
+      c.add(kEmptyPassword, "etc/passwd", fmt::format("user {} has an empty password", r[0]));
+  auto duplicates = [&c](const std::vector<std::vector<std::string>>& records, const char* path,
+                         const char* what) {
+    std::map<std::string, std::vector<std::string>> by_id;
+    for (const auto& r : records)
+      if (r.size() > 2) by_id[r[2]].push_back(r[0]);
+    for (const auto& [id, names] : by_id) {
+      if (names.size() < 2) continue;
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      c.add(kDuplicateIds, path, fmt::format("{} {} is shared by {}", what, id, list));
+    }
+  };
+  duplicates(passwd, "etc/passwd", "uid");
+  duplicates(colon_records(*in.fs, "etc/group"), "etc/group", "gid");
+}
+
+void check_elf(const LintInput& in, Collector& c) {
+  ElfCheckOptions options;
+  options.lookup = in.lookup;
+  for (const auto& f : check_elf_dependencies(*in.fs, options)) {
+    std::string hint = f.hint();
+    // A file with the ELF magic that does not parse is odd, but not a missing dependency.
+    c.add(f.problem == ElfProblem::kMalformed ? kElfUnreadable : kElfDeps, f.binary,
+          f.message() + (hint.empty() ? "" : " (" + hint + ")"));
+  }
+}
+
+}  // namespace
+
+std::string_view lint_level_name(LintLevel level) {
+  switch (level) {
+    case LintLevel::kInfo:
+      return "info";
+    case LintLevel::kWarn:
+      return "warn";
+    case LintLevel::kFatal:
+      return "fatal";
+  }
+  return "warn";
+}
+
+std::optional<LintLevel> parse_lint_level(std::string_view name) {
+  for (LintLevel l : {LintLevel::kInfo, LintLevel::kWarn, LintLevel::kFatal})
+    if (lint_level_name(l) == name) return l;
+  return std::nullopt;
+}
+
+const std::vector<LintRule>& lint_rules() {
+  static const std::vector<LintRule> kRules = {
+      {kUser, LintLevel::kWarn, "Create a user for the container (do not run as root)"},
+      {kSpecialBits, LintLevel::kWarn, "Remove setuid and setgid permissions in the image"},
+      {kSecrets, LintLevel::kFatal, "Do not store credentials in environment variables or files"},
+      {kEmptyPassword, LintLevel::kFatal, "Avoid empty passwords"},
+      {kDuplicateIds, LintLevel::kFatal, "Be unique UID/GID"},
+      {kUnneededFiles, LintLevel::kInfo, "Only put necessary files"},
+      {kShell, LintLevel::kWarn, "No shell in a distroless image"},
+      {kPackageManager, LintLevel::kWarn, "No package manager in a distroless image"},
+      {kInterpreter, LintLevel::kWarn, "No interpreter beyond the entrypoint's runtime"},
+      {kWorldWritable, LintLevel::kWarn, "No world-writable paths (sticky folders excepted)"},
+      {kDebugShell, LintLevel::kFatal, "No debug shell in a non-debug image"},
+      {kElfDeps, LintLevel::kFatal, "Every ELF interpreter, library and symbol version resolves"},
+      {kDevice, LintLevel::kWarn, "No device nodes in the image"},
+      {kElfUnreadable, LintLevel::kWarn, "Files with the ELF magic are readable ELF objects"},
+  };
+  return kRules;
+}
+
+const LintRule* find_lint_rule(std::string_view id) {
+  for (const auto& r : lint_rules())
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+bool lint_keep_content(std::string_view path) {
+  return path == "etc/passwd" || path == "etc/group" || path == "etc/shadow";
+}
+
+std::vector<LintFinding> lint_image(const LintInput& in) {
+  Collector c;
+  check_user(in, c);
+  check_env_secrets(in, c);
+  check_commands(in, c);
+  check_files(in, c);
+  check_accounts(in, c);
+  check_elf(in, c);
+  std::stable_sort(c.out.begin(), c.out.end(), [](const LintFinding& a, const LintFinding& b) {
+    if (a.level != b.level) return a.level > b.level;
+    return std::tie(a.id, a.path) < std::tie(b.id, b.path);
+  });
+  return std::move(c.out);
+}
+
+}  // namespace distill::verify

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string_view>
+
+namespace distill::verify {
+
+// "usr/bin/env" -> "env".
+inline std::string_view base_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "usr/bin/env" -> "usr/bin"; "env" -> "".
+inline std::string_view dir_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+// Calls fn(line) for every '\n'-separated line of `text` (no newline included).
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    fn(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+}  // namespace distill::verify

@@ -1,0 +1,37 @@
+#include "vuln/severity.hpp"
+
+#include <array>
+#include <cctype>
+#include <string>
+
+namespace distill::vuln {
+namespace {
+
+constexpr std::array<std::string_view, 6> kNames = {"unknown", "negligible", "low",
+                                                    "medium",  "high",       "critical"};
+
+}  // namespace
+
+Severity severity_from_urgency(std::string_view urgency) {
+  while (!urgency.empty() && (urgency.back() == '*' || urgency.back() == ' '))
+    urgency.remove_suffix(1);
+  if (urgency == "unimportant") return Severity::kNegligible;
+  if (urgency == "low") return Severity::kLow;
+  if (urgency == "medium") return Severity::kMedium;
+  if (urgency == "high") return Severity::kHigh;
+  return Severity::kUnknown;
+}
+
+std::string_view severity_name(Severity s) {
+  return kNames[static_cast<size_t>(s)];
+}
+
+std::optional<Severity> parse_severity(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (size_t i = 0; i < kNames.size(); ++i)
+    if (lower == kNames[i]) return static_cast<Severity>(i);
+  return std::nullopt;
+}
+
+}  // namespace distill::vuln

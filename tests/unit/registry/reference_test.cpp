@@ -1,0 +1,75 @@
+#include "registry/reference.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace distill;
+using registry::parse_reference;
+using ::testing::HasSubstr;
+
+namespace {
+
+const std::string kDigest =
+    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+TEST(ReferenceTest, ParsesHostPortRepositoryAndTag) {
+  auto r = parse_reference("127.0.0.1:5000/team/app:v1.2");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->registry, "127.0.0.1:5000");
+  EXPECT_EQ(r->repository, "team/app");
+  EXPECT_EQ(r->tag, "v1.2");
+  EXPECT_EQ(r->digest, "");
+  EXPECT_EQ(r->identifier(), "v1.2");
+  EXPECT_EQ(r->str(), "127.0.0.1:5000/team/app:v1.2");
+}
+
+TEST(ReferenceTest, DefaultsToLatestAndKeepsDigest) {
+  auto plain = parse_reference("registry.example/app");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->identifier(), "latest");
+  EXPECT_EQ(plain->tag, "");
+  auto pinned = parse_reference("localhost:5000/app:1@" + kDigest);
+  ASSERT_TRUE(pinned.ok()) << pinned.error().message();
+  EXPECT_EQ(pinned->tag, "1");
+  EXPECT_EQ(pinned->digest, kDigest);
+  EXPECT_EQ(pinned->identifier(), kDigest);
+  EXPECT_EQ(pinned->str(), "localhost:5000/app:1@" + kDigest);
+}
+
+TEST(ReferenceTest, ParsesIpv6Host) {
+  auto r = parse_reference("[::1]:5000/app:t");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->registry, "[::1]:5000");
+  EXPECT_EQ(r->repository, "app");
+}
+
+TEST(ReferenceTest, RefusesMalformedReferences) {
+  EXPECT_THAT(parse_reference("app:latest").error().what, HasSubstr("registry host"));
+  EXPECT_THAT(parse_reference("team/app").error().what, HasSubstr("registry host"));
+  EXPECT_THAT(parse_reference("localhost:5000/App").error().what, HasSubstr("repository"));
+  EXPECT_THAT(parse_reference("localhost:5000/app:-bad").error().what, HasSubstr("tag"));
+  EXPECT_THAT(parse_reference("localhost:5000/app@sha256:abc").error().what, HasSubstr("digest"));
+  EXPECT_THAT(parse_reference("localhost:5000/a//b").error().what, HasSubstr("repository"));
+  EXPECT_THAT(parse_reference("localhost:99999x/a").error().what, HasSubstr("host"));
+}
+
+TEST(ReferenceTest, TellsReferencesFromPaths) {
+  EXPECT_TRUE(registry::looks_like_reference("127.0.0.1:5000/app"));
+  EXPECT_TRUE(registry::looks_like_reference("localhost/app"));
+  EXPECT_TRUE(registry::looks_like_reference("registry.example/app:1"));
+  EXPECT_FALSE(registry::looks_like_reference("out/image"));
+  EXPECT_FALSE(registry::looks_like_reference("image.tar"));
+  EXPECT_FALSE(registry::looks_like_reference("/abs/path"));
+}
+
+TEST(ReferenceTest, DetectsLoopbackHosts) {
+  EXPECT_TRUE(registry::is_loopback("127.0.0.1:5000"));
+  EXPECT_TRUE(registry::is_loopback("127.3.2.1"));
+  EXPECT_TRUE(registry::is_loopback("localhost:5000"));
+  EXPECT_TRUE(registry::is_loopback("[::1]:5000"));
+  EXPECT_FALSE(registry::is_loopback("registry.example:5000"));
+  EXPECT_FALSE(registry::is_loopback("10.0.0.1"));
+  EXPECT_FALSE(registry::is_loopback("128.0.0.1"));
+}
+
+}  // namespace

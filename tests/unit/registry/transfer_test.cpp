@@ -1,0 +1,166 @@
+#include "registry/transfer.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "core/file_util.hpp"
+#include "oci/layout_reader.hpp"
+#include "oci/layout_writer.hpp"
+#include "oci/media_types.hpp"
+#include "registry/registry_reader.hpp"
+#include "unit/oci/oci_test_util.hpp"
+#include "unit/registry/fake_registry.hpp"
+#include "unit/test_util/temp_folder.hpp"
+
+using namespace distill;
+using registry::test_util::FakeClock;
+using registry::test_util::FakeRegistry;
+using registry::test_util::kHost;
+using ::testing::HasSubstr;
+
+namespace {
+
+class TransferTest : public test_support::TempFolderTest {
+ protected:
+  void SetUp() override {
+    TempFolderTest::SetUp();
+    auto w = oci::LayoutWriter::create(path("layout"));
+    ASSERT_TRUE(w.ok()) << w.error().message();
+    auto amd = w->add_image(oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64()));
+    auto arm = w->add_image(oci::test_util::two_layer_image(dir_->path(), oci::test_util::arm64()));
+    ASSERT_TRUE(amd.ok() && arm.ok());
+    auto index = w->add_index({*amd, *arm});
+    ASSERT_TRUE(index.ok());
+    ASSERT_TRUE(w->add_to_index(*index, "v1").ok());
+    ASSERT_TRUE(w->commit().ok());
+    auto reader = oci::LayoutReader::open(path("layout"), {});
+    ASSERT_TRUE(reader.ok()) << reader.error().message();
+    layout_ = std::move(*reader);
+    top_ = layout_->index().manifests.at(0);
+  }
+
+  registry::Reference ref(const std::string& text) { return *registry::parse_reference(text); }
+
+  core::Result<oci::Descriptor> push(const std::string& to, registry::BlobHints* hints = nullptr) {
+    registry::PushOptions o;
+    o.hints = hints;
+    return registry::push_image(*layout_, top_, client_, ref(to), o);
+  }
+
+  FakeRegistry fake_;
+  FakeClock clock_;
+  registry::Client client_{fake_, clock_, kHost, {}, {}};
+  std::unique_ptr<oci::LayoutReader> layout_;
+  oci::Descriptor top_;
+};
+
+TEST_F(TransferTest, PushesBlobsThenManifestsThenTheTagLast) {
+  auto pushed = push("127.0.0.1:5000/team/app:v1");
+  ASSERT_TRUE(pushed.ok()) << pushed.error().message();
+  EXPECT_EQ(pushed->digest, top_.digest);
+  auto log = fake_.log();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back(), "PUT /v2/team/app/manifests/v1");
+  // Four distinct blobs: the two platforms share their layers.
+  EXPECT_EQ(fake_.count("POST /v2/team/app/blobs/uploads/"), 4);
+  auto first_manifest = std::find_if(log.begin(), log.end(), [](const std::string& l) {
+    return l.starts_with("PUT") && l.find("/manifests/") != std::string::npos;
+  });
+  for (auto it = first_manifest; it != log.end(); ++it)
+    EXPECT_EQ(it->find("/blobs/"), std::string::npos) << *it;
+  EXPECT_TRUE(fake_.has_manifest("team/app", top_.digest.str()));
+}
+
+TEST_F(TransferTest, RepushUploadsNothingAndSecondRepositoryMounts) {
+  auto hints = registry::BlobHints::load("");
+  ASSERT_TRUE(hints.ok());
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1", &*hints).ok());
+  fake_.clear_log();
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1", &*hints).ok());
+  // The tag already names this image: one HEAD, nothing else.
+  EXPECT_EQ(fake_.log(), std::vector<std::string>{"HEAD /v2/team/app/manifests/v1"});
+  EXPECT_EQ(client_.stats().skipped, 4);
+  fake_.clear_log();
+  ASSERT_TRUE(push("127.0.0.1:5000/team/other:v1", &*hints).ok());
+  EXPECT_EQ(fake_.count("POST /v2/team/other/blobs/uploads/?mount="), 4);
+  EXPECT_EQ(fake_.count("PUT /v2/team/other/blobs/"), 0);
+  EXPECT_EQ(client_.stats().mounted, 4);
+}
+
+TEST_F(TransferTest, FailedPushLeavesNoTagAndRetrySucceeds) {
+  fake_.fail_matching = "PUT /v2/team/app/manifests/sha256:";
+  auto failed = push("127.0.0.1:5000/team/app:v1");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.error().message(), HasSubstr("push manifest"));
+  EXPECT_FALSE(fake_.has_manifest("team/app", "v1"));
+  fake_.fail_matching.clear();
+  fake_.clear_log();
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  EXPECT_EQ(fake_.count("POST"), 0);  // the blobs made it the first time
+  EXPECT_TRUE(fake_.has_manifest("team/app", "v1"));
+}
+
+TEST_F(TransferTest, PullRoundTripsTheIndexAndSelectsPlatforms) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  auto reader = registry::RegistryReader::open(ref("127.0.0.1:5000/team/app:v1"), client_);
+  ASSERT_TRUE(reader.ok()) << reader.error().message();
+  const oci::Descriptor& top = (*reader)->index().manifests.at(0);
+  EXPECT_EQ(top.digest, top_.digest);
+  EXPECT_EQ(top.media_type, oci::kMediaTypeIndex);
+  ASSERT_TRUE(registry::write_layout(**reader, top, path("pulled"), "v1", 4).ok());
+  auto back = oci::LayoutReader::open(path("pulled"), {});
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ((*back)->index().manifests.at(0).digest, top_.digest);
+  auto images = (*back)->images();
+  ASSERT_TRUE(images.ok()) << images.error().message();
+  EXPECT_EQ(images->size(), 2u);
+
+  auto arm = registry::select_platform(**reader, top, "linux/arm64");
+  ASSERT_TRUE(arm.ok()) << arm.error().message();
+  EXPECT_EQ(arm->platform->architecture, "arm64");
+  auto none = registry::select_platform(**reader, top, "linux/s390x");
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.error().message(), HasSubstr("linux/amd64"));
+
+  ASSERT_TRUE(registry::write_archive(**reader, *arm, path("arm.tar"), {"app:arm"}, 4).ok());
+  EXPECT_TRUE(core::path_exists(path("arm.tar")));
+  auto whole = registry::write_archive(**reader, top, path("all.tar"), {}, 4);
+  EXPECT_FALSE(whole.ok());
+  EXPECT_FALSE(core::path_exists(path("all.tar")));
+}
+
+TEST_F(TransferTest, CorruptBlobFailsThePullAndWritesNothing) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  auto reader = registry::RegistryReader::open(ref("127.0.0.1:5000/team/app:v1"), client_);
+  ASSERT_TRUE(reader.ok());
+  auto images = (*reader)->images();
+  ASSERT_TRUE(images.ok());
+  fake_.corrupt_blob(images->at(0).manifest.layers.at(0).digest.str());
+  auto s =
+      registry::write_layout(**reader, (*reader)->index().manifests.at(0), path("pulled"), "v1", 4);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("sha256:"));
+  EXPECT_FALSE(core::path_exists(path("pulled")));
+  for (const auto& name : oci::test_util::list_dir(dir_->path()))
+    EXPECT_EQ(name.find("pulled"), std::string::npos) << name << " left behind";
+}
+
+TEST(RunParallelTest, RunsEveryJobAndReportsTheFirstError) {
+  std::atomic<int> ran{0};
+  ASSERT_TRUE(registry::run_parallel(20, 4, [&](size_t) {
+                ++ran;
+                return core::Status::Ok();
+              }).ok());
+  EXPECT_EQ(ran, 20);
+  auto s = registry::run_parallel(20, 4, [&](size_t i) -> core::Status {
+    if (i == 3) return core::make_error("job", "three failed");
+    return core::Status::Ok();
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("three failed"));
+}
+
+}  // namespace
