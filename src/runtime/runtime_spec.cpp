@@ -209,7 +209,9 @@ core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
                  {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
   json spec = {{"ociVersion", "1.0.2"},
                {"process", process},
-               {"root", {{"path", "rootfs"}, {"readonly", true}}},
+               {"root",
+                {{"path", options.root_path.empty() ? "rootfs" : options.root_path},
+                 {"readonly", !options.writable_root}}},
                {"hostname", "distill"},
                {"mounts", mounts(options)},
                {"linux", linux}};

@@ -33,6 +33,10 @@ struct RunOptions {
   // A host folder mounted read-write as /tmp instead of a fresh tmpfs (the
   // structure tests share one between a test's setup and command).
   std::string tmp_source;
+  // The root filesystem: the bundle's "rootfs" unless set (an absolute path,
+  // e.g. a per-test overlay), and whether the container may write to it.
+  std::string root_path;
+  bool writable_root = false;
 };
 
 // Parses "HOST:CTR[:ro|rw]"; both paths must be absolute, CTR without "..".

@@ -260,6 +260,36 @@ core::Status read_tests(const Reader& r, const YAML::Node& n, std::string_view k
   return core::Status::Ok();
 }
 
+core::Result<ContainerRunOptions> run_options(const Reader& r, const YAML::Node& n) {
+  ContainerRunOptions o;
+  if (!n || n.IsNull()) return o;
+  DISTILL_TRY(r.expect_map(n, "containerRunOptions",
+                           {"user", "privileged", "allocateTty", "envVars", "envFile",
+                            "capabilities", "bindMounts"}));
+  if (n["user"]) {
+    DISTILL_ASSIGN(std::string user, r.text(n["user"], "user"));
+    o.user = std::move(user);
+  }
+  if (n["privileged"]) {
+    DISTILL_ASSIGN(bool privileged, r.flag(n["privileged"], "privileged"));
+    if (privileged)
+      return r.error(n["privileged"], "privileged containers are not supported",
+                     "add what the tests need with 'capabilities'");
+  }
+  if (n["allocateTty"]) {
+    // Output is captured either way; a terminal changes nothing the tests check.
+    DISTILL_ASSIGN(bool tty, r.flag(n["allocateTty"], "allocateTty"));
+    (void)tty;
+  }
+  DISTILL_ASSIGN(o.env_vars, r.strings(n["envVars"], "envVars"));
+  if (n["envFile"]) {
+    DISTILL_ASSIGN(o.env_file, r.text(n["envFile"], "envFile"));
+  }
+  DISTILL_ASSIGN(o.capabilities, r.strings(n["capabilities"], "capabilities"));
+  DISTILL_ASSIGN(o.bind_mounts, r.strings(n["bindMounts"], "bindMounts"));
+  return o;
+}
+
 core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::string& path) {
   Reader pre(path, "?");
   if (!root.IsMap()) return pre.error(root, "a structure test file must be a map");
@@ -271,12 +301,13 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
                      "1.0.0 and 2.0.0 are supported");
   Reader r(path, version);
   Keys keys = {"schemaVersion", "globalEnvVars", "fileExistenceTests", "fileContentTests",
-               "commandTests",  "metadataTest",  "licenseTests"};
+               "commandTests",  "metadataTest",  "licenseTests",      "containerRunOptions"};
   DISTILL_TRY(r.expect_map(root, "the file", keys));
   StructureTestFile f;
   f.path = path;
   f.schema_version = version;
   DISTILL_ASSIGN(f.global_env_vars, r.env_vars(root["globalEnvVars"], "globalEnvVars", false));
+  DISTILL_ASSIGN(f.run_options, run_options(r, root["containerRunOptions"]));
   DISTILL_TRY(read_tests(r, root["fileExistenceTests"], "fileExistenceTests", f.file_existence,
                          file_existence));
   DISTILL_TRY(

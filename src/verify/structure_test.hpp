@@ -73,8 +73,18 @@ struct LicenseTest {
   std::vector<std::string> files;  // more license files
 };
 
+// containerRunOptions: how the command tests' containers run.
+struct ContainerRunOptions {
+  std::optional<std::string> user;
+  std::vector<std::string> env_vars;     // names passed on from distill's environment
+  std::string env_file;                  // KEY=VALUE lines, relative to the working folder
+  std::vector<std::string> capabilities;  // added to the (empty) set
+  std::vector<std::string> bind_mounts;  // HOST:CTR[:ro|rw]
+};
+
 struct StructureTestFile {
   std::string path;
+  ContainerRunOptions run_options;
   std::string schema_version;  // "1.0.0" or "2.0.0"
   std::vector<EnvVar> global_env_vars;
   std::vector<FileExistenceTest> file_existence;

@@ -287,9 +287,11 @@ void run_helper(CommandExecutor& ex, const std::vector<std::vector<std::string>>
 TestResult command(const StructureTestFile& f, const CommandTest& t, CommandExecutor& ex) {
   TestResult r = start(f, "Command Test", t.name, t.line);
   std::vector<std::string> env = env_list(f.global_env_vars, t.env_vars);
-  if (auto s = ex.begin_test(); !s.ok()) {
-    r.errors.push_back(s.error().message());
-    return r;
+  for (auto s : {ex.configure(f.run_options), ex.begin_test()}) {
+    if (!s.ok()) {
+      r.errors.push_back(s.error().message());
+      return r;
+    }
   }
   run_helper(ex, t.setup, env, "setup", r);
   if (r.errors.empty()) {

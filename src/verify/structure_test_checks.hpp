@@ -38,6 +38,10 @@ struct ImageUnderTest {
 class CommandExecutor {
  public:
   virtual ~CommandExecutor() = default;
+  // The file's containerRunOptions, given before each test.
+  virtual core::Status configure(const ContainerRunOptions& /*options*/) {
+    return core::Status::Ok();
+  }
   virtual core::Status begin_test() = 0;
   virtual core::Result<core::ProcessResult> run(const std::vector<std::string>& argv,
                                                 const std::vector<std::string>& env) = 0;

@@ -1,15 +1,92 @@
 #include "verify/structure_test_container.hpp"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "core/file_util.hpp"
 #include "runtime/launch.hpp"
 
 namespace distill::verify {
 
+core::Result<std::unique_ptr<OverlayRoot>> OverlayRoot::mount(const std::string& lower) {
+  DISTILL_ASSIGN(core::TempDir dir, core::TempDir::create({}, "distill-overlay"));
+  std::unique_ptr<OverlayRoot> o(new OverlayRoot(std::move(dir)));
+  const std::string base = o->dir_.path();
+  for (const char* sub : {"/upper", "/work", "/merged"})
+    if (::mkdir((base + sub).c_str(), 0755) != 0)
+      return core::make_error(base + sub, std::string("cannot create: ") + std::strerror(errno));
+  std::string data = "lowerdir=" + lower + ",upperdir=" + base + "/upper,workdir=" + base + "/work";
+  if (::mount("overlay", (base + "/merged").c_str(), "overlay", 0, data.c_str()) != 0)
+    return core::make_error(base + "/merged", std::string("cannot mount overlayfs: ") +
+                                                  std::strerror(errno));
+  o->merged_ = base + "/merged";
+  return o;
+}
+
+OverlayRoot::~OverlayRoot() {
+  if (!merged_.empty()) ::umount2(merged_.c_str(), MNT_DETACH);
+}
+
+core::Status ContainerCommandExecutor::prepare_overlay() {
+  if (overlay_ || overlay_failed_) return core::Status::Ok();
+  auto o = OverlayRoot::mount(bundle_->rootfs());
+  if (!o.ok()) {
+    // Not fatal: the tests still run, only writes outside /tmp fail.
+    overlay_failed_ = true;
+    std::fprintf(stderr, "distill: warning: %s; command tests run with a read-only root\n",
+                 o.error().message().c_str());
+    return core::Status::Ok();
+  }
+  overlay_ = std::move(*o);
+  return core::Status::Ok();
+}
+
+// KEY=VALUE lines; blank lines and '#' comments skipped.
+core::Result<std::vector<std::string>> read_env_file(const std::string& path) {
+  DISTILL_ASSIGN(std::string text, core::read_file(path));
+  std::vector<std::string> out;
+  size_t start = 0, line_no = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    start = nl == std::string::npos ? text.size() : nl + 1;
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    if (line.find('=') == std::string::npos || line[0] == '=')
+      return core::make_error(path + ":" + std::to_string(line_no), "expected KEY=VALUE");
+    out.push_back(line);
+  }
+  return out;
+}
+
+core::Status ContainerCommandExecutor::configure(const ContainerRunOptions& o) {
+  runtime::RunOptions r;
+  r.user = o.user;
+  for (const auto& name : o.env_vars)
+    if (const char* v = std::getenv(name.c_str())) r.env.push_back(name + "=" + v);
+  if (!o.env_file.empty()) {
+    DISTILL_ASSIGN(auto lines, read_env_file(o.env_file));
+    r.env.insert(r.env.end(), lines.begin(), lines.end());
+  }
+  for (const auto& cap : o.capabilities) {
+    DISTILL_ASSIGN(std::string c, runtime::normalize_capability(cap));
+    r.cap_add.push_back(std::move(c));
+  }
+  for (const auto& spec : o.bind_mounts) {
+    DISTILL_ASSIGN(runtime::BindMount m, runtime::parse_bind_mount(spec));
+    r.mounts.push_back(std::move(m));
+  }
+  base_options_ = std::move(r);
+  return core::Status::Ok();
+}
+
 core::Status ContainerCommandExecutor::begin_test() {
+  overlay_.reset();
   tmp_.reset();
   DISTILL_ASSIGN(core::TempDir tmp, core::TempDir::create({}, "distill-test-tmp"));
   if (::chmod(tmp.path().c_str(), 01777) != 0)
@@ -25,10 +102,16 @@ core::Result<core::ProcessResult> ContainerCommandExecutor::run(
     DISTILL_ASSIGN(runtime::Bundle b, runtime::Bundle::unpack(reader_, image_));
     bundle_.emplace(std::move(b));
   }
-  runtime::RunOptions options;
+  DISTILL_TRY(prepare_overlay());
+  runtime::RunOptions options = base_options_;
+  if (overlay_) {
+    options.root_path = overlay_->merged();
+    options.writable_root = true;
+  }
   options.entrypoint = std::vector<std::string>{};
   options.args = argv;
-  options.env = env;
+  // The test's own variables win over containerRunOptions' ones.
+  options.env.insert(options.env.end(), env.begin(), env.end());
   if (tmp_) options.tmp_source = tmp_->path();
   DISTILL_ASSIGN(std::string spec,
                  runtime::bundle_spec_json(*bundle_, image_.config.config, options));

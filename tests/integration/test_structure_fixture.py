@@ -50,7 +50,7 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         kinds = sorted({x["kind"] for x in j["results"]})
         self.assertEqual(kinds, ["Command Test", "File Content Test", "File Existence Test",
                                  "License Test", "Metadata Test"])
-        self.assertEqual(j["total"], 7 + 4 + 1 + 1 + 6)
+        self.assertEqual(j["total"], 7 + 4 + 1 + 1 + 7)
         self.assertEqual(j["fail"], 0)
         env = [x for x in j["results"] if x["name"] == "environment"][0]
         self.assertIn("TEST_VAR=set-by-the-test", env["stdout"])
@@ -132,6 +132,53 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertIn("=== RUN: File Existence Test: shell present\n--- FAIL", t.stdout)
         self.assertIn("Error: File /bin/sh does not exist", t.stdout)
         self.assertIn("Passes:      0\nFailures:    10", t.stdout)
+
+    def test_container_run_options(self):
+        data = self.mkdir("data")
+        with open(os.path.join(data, "note"), "w") as f:
+            f.write("from the host\n")
+        with open(os.path.join(self.tmp, "vars.env"), "w") as f:
+            f.write("# test variables\nFROM_FILE=file-value\n")
+        path = os.path.join(self.tmp, "run_options.yaml")
+        with open(path, "w") as f:
+            f.write("""schemaVersion: 2.0.0
+containerRunOptions:
+  user: "0"
+  capabilities: [NET_BIND_SERVICE]
+  envVars: [DISTILL_TEST_PASSED_ON]
+  envFile: vars.env
+  bindMounts: ["%s:/data:ro"]
+  allocateTty: false
+commandTests:
+  - name: user
+    command: /usr/local/bin/probe
+    args: [id]
+    expectedOutput: ['uid=0 gid=0']
+  - name: capabilities
+    command: /usr/local/bin/probe
+    args: [caps]
+    expectedOutput: ['CapEff:\\s+0000000000000400']
+  - name: environment
+    command: /usr/local/bin/probe
+    args: [env]
+    expectedOutput: ['DISTILL_TEST_PASSED_ON=yes', 'FROM_FILE=file-value']
+  - name: bind mount
+    command: /usr/local/bin/probe
+    args: [cat, /data/note]
+    expectedOutput: ['from the host']
+""" % data)
+        r = self.run_distill(["test", self.image, "-c", path, "--output", "json"],
+                             env={"TMPDIR": self.tmpdir, "DISTILL_TEST_PASSED_ON": "yes"})
+        j = r.json()
+        self.assertEqual([x["name"] for x in j["results"] if not x["pass"]], [], r.describe())
+        self.assertEqual(j["total"], 4)
+        # Privileged containers are refused when the file is read.
+        bad = os.path.join(self.tmp, "privileged.yaml")
+        with open(bad, "w") as f:
+            f.write("schemaVersion: 2.0.0\ncontainerRunOptions:\n  privileged: true\n")
+        r = self.run_distill(["test", self.image, "-c", bad], expect_rc=T.NONZERO,
+                             env={"TMPDIR": self.tmpdir})
+        self.assert_one_error(r, "privileged.yaml:3", "privileged")
 
     def test_bad_files_are_errors_with_lines(self):
         bad = os.path.join(self.tmp, "bad.yaml")

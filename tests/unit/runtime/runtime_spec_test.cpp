@@ -133,3 +133,14 @@ TEST(RuntimeSpec, SharedTmpIsABindMount) {
 }
 
 }  // namespace
+
+TEST(RuntimeSpec, RootPathAndWritableRoot) {
+  json s = spec_of({});
+  EXPECT_EQ(s["root"]["path"], "rootfs");
+  RunOptions o;
+  o.root_path = "/tmp/distill-overlay.x/merged";
+  o.writable_root = true;
+  s = spec_of(o);
+  EXPECT_EQ(s["root"]["path"], "/tmp/distill-overlay.x/merged");
+  EXPECT_EQ(s["root"]["readonly"], false);
+}
