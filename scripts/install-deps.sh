@@ -23,6 +23,8 @@ packages=(
   mmdebstrap
   # registry tests: a real registry, bcrypt htpasswd files
   docker-registry apache2-utils
+  # the compare report is checked in a headless browser
+  chromium
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq

@@ -15,6 +15,8 @@ const std::vector<Command>& commands() {
       db_command(),
       scan_command(),
       lint_command(),
+      compare_command(),
+      probe_command(),
       run_command(),
       test_command(),
       push_command(),

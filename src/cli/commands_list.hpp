@@ -21,6 +21,8 @@ Command sbom_command();
 Command db_command();
 Command scan_command();
 Command lint_command();
+Command compare_command();
+Command probe_command();
 Command run_command();
 Command test_command();
 Command push_command();
