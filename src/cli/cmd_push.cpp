@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -14,6 +15,10 @@ void add_registry_options(CLI::App& sub, registry::CopyOptions& o) {
                "Allow plain HTTP and unverified TLS (loopback registries allow HTTP anyway)");
   sub.add_option("--ca-cert", o.remote.ca_file, "Extra CA certificate bundle (PEM) to trust");
   sub.add_option("--parallel", o.parallel, "Blob transfers at a time")->capture_default_str();
+  sub.add_option("--chunk-size", o.remote.chunk_size,
+                 "Upload blobs larger than BYTES in chunks of BYTES (raised to the registry's "
+                 "OCI-Chunk-Min-Length); 0: one request per blob")
+      ->capture_default_str();
 }
 
 core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
@@ -21,6 +26,9 @@ core::Status run_copy(const GlobalOptions& g, const std::string& src, const std:
   options.hints_path =
       (g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir) + "/registry-blobs.json";
   if (options.parallel < 1) return core::make_error("--parallel", "must be at least 1");
+  if (options.remote.chunk_size < 0)
+    return core::make_error("--chunk-size", "must not be negative", "0 uploads in one request");
+  options.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
   DISTILL_ASSIGN(registry::CopyResult r, registry::copy_image(src, dst, options));
   std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
   if (!g.quiet && (r.uploaded || r.mounted || r.skipped))

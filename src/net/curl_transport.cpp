@@ -19,7 +19,9 @@ struct Transfer {
   HttpResponse* resp;
   const BodySink* sink;
   CURL* curl;
+  BodySource* source = nullptr;
   bool aborted = false;
+  core::Status source_status;
 };
 
 bool is_success(CURL* c) {
@@ -63,6 +65,45 @@ size_t on_header(char* ptr, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+size_t on_read(char* buf, size_t size, size_t nitems, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  auto n = t->source->read(buf, size * nitems);
+  if (!n.ok()) {
+    t->source_status = n.error();
+    return CURL_READFUNC_ABORT;
+  }
+  return *n;
+}
+
+// libcurl rewinds the body when it must send it again (a redirect, an
+// authentication round); the sources only restart from the beginning.
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* t = static_cast<Transfer*>(user);
+  if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
+  core::Status s = t->source->rewind();
+  if (s.ok()) return CURL_SEEKFUNC_OK;
+  t->source_status = s;
+  return CURL_SEEKFUNC_FAIL;
+}
+
+void set_body(CURL* c, const HttpRequest& req, Transfer& t) {
+  if (req.body_source) {
+    t.source = req.body_source;
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    if (req.method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &t);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, &t);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+                     static_cast<curl_off_t>(req.body_source->size()));
+    return;
+  }
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+}
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -91,7 +132,7 @@ core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const Bod
   if (!curl) return core::make_error(req.url, "cannot initialise libcurl");
   HttpResponse resp;
   CURL* c = curl.get();
-  Transfer t{&resp, sink, c};
+  Transfer t{&resp, sink, c, nullptr, false, core::Status::Ok()};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
@@ -119,13 +160,13 @@ core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const Bod
 
   if (req.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (req.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  } else if (req.method != "GET" || req.body_source) {
+    set_body(c, req, t);
   }
+  if (req.body_source) DISTILL_TRY(req.body_source->rewind());
 
   CURLcode rc = curl_easy_perform(c);
+  if (!t.source_status.ok()) return t.source_status.error();
   if (t.aborted) return core::make_error(req.url, "transfer aborted by the receiver");
   if (rc != CURLE_OK) return core::make_error(req.url, curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "net/body_source.hpp"
 
 namespace distill::net {
 
@@ -17,6 +18,9 @@ struct HttpRequest {
   std::string url;
   Headers headers;
   std::string body;
+  // When set, the body comes from here instead of `body`, streamed (not
+  // owned; it must outlive send()).
+  BodySource* body_source = nullptr;
 };
 
 struct HttpResponse {

@@ -126,6 +126,8 @@ core::Result<net::HttpResponse> Client::send(net::HttpRequest req, const Call& c
     net::HttpRequest r = req;
     if (!state.header.empty()) r.headers.emplace_back("Authorization", state.header);
     auto resp = transport_.send(r, sink);
+    // The body cannot be read (a corrupt or unreadable blob): no retry helps.
+    if (!resp.ok() && r.body_source && r.body_source->broken()) return resp.error();
     if (resp.ok() && resp->status == 401 && call.authenticate && !auth_renewed) {
       auth_renewed = true;
       DISTILL_TRY(auth_.on_unauthorized(*resp, scope, state));
@@ -208,26 +210,32 @@ core::Result<bool> Client::mount_blob(const std::string& repo, const oci::Digest
 
 core::Status Client::upload_blob(const std::string& repo, const oci::Digest& digest,
                                  std::string_view data) {
+  net::StringBody body{std::string(data)};
+  return upload_blob(repo, digest, body);
+}
+
+core::Status Client::upload_blob(const std::string& repo, const oci::Digest& digest,
+                                 net::BodySource& body) {
   Call call{repo, "push blob " + digest.str(), true};
   // An upload session broken by a reset may be unusable: start a new one once.
-  core::Status first = upload_once(repo, digest, data, call);
+  core::Status first = upload_once(repo, digest, body, call);
   if (first.ok()) {
     ++stats_.uploaded;
     return first;
   }
-  if (!fresh_session_may_help(first.error())) return first;
+  if (body.broken() || !fresh_session_may_help(first.error())) return first;
   DISTILL_ASSIGN(bool there, blob_exists(repo, digest));
   if (there) {
     ++stats_.uploaded;
     return core::Status::Ok();
   }
-  DISTILL_TRY(upload_once(repo, digest, data, call));
+  DISTILL_TRY(upload_once(repo, digest, body, call));
   ++stats_.uploaded;
   return core::Status::Ok();
 }
 
 core::Status Client::upload_once(const std::string& repo, const oci::Digest& digest,
-                                 std::string_view data, const Call& call) {
+                                 net::BodySource& body, const Call& call) {
   net::HttpRequest start;
   start.method = "POST";
   start.url = url(repo, "blobs/uploads/");
@@ -237,23 +245,30 @@ core::Status Client::upload_once(const std::string& repo, const oci::Digest& dig
   if (location.empty())
     return core::make_error(registry_ + "/" + repo, "upload started without a Location");
   location = resolve(location);
+  DISTILL_TRY(body.rewind());
 
   int64_t chunk = options_.chunk_size;
   if (chunk > 0) {
     std::string min = opened.header("oci-chunk-min-length");
     if (!min.empty()) chunk = std::max<int64_t>(chunk, std::atoll(min.c_str()));
   }
-  size_t offset = 0;
-  if (chunk > 0 && static_cast<int64_t>(data.size()) > chunk) {
-    while (offset < data.size()) {
-      size_t n = std::min(data.size() - offset, static_cast<size_t>(chunk));
+  const int64_t size = body.size();
+  int64_t offset = 0;
+  if (chunk > 0 && size > chunk) {
+    // One chunk in memory at a time: a PATCH retried must resend the same bytes.
+    while (offset < size) {
+      DISTILL_ASSIGN(std::string piece,
+                     net::read_some(body, static_cast<size_t>(std::min(size - offset, chunk))));
+      if (piece.empty()) return core::make_error(registry_ + "/" + repo, "blob ended early");
+      const int64_t n = static_cast<int64_t>(piece.size());
       net::HttpRequest patch;
       patch.method = "PATCH";
       patch.url = location;
       patch.headers = {
           {"Content-Type", "application/octet-stream"},
+          {"Expect", ""},
           {"Content-Range", std::to_string(offset) + "-" + std::to_string(offset + n - 1)}};
-      patch.body = std::string(data.substr(offset, n));
+      patch.body = std::move(piece);
       DISTILL_ASSIGN(net::HttpResponse r, send(patch, call));
       if (r.status != 202) return status_error(r, call);
       if (std::string next = r.header("location"); !next.empty()) location = resolve(next);
@@ -265,7 +280,7 @@ core::Status Client::upload_once(const std::string& repo, const oci::Digest& dig
   put.url = with_query(location, "digest=" + url_encode(digest.str()));
   // No "Expect: 100-continue" round trip before the body.
   put.headers = {{"Content-Type", "application/octet-stream"}, {"Expect", ""}};
-  put.body = std::string(data.substr(offset));
+  if (offset < size) put.body_source = &body;
   DISTILL_ASSIGN(net::HttpResponse done, send(put, call));
   if (done.status != 201) return status_error(done, call);
   return core::Status::Ok();

@@ -64,6 +64,10 @@ class Client {
   // when it declined (the caller uploads instead).
   core::Result<bool> mount_blob(const std::string& repo, const oci::Digest& digest,
                                 const std::string& from_repo);
+  // Uploads `body` (streamed: memory does not grow with the blob) and lets
+  // the registry check it against `digest`.
+  core::Status upload_blob(const std::string& repo, const oci::Digest& digest,
+                           net::BodySource& body);
   core::Status upload_blob(const std::string& repo, const oci::Digest& digest,
                            std::string_view data);
 
@@ -92,7 +96,7 @@ class Client {
   std::string url(const std::string& repo, std::string_view tail) const;
   std::string resolve(std::string_view location) const;
   core::Status upload_once(const std::string& repo, const oci::Digest& digest,
-                           std::string_view data, const Call& call);
+                           net::BodySource& body, const Call& call);
 
   net::HttpTransport& transport_;
   core::Clock& clock_;

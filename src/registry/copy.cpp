@@ -63,7 +63,8 @@ std::string source_tag(image::ImageSource& src) {
 core::Status write_local(image::ImageSource& src, const oci::Descriptor& top, const LocalTarget& t,
                          const CopyOptions& options) {
   std::string tag = t.tag.empty() ? source_tag(src) : t.tag;
-  if (!t.archive) return write_layout(src.reader(), top, t.path, tag, options.parallel);
+  if (!t.archive)
+    return write_layout(src.reader(), top, t.path, tag, options.parallel, options.progress);
   std::vector<std::string> tags;
   if (!t.tag.empty()) {
     tags.push_back(t.tag);
@@ -73,7 +74,7 @@ core::Status write_local(image::ImageSource& src, const oci::Descriptor& top, co
     if (ref.ok() && (!ref->tag.empty() || ref->digest.empty()))
       tags.push_back(ref->name() + ":" + ref->identifier());
   }
-  return write_archive(src.reader(), top, t.path, tags, options.parallel);
+  return write_archive(src.reader(), top, t.path, tags, options.parallel, options.progress);
 }
 
 core::Result<CopyResult> push_to(image::ImageSource& src, const oci::Descriptor& top,
@@ -87,6 +88,7 @@ core::Result<CopyResult> push_to(image::ImageSource& src, const oci::Descriptor&
   PushOptions push;
   push.parallel = options.parallel;
   push.hints = &hints;
+  push.progress = options.progress;
   if (src.reader().kind() == oci::ImageSourceKind::kRegistry) {
     auto& from = static_cast<RegistryReader&>(src.reader()).reference();
     if (from.registry == ref.registry) push.mount_from = from.repository;

@@ -17,6 +17,7 @@ struct CopyOptions {
   int parallel = 4;
   std::string hints_path;          // BlobHints file; empty: none
   bool local_destination = false;  // `pull -o`: never read the destination as a reference
+  bool progress = false;           // progress bars on stderr (a terminal, not -q)
 };
 
 struct CopyResult {

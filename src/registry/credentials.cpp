@@ -31,6 +31,32 @@ const json* find_entry(const json& config, const char* section, const std::strin
   return nullptr;
 }
 
+// The helper config.json names for `registry`: its credHelpers entry, else
+// credsStore; empty when none.
+std::string helper_name(const json& config, const std::string& registry) {
+  if (const json* h = find_entry(config, "credHelpers", registry); h && h->is_string())
+    return h->get<std::string>();
+  if (auto s = config.find("credsStore"); s != config.end() && s->is_string())
+    return s->get<std::string>();
+  return {};
+}
+
+// Drops the "auths" entries for `registry`; true when there was one.
+bool drop_auths(json& config, const std::string& registry) {
+  auto auths = config.find("auths");
+  if (auths == config.end() || !auths->is_object()) return false;
+  bool found = false;
+  for (auto it = auths->begin(); it != auths->end();) {
+    if (normalize_registry_key(it.key()) == registry) {
+      it = auths->erase(it);
+      found = true;
+    } else {
+      ++it;
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string normalize_registry_key(std::string_view key) {
@@ -71,8 +97,7 @@ core::Result<Credential> CredentialStore::lookup(const std::string& registry) co
   return Credential{};
 }
 
-core::Result<Credential> CredentialStore::from_helper(const std::string& helper,
-                                                      const std::string& registry) const {
+core::Result<std::string> CredentialStore::helper_path(const std::string& helper) const {
   const std::string program = "docker-credential-" + helper;
   if (helper.find('/') != std::string::npos)
     return core::make_error(config_path(), "credential helper name '" + helper + "' has a '/'");
@@ -80,6 +105,13 @@ core::Result<Credential> CredentialStore::from_helper(const std::string& helper,
   if (path.empty())
     return core::make_error(config_path(), program + " is not on $PATH",
                             "install it or remove the helper from config.json");
+  return path;
+}
+
+core::Result<Credential> CredentialStore::from_helper(const std::string& helper,
+                                                      const std::string& registry) const {
+  const std::string program = "docker-credential-" + helper;
+  DISTILL_ASSIGN(std::string path, helper_path(helper));
   DISTILL_ASSIGN(core::ProcessResult r, runner_.run({path, "get"}, registry));
   // Helpers answer "credentials not found in native keychain" with exit 1.
   if (r.exit_code != 0) {
@@ -100,30 +132,37 @@ core::Status CredentialStore::store(const std::string& registry,
                                     const Credential& credential) const {
   DISTILL_TRY(core::make_dirs(dir_, 0700));
   DISTILL_ASSIGN(json config, load_config(config_path()));
+  drop_auths(config, registry);
+  if (std::string helper = helper_name(config, registry); !helper.empty()) {
+    DISTILL_ASSIGN(std::string path, helper_path(helper));
+    json request = {{"ServerURL", registry},
+                    {"Username", credential.username},
+                    {"Secret", credential.password}};
+    DISTILL_ASSIGN(core::ProcessResult r, runner_.run({path, "store"}, request.dump()));
+    // Its output is not echoed: a helper may repeat what it was given.
+    if (r.exit_code != 0)
+      return core::make_error("docker-credential-" + helper,
+                              "store failed with exit code " + std::to_string(r.exit_code));
+    // The helper holds the secret now; config.json keeps no stale copy.
+    return core::write_file_atomic(config_path(), config.dump(1, '\t') + "\n", 0600);
+  }
   json& auths = config["auths"];
   if (!auths.is_object()) auths = json::object();
-  for (auto it = auths.begin(); it != auths.end();)
-    it = normalize_registry_key(it.key()) == registry ? auths.erase(it) : std::next(it);
   auths[registry] = {{"auth", base64_encode(credential.username + ":" + credential.password)}};
   return core::write_file_atomic(config_path(), config.dump(1, '\t') + "\n", 0600);
 }
 
 core::Result<bool> CredentialStore::erase(const std::string& registry) const {
   DISTILL_ASSIGN(json config, load_config(config_path()));
-  auto auths = config.find("auths");
-  if (auths == config.end() || !auths->is_object()) return false;
-  bool found = false;
-  for (auto it = auths->begin(); it != auths->end();) {
-    if (normalize_registry_key(it.key()) == registry) {
-      it = auths->erase(it);
-      found = true;
-    } else {
-      ++it;
-    }
+  bool found = drop_auths(config, registry);
+  if (std::string helper = helper_name(config, registry); !helper.empty()) {
+    DISTILL_ASSIGN(std::string path, helper_path(helper));
+    DISTILL_ASSIGN(core::ProcessResult r, runner_.run({path, "erase"}, registry));
+    // Helpers answer an unknown server with an error: that is "not logged in".
+    found = found || r.exit_code == 0;
   }
-  if (!found) return false;
-  DISTILL_TRY(core::write_file_atomic(config_path(), config.dump(1, '\t') + "\n", 0600));
-  return true;
+  if (found) DISTILL_TRY(core::write_file_atomic(config_path(), config.dump(1, '\t') + "\n", 0600));
+  return found;
 }
 
 }  // namespace distill::registry

@@ -26,13 +26,16 @@ class CredentialStore {
 
   // An empty Credential when nothing is configured for `registry`.
   core::Result<Credential> lookup(const std::string& registry) const;
-  // Writes the "auths" entry (config.json mode 0600, written atomically,
-  // other keys kept).
+  // Hands the credential to the helper config.json names for `registry`
+  // (`docker-credential-NAME store`), else writes the "auths" entry
+  // (config.json mode 0600, written atomically, other keys kept).
   core::Status store(const std::string& registry, const Credential& credential) const;
-  // Removes the "auths" entry; false when there was none.
+  // Removes the "auths" entry and asks the helper, if any, to erase its
+  // copy; false when neither had one.
   core::Result<bool> erase(const std::string& registry) const;
 
  private:
+  core::Result<std::string> helper_path(const std::string& helper) const;
   core::Result<Credential> from_helper(const std::string& helper,
                                        const std::string& registry) const;
   std::string dir_;

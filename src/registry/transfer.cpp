@@ -7,11 +7,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <limits>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "core/progress.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
 #include "oci/docker_archive.hpp"
@@ -20,6 +21,7 @@
 #include "oci/layout_writer.hpp"
 #include "oci/media_types.hpp"
 #include "oci/platform.hpp"
+#include "registry/blob_stream.hpp"
 
 namespace distill::registry {
 namespace {
@@ -55,12 +57,24 @@ core::Status walk(oci::ImageReader& src, const oci::Descriptor& d, int depth, Im
   return core::Status::Ok();
 }
 
+// A bar over `blobs` when asked for (a terminal), else nothing.
+std::unique_ptr<core::Progress> make_progress(bool wanted, const char* label,
+                                              const std::vector<oci::Descriptor>& blobs) {
+  if (!wanted) return nullptr;
+  uint64_t bytes = 0;
+  for (const auto& b : blobs) bytes += static_cast<uint64_t>(std::max<int64_t>(b.size, 0));
+  return std::make_unique<core::Progress>(label, blobs.size(), bytes);
+}
+
 // Streams a verified blob into `path`.
-core::Status fetch_to_file(oci::ImageReader& src, const oci::Descriptor& d,
-                           const std::string& path) {
+core::Status fetch_to_file(oci::ImageReader& src, const oci::Descriptor& d, const std::string& path,
+                           core::Progress* progress) {
   core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) return core::make_error(path, std::strerror(errno));
-  return src.stream_blob(d, [&](std::string_view chunk) -> core::Status {
+  int64_t written = 0;
+  core::Status s = src.stream_blob(d, [&](std::string_view chunk) -> core::Status {
+    if (progress) progress->add_bytes(static_cast<int64_t>(chunk.size()));
+    written += static_cast<int64_t>(chunk.size());
     while (!chunk.empty()) {
       ssize_t n = ::write(fd.get(), chunk.data(), chunk.size());
       if (n < 0) {
@@ -71,6 +85,13 @@ core::Status fetch_to_file(oci::ImageReader& src, const oci::Descriptor& d,
     }
     return core::Status::Ok();
   });
+  if (progress) {
+    if (s.ok())
+      progress->item_done();
+    else
+      progress->add_bytes(-written);
+  }
+  return s;
 }
 
 // Local readers stream from one file or archive: only a registry is read in parallel.
@@ -79,11 +100,19 @@ int reader_threads(const oci::ImageReader& src, int parallel) {
 }
 
 core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& dst,
-                       const Reference& ref, const PushOptions& options) {
+                       const Reference& ref, const PushOptions& options, core::Progress* progress) {
+  // Blobs the registry has (or mounts) count as done at once.
+  auto done_without_upload = [&] {
+    if (progress) {
+      progress->add_bytes(b.size);
+      progress->item_done();
+    }
+    return core::Status::Ok();
+  };
   DISTILL_ASSIGN(bool there, dst.blob_exists(ref.repository, b.digest));
   if (there) {
     ++dst.stats().skipped;
-    return core::Status::Ok();
+    return done_without_upload();
   }
   std::vector<std::string> sources;
   if (!options.mount_from.empty() && options.mount_from != ref.repository)
@@ -94,10 +123,12 @@ core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& 
   }
   for (const auto& from : sources) {
     DISTILL_ASSIGN(bool mounted, dst.mount_blob(ref.repository, b.digest, from));
-    if (mounted) return core::Status::Ok();
+    if (mounted) return done_without_upload();
   }
-  DISTILL_ASSIGN(std::string data, src.read_blob(b, std::numeric_limits<int64_t>::max()));
-  return dst.upload_blob(ref.repository, b.digest, data);
+  BlobStream body(src, b, progress);
+  DISTILL_TRY(dst.upload_blob(ref.repository, b.digest, body));
+  if (progress) progress->item_done();
+  return core::Status::Ok();
 }
 
 }  // namespace
@@ -177,9 +208,11 @@ core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descr
     dst.stats().skipped += static_cast<int>(tree.blobs.size());
     return top;
   }
+  auto progress = make_progress(options.progress, "Pushing", tree.blobs);
   DISTILL_TRY(run_parallel(tree.blobs.size(), options.parallel, [&](size_t i) {
-    return push_blob(src, tree.blobs[i], dst, ref, options);
+    return push_blob(src, tree.blobs[i], dst, ref, options, progress.get());
   }));
+  if (progress) progress->finish();
   if (options.hints) {
     std::vector<oci::Digest> digests;
     for (const auto& b : tree.blobs) digests.push_back(b.digest);
@@ -199,13 +232,16 @@ core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descr
 }
 
 core::Status write_layout(oci::ImageReader& src, const oci::Descriptor& top, const std::string& out,
-                          const std::string& tag, int parallel) {
+                          const std::string& tag, int parallel, bool show_progress) {
   DISTILL_ASSIGN(ImageTree tree, read_tree(src, top));
   DISTILL_ASSIGN(oci::LayoutWriter writer, oci::LayoutWriter::create(out));
   std::vector<std::string> paths;
   for (size_t i = 0; i < tree.blobs.size(); ++i) paths.push_back(writer.scratch_path());
-  DISTILL_TRY(run_parallel(tree.blobs.size(), reader_threads(src, parallel),
-                           [&](size_t i) { return fetch_to_file(src, tree.blobs[i], paths[i]); }));
+  auto progress = make_progress(show_progress, "Pulling", tree.blobs);
+  DISTILL_TRY(run_parallel(tree.blobs.size(), reader_threads(src, parallel), [&](size_t i) {
+    return fetch_to_file(src, tree.blobs[i], paths[i], progress.get());
+  }));
+  if (progress) progress->finish();
   for (size_t i = 0; i < tree.blobs.size(); ++i) {
     DISTILL_TRY(writer.add_blob_file(tree.blobs[i].media_type, paths[i], oci::BlobTransfer::kMove,
                                      &tree.blobs[i]));
@@ -219,7 +255,7 @@ core::Status write_layout(oci::ImageReader& src, const oci::Descriptor& top, con
 
 core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifest,
                            const std::string& out, const std::vector<std::string>& repo_tags,
-                           int parallel) {
+                           int parallel, bool show_progress) {
   if (!oci::is_manifest_media_type(manifest.media_type))
     return core::make_error(manifest.digest.str(),
                             "is an image index; a docker-archive holds one platform",
@@ -244,9 +280,11 @@ core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifes
     blob.path = scratch.path() + "/" + std::to_string(i);
     image.layers.push_back(std::move(blob));
   }
+  auto progress = make_progress(show_progress, "Pulling", m.layers);
   DISTILL_TRY(run_parallel(m.layers.size(), reader_threads(src, parallel), [&](size_t i) {
-    return fetch_to_file(src, m.layers[i], image.layers[i].path);
+    return fetch_to_file(src, m.layers[i], image.layers[i].path, progress.get());
   }));
+  if (progress) progress->finish();
   return oci::write_docker_archive(out, {image}, repo_tags);
 }
 

@@ -44,6 +44,7 @@ struct PushOptions {
   // A repository of the same registry already holding the blobs (copy
   // between repositories): mounted from first.
   std::string mount_from;
+  bool progress = false;  // draw a progress bar on stderr
 };
 
 // Pushes `top` with everything it references to `ref`: blobs (skipping what
@@ -57,12 +58,12 @@ core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descr
 // Writes `top` and everything under it as an OCI layout at `out` (replaced
 // atomically; nothing there on failure), listed in index.json as `tag`.
 core::Status write_layout(oci::ImageReader& src, const oci::Descriptor& top, const std::string& out,
-                          const std::string& tag, int parallel);
+                          const std::string& tag, int parallel, bool progress = false);
 
 // Writes the one-platform image `manifest` as a docker-archive tar.
 core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifest,
                            const std::string& out, const std::vector<std::string>& repo_tags,
-                           int parallel);
+                           int parallel, bool progress = false);
 
 // Runs job(0..n-1) on up to `threads` threads; the first error stops the
 // remaining jobs and is returned.

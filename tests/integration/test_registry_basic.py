@@ -83,6 +83,54 @@ class BasicAuthRegistryTest(R.RegistryTestCase):
         self.assertEqual(p.stdout.decode().strip(), "%s@%s" % (ref, digest))
         self.assertNotIn(R.PASSWORD, p.stderr.decode())
 
+    def test_login_stores_through_the_configured_creds_store(self):
+        bindir = self.mkdir("bin")
+        keychain = os.path.join(self.tmp, "keychain.json")
+        helper = os.path.join(bindir, "docker-credential-filestore")
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "case \"$1\" in\n"
+                    "  store) cat > '%s' ;;\n"
+                    "  get) read s; [ -f '%s' ] || { echo 'credentials not found'; exit 1; }; "
+                    "cat '%s' ;;\n"
+                    "  erase) read s; rm '%s' ;;\n"
+                    "  *) exit 3 ;;\n"
+                    "esac\n" % ((keychain,) * 4))
+        os.chmod(helper, 0o755)
+        os.makedirs(os.path.dirname(self.config_path()), exist_ok=True)
+        with open(self.config_path(), "w") as f:
+            json.dump({"credsStore": "filestore"}, f)
+        env = self.env()
+        env["PATH"] = bindir + ":" + env["PATH"]
+        import subprocess
+
+        def run(*args, stdin=""):
+            p = subprocess.run([T.DISTILL] + list(args), env=env, input=stdin.encode(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out = p.stdout.decode() + p.stderr.decode()
+            self.assertNotIn(R.PASSWORD, out)
+            return p.returncode, out
+
+        rc, out = run("login", self.host, "-u", R.USER, "--password-stdin",
+                      stdin=R.PASSWORD + "\n")
+        self.assertEqual(rc, 0, out)
+        stored = R.read_json(keychain)
+        self.assertEqual((stored["ServerURL"], stored["Username"], stored["Secret"]),
+                         (self.host, R.USER, R.PASSWORD))
+        with open(self.config_path()) as f:
+            self.assertNotIn(R.PASSWORD, f.read())
+        self.assertNotIn(self.host, R.read_json(self.config_path()).get("auths", {}))
+
+        src, digest = self.layout()
+        rc, out = run("push", src, "%s/stored:v1" % self.host)
+        self.assertEqual(rc, 0, out)
+        rc, out = run("logout", self.host)
+        self.assertEqual(rc, 0, out)
+        self.assertFalse(os.path.exists(keychain))
+        rc, out = run("push", src, "%s/stored:v2" % self.host)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("distill login", out)
+
 
 if __name__ == "__main__":
     T.main()

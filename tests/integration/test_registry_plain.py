@@ -7,6 +7,7 @@ registry stopped during a push, and a blob corrupted on its disk.
 
 import json
 import os
+import pty
 import subprocess
 import sys
 import time
@@ -204,6 +205,71 @@ class PlainRegistryTest(R.RegistryTestCase):
         res = self.distill("push", os.path.join(self.tmp, "nowhere"), "%s/a" % self.host,
                            expect_rc=1)
         self.assertIn("nowhere", res.stderr)
+
+    def test_chunked_push_sends_patches_and_round_trips(self):
+        # Incompressible layers of ~300 KB: five 64 KiB chunks each.
+        src, digest = self.layout(seed="chunks", layer_size=300000)
+        ref = "%s/team/chunked:v1" % self.host
+        self.registry.mark()
+        res = self.push(src, ref, "--chunk-size", "65536")
+        self.assert_pushed_line(res, ref, digest)
+        patches = [u for (m, u, s) in self.registry.requests() if m == "PATCH" and s == 202]
+        self.assertGreaterEqual(len(patches), 2 * 5, self.registry.requests())
+        out = os.path.join(self.tmp, "pulled")
+        self.distill("pull", ref, "-o", out)
+        self.assert_same_layout_content(src, out)
+        R.skopeo(self, "inspect", "--tls-verify=false", "docker://" + ref)
+        res = self.push(src, ref, "--chunk-size", "-1", expect_rc=1)
+        self.assertIn("--chunk-size", res.stderr)
+
+    def test_corrupt_local_blob_fails_the_push_and_leaves_no_tag(self):
+        src, digest = self.layout(seed="corrupt-local", layer_size=200000)
+        manifest = json.loads(R.layout_blobs(src)[digest])
+        layer = manifest["layers"][1]["digest"]
+        path = os.path.join(src, "blobs", "sha256", layer.split(":", 1)[1])
+        size = os.path.getsize(path)
+        with open(path, "wb") as f:
+            f.write(b"x" * size)  # same size: only the digest tells
+        ref = "%s/team/bad:v1" % self.host
+        res = self.push(src, ref, expect_rc=1)
+        self.assertIn(layer, res.stderr)
+        self.assertIn("does not match its digest", res.stderr)
+        base = "http://%s/v2/team/bad" % self.host
+        self.assertEqual(urllib_status(base + "/manifests/v1"), 404)
+        self.assertEqual(urllib_status(base + "/blobs/" + layer), 404)
+
+    def test_progress_bar_only_on_a_terminal_and_not_with_quiet(self):
+        src, digest = self.layout(seed="progress", layer_size=100000)
+        res = self.push(src, "%s/team/bar:v1" % self.host)
+        self.assertNotIn("\r", res.stderr)
+        self.assertNotIn("Pushing", res.stderr)
+        tty = self.run_on_tty("push", src, "%s/team/bar:v2" % self.host)
+        self.assertIn("Pushing", tty)
+        self.assertRegex(tty, r"\[\d+/\d+\] ")
+        tty = self.run_on_tty("pull", "%s/team/bar:v2" % self.host, "-o",
+                              os.path.join(self.tmp, "pulled"))
+        self.assertIn("Pulling", tty)
+        tty = self.run_on_tty("-q", "push", src, "%s/team/bar:v3" % self.host)
+        self.assertNotIn("Pushing", tty)
+
+    def run_on_tty(self, *args) -> str:
+        """Runs distill with stderr on a pseudo-terminal; returns what it drew."""
+        master, slave = pty.openpty()
+        p = subprocess.Popen([T.DISTILL] + list(args), cwd=self.tmp, env=self.env(),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        os.close(master)
+        self.assertEqual(p.wait(timeout=600), 0, drawn.decode(errors="replace"))
+        return drawn.decode(errors="replace")
 
 
 def urllib_status(url: str) -> int:

@@ -122,6 +122,52 @@ TEST_F(CredentialsTest, StoreWritesMode0600AndKeepsOtherKeys) {
   EXPECT_TRUE(store().lookup("127.0.0.1:5000")->empty());
 }
 
+TEST_F(CredentialsTest, StoreAndEraseGoThroughTheConfiguredHelper) {
+  // A keychain in a file next to the script.
+  ScopedHelper helper(dir_->path(), "filestore",
+                      "f=\"$(dirname \"$0\")/keychain.json\"\n"
+                      "case \"$1\" in\n"
+                      "  store) cat > \"$f\" ;;\n"
+                      "  get) read s; [ -f \"$f\" ] || { echo 'credentials not found'; exit 1; }; "
+                      "cat \"$f\" ;;\n"
+                      "  erase) read s; [ -f \"$f\" ] || exit 1; rm \"$f\" ;;\n"
+                      "  *) exit 3 ;;\n"
+                      "esac\n");
+  write_config(R"({"credsStore":"filestore","auths":{"127.0.0.1:5000":{"auth":"b2xkOm9sZA=="}}})");
+  ASSERT_TRUE(store().store("127.0.0.1:5000", {"carol", "s3cret"}).ok());
+  auto config = core::read_file(path("config.json"));
+  ASSERT_TRUE(config.ok());
+  // No secret in config.json, not even the stale one.
+  EXPECT_THAT(*config, Not(HasSubstr(registry::base64_encode("carol:s3cret"))));
+  EXPECT_THAT(*config, Not(HasSubstr("b2xkOm9sZA==")));
+  auto kept = core::read_file(path("keychain.json"));
+  ASSERT_TRUE(kept.ok());
+  auto j = nlohmann::json::parse(*kept);
+  EXPECT_EQ(j["ServerURL"], "127.0.0.1:5000");
+  EXPECT_EQ(j["Username"], "carol");
+  auto c = store().lookup("127.0.0.1:5000");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->username, "carol");
+  EXPECT_EQ(c->password, "s3cret");
+
+  auto removed = store().erase("127.0.0.1:5000");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(*removed);
+  EXPECT_FALSE(core::path_exists(path("keychain.json")));
+  auto again = store().erase("127.0.0.1:5000");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+}
+
+TEST_F(CredentialsTest, AFailingHelperStoreIsAnErrorWithoutTheSecret) {
+  ScopedHelper helper(dir_->path(), "broken", "cat >&2\nexit 4\n");
+  write_config(R"({"credHelpers":{"127.0.0.1:5000":"broken"}})");
+  auto s = store().store("127.0.0.1:5000", {"carol", "s3cret"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("docker-credential-broken"));
+  EXPECT_THAT(s.error().message(), Not(HasSubstr("s3cret")));
+}
+
 TEST(CredentialKeyTest, NormalisesKeys) {
   EXPECT_EQ(registry::normalize_registry_key("https://h:5000/v1/"), "h:5000");
   EXPECT_EQ(registry::normalize_registry_key("http://h"), "h");

@@ -86,8 +86,15 @@ class FakeRegistry : public net::HttpTransport {
     log_.clear();
   }
 
-  core::Result<net::HttpResponse> send(const net::HttpRequest& req,
+  core::Result<net::HttpResponse> send(const net::HttpRequest& in,
                                        const net::BodySink* sink) override {
+    // A streamed body is read whole, as a real transport would send it.
+    net::HttpRequest req = in;
+    if (in.body_source) {
+      DISTILL_ASSIGN(req.body, net::read_all(*in.body_source));
+      req.body_source = nullptr;
+      streamed_bodies++;
+    }
     std::lock_guard<std::mutex> lock(mu_);
     std::string base = std::string(https ? "https://" : "http://") + kHost;
     if (req.url.rfind(base, 0) != 0)
@@ -252,6 +259,7 @@ class FakeRegistry : public net::HttpTransport {
 
  public:
   std::vector<size_t> patch_sizes;
+  std::atomic<int> streamed_bodies{0};
   std::vector<std::string> token_queries_;
 
  private:

@@ -66,6 +66,8 @@ TEST_F(TransferTest, PushesBlobsThenManifestsThenTheTagLast) {
   EXPECT_EQ(log.back(), "PUT /v2/team/app/manifests/v1");
   // Four distinct blobs: the two platforms share their layers.
   EXPECT_EQ(fake_.count("POST /v2/team/app/blobs/uploads/"), 4);
+  // Each blob went out as a streamed body, not a string in memory.
+  EXPECT_EQ(fake_.streamed_bodies, 4);
   auto first_manifest = std::find_if(log.begin(), log.end(), [](const std::string& l) {
     return l.starts_with("PUT") && l.find("/manifests/") != std::string::npos;
   });
@@ -146,6 +148,22 @@ TEST_F(TransferTest, CorruptBlobFailsThePullAndWritesNothing) {
   EXPECT_FALSE(core::path_exists(path("pulled")));
   for (const auto& name : oci::test_util::list_dir(dir_->path()))
     EXPECT_EQ(name.find("pulled"), std::string::npos) << name << " left behind";
+}
+
+TEST_F(TransferTest, CorruptLocalBlobFailsThePushAtOnceWithoutATag) {
+  auto images = layout_->images();
+  ASSERT_TRUE(images.ok());
+  const auto& layer = images->at(0).manifest.layers.at(1);
+  std::string file = path("layout") + "/blobs/sha256/" + layer.digest.hex();
+  std::string same_size(static_cast<size_t>(layer.size), 'x');
+  ASSERT_TRUE(core::write_file_atomic(file, same_size).ok());
+  auto pushed = push("127.0.0.1:5000/team/app:v1");
+  ASSERT_FALSE(pushed.ok());
+  EXPECT_THAT(pushed.error().message(), HasSubstr("does not match its digest"));
+  // Four blobs, one session each at most: the bad one was not retried.
+  EXPECT_LE(fake_.count("POST /v2/team/app/blobs/uploads/"), 4);
+  EXPECT_FALSE(fake_.has_manifest("team/app", "v1"));
+  EXPECT_TRUE(clock_.sleeps.empty()) << "no backoff for a local corruption";
 }
 
 TEST(RunParallelTest, RunsEveryJobAndReportsTheFirstError) {
