@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -26,6 +25,7 @@
 #include "oci/layer_writer.hpp"
 #include "oci/layout_writer.hpp"
 #include "oci/platform.hpp"
+#include "verify/elf_file.hpp"
 #include "verify/image_elf_check.hpp"
 
 namespace distill::build {
@@ -466,12 +466,13 @@ core::Status write_output(const BuildOptions& opts, const std::vector<oci::Image
 
 bool is_elf_file(const oci::FsEntry& e) {
   if (e.type != oci::EntryType::kRegular) return false;
-  if (e.source_path.empty()) return e.data.starts_with("\x7f" "ELF");
+  if (e.source_path.empty()) return verify::has_elf_magic(e.data);
   char magic[4] = {};
   core::UniqueFd fd(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC));
   // An unreadable file fails later, when the layer is written; check it then.
   if (!fd) return true;
-  return ::read(fd.get(), magic, sizeof magic) == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+  ssize_t n = ::read(fd.get(), magic, sizeof magic);
+  return n > 0 && verify::has_elf_magic(std::string_view(magic, static_cast<size_t>(n)));
 }
 
 // Confirms guessed package names against the architecture's indices, loaded

@@ -29,18 +29,6 @@ struct BuildArgs {
   registry::CopyOptions push_options;
 };
 
-// SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
-// it, 0 keeps builds reproducible anyway.
-core::Result<int64_t> source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return int64_t{0};
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end != '\0' || v < 0)
-    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
-  return static_cast<int64_t>(v);
-}
-
 core::Result<build::BuildOptions> options_from(const BuildArgs& a) {
   build::BuildOptions o;
   if (a.format == "oci") {

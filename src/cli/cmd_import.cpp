@@ -36,17 +36,6 @@ core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::
   return selected.front()->config.config;
 }
 
-// SOURCE_DATE_EPOCH clamps every mtime, as for `distill build`.
-core::Result<int64_t> epoch_from_env() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return int64_t{0};
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s, s + std::strlen(s), v);
-  if (ec != std::errc() || *end != '\0' || v < 0)
-    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
-  return v;
-}
-
 core::Status run_import(const ImportArgs& a) {
   build::ImportOptions o;
   o.output = a.output;
@@ -54,7 +43,7 @@ core::Status run_import(const ImportArgs& a) {
   o.tags = a.tags;
   o.platform = a.platform;
   o.compression = a.compression == "zstd" ? oci::Compression::kZstd : oci::Compression::kGzip;
-  DISTILL_ASSIGN(o.source_date_epoch, epoch_from_env());
+  DISTILL_ASSIGN(o.source_date_epoch, source_date_epoch());
   if (!a.config_from.empty()) {
     DISTILL_ASSIGN(o.config, config_of(a.config_from, a.platform));
   }

@@ -1,6 +1,11 @@
 #include "cli/session.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/clock.hpp"
 #include "core/process.hpp"
@@ -68,6 +73,16 @@ void add_resolve_options(CLI::App& sub, ResolveOptions& o, bool packages_require
 std::vector<std::string> effective_archs(const ResolveOptions& o) {
   if (!o.archs.empty()) return o.archs;
   return {debian::host_arch()};
+}
+
+core::Result<int64_t> source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return int64_t{0};
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s, s + std::strlen(s), v);
+  if (ec != std::errc() || *end != '\0' || v < 0)
+    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
+  return v;
 }
 
 }  // namespace distill::cli

@@ -44,4 +44,8 @@ std::vector<std::string> effective_archs(const ResolveOptions& opts);
 
 bool stderr_is_tty();
 
+// SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
+// it, 0 keeps outputs reproducible anyway.
+core::Result<int64_t> source_date_epoch();
+
 }  // namespace distill::cli

@@ -7,6 +7,8 @@
 
 #include "core/units.hpp"
 
+#include "verify/text_util.hpp"
+
 namespace distill::compare {
 namespace {
 
@@ -122,32 +124,7 @@ std::string only_table(const std::vector<PackageSize>& v, uint64_t total, const 
 
 }  // namespace
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+std::string html_escape(std::string_view s) { return verify::escape_markup(s); }
 
 std::string html_report(const Comparison& c) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";

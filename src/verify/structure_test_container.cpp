@@ -10,6 +10,7 @@
 
 #include "core/file_util.hpp"
 #include "runtime/launch.hpp"
+#include "verify/text_util.hpp"
 
 namespace distill::verify {
 
@@ -50,17 +51,14 @@ core::Status ContainerCommandExecutor::prepare_overlay() {
 core::Result<std::vector<std::string>> read_env_file(const std::string& path) {
   DISTILL_ASSIGN(std::string text, core::read_file(path));
   std::vector<std::string> out;
-  size_t start = 0, line_no = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    start = nl == std::string::npos ? text.size() : nl + 1;
+  size_t line_no = 0, bad_line = 0;
+  for_each_line(text, [&](std::string_view line) {
     ++line_no;
-    if (line.empty() || line[0] == '#') continue;
-    if (line.find('=') == std::string::npos || line[0] == '=')
-      return core::make_error(path + ":" + std::to_string(line_no), "expected KEY=VALUE");
-    out.push_back(line);
-  }
+    if (line.empty() || line[0] == '#' || bad_line) return;
+    if (line.find('=') == std::string_view::npos || line[0] == '=') bad_line = line_no;
+    out.emplace_back(line);
+  });
+  if (bad_line) return core::make_error(path + ":" + std::to_string(bad_line), "expected KEY=VALUE");
   return out;
 }
 

@@ -5,38 +5,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "verify/text_util.hpp"
+
 namespace distill::verify {
 namespace {
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 has no other control characters than tab and newlines.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += fmt::format("&#xFFFD;");
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 std::string joined_errors(const TestResult& r) {
   std::string out;
@@ -111,7 +84,7 @@ std::string junit_report(const std::string& image, const std::vector<TestResult>
   std::string out = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\" tests=\"{}\" "
       "failures=\"{}\">\n",
-      xml_escape(image), all.total(), all.failed);
+      escape_markup(image), all.total(), all.failed);
   for (const auto& [file, list] : by_file) {
     size_t failures = 0;
     double seconds = 0;
@@ -120,17 +93,17 @@ std::string junit_report(const std::string& image, const std::vector<TestResult>
       seconds += r->seconds;
     }
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                       xml_escape(file), list.size(), failures, seconds);
+                       escape_markup(file), list.size(), failures, seconds);
     for (const auto* r : list) {
       out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"",
-                         xml_escape(r->kind), xml_escape(r->name), r->seconds);
+                         escape_markup(r->kind), escape_markup(r->name), r->seconds);
       if (r->passed) {
         out += "/>\n";
         continue;
       }
       std::string msg = joined_errors(*r);
       out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                         xml_escape(r->errors.empty() ? "" : r->errors.front()), xml_escape(msg));
+                         escape_markup(r->errors.empty() ? "" : r->errors.front()), escape_markup(msg));
     }
     out += "  </testsuite>\n";
   }

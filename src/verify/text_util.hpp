@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace distill::verify {
@@ -15,6 +16,9 @@ inline std::string_view dir_name(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
+
+// Escapes &, <, >, " and ' for XML and HTML text and attribute values.
+std::string escape_markup(std::string_view s);
 
 // Calls fn(line) for every '\n'-separated line of `text` (no newline included).
 template <typename Fn>
