@@ -6,9 +6,10 @@
 # over PACKAGES source packages, each in bullseye, bookworm, trixie and sid;
 # the image's own source packages get 20 to 400 issues each, with a mix of
 # fixed-before, fixed-after, not-affected, open and ignored/postponed
-# records), then measures `distill db import` once and `distill scan` (median
-# of RUNS) and, for comparison, `distill inspect` on the same image (the
-# layer reading both share).
+# records), then measures `distill db import` once, `distill scan` (median of
+# RUNS) with the image's inventory recorded in the cache (the first scan
+# records it, docs/cache.md) and with --no-cache (reading every layer), and,
+# for comparison, `distill inspect` on the same image (the same layer reading).
 #   bench/scan.sh [path/to/distill] [runs] [issues] [packages]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,31 +70,42 @@ for i, pkg in enumerate(owners[:n_issues]):
 json.dump(data, open(out, "w"))
 PY
 
-measure() {  # prints "seconds max_rss_kib" for one run of "$@"
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1
-  cat "$work/t"
+measure() {  # prints "seconds max_rss_kib cpu_seconds" for one run of "$@"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/t" "$@" >/dev/null 2>&1
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$work/t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 db="$work/vulndb.sqlite"
-read -r imp_t imp_m < <(measure "$distill" db import --db "$db" "$work/tracker.json")
+read -r imp_t imp_m _ < <(measure "$distill" db import --db "$db" "$work/tracker.json")
+scan=("$distill" --cache-dir "$work/cache" scan --db "$db" --format json)
+"${scan[@]}" "$work/image" >/dev/null  # records the inventory
 : >"$work/s"
 for _ in $(seq "$runs"); do
-  measure "$distill" scan --db "$db" --format json "$work/image" >>"$work/s"
+  measure "${scan[@]}" "$work/image" >>"$work/s"
 done
 s_t=$(cut -d' ' -f1 "$work/s" | median); s_m=$(cut -d' ' -f2 "$work/s" | median)
+s_c=$(cut -d' ' -f3 "$work/s" | median)
+: >"$work/n"
+for _ in $(seq "$runs"); do
+  measure "${scan[@]}" --no-cache "$work/image" >>"$work/n"
+done
+n_t=$(cut -d' ' -f1 "$work/n" | median); n_m=$(cut -d' ' -f2 "$work/n" | median)
+n_c=$(cut -d' ' -f3 "$work/n" | median)
 : >"$work/i"
 for _ in $(seq "$runs"); do
   measure "$distill" inspect "$work/image" >>"$work/i"
 done
 i_t=$(cut -d' ' -f1 "$work/i" | median)
-findings=$("$distill" scan --db "$db" --format json "$work/image" |
+findings=$("${scan[@]}" "$work/image" |
            python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))')
 pkgs=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["images"][0]["packages"]))' \
        "$work/inspect.json")
 echo "tracker export: $(du -h "$work/tracker.json" | cut -f1), $issues issues over $packages source packages, 4 releases"
 echo "database: $(du -h "$db" | cut -f1)"
 printf "  db import          %6.3f s  peak %6.1f MiB\n" "$imp_t" "$(echo "$imp_m/1024" | bc -l)"
-printf "  scan (median/%d)    %6.3f s  peak %6.1f MiB  (%s packages, %s findings)\n" "$runs" \
-  "$s_t" "$(echo "$s_m/1024" | bc -l)" "$pkgs" "$findings"
+printf "  scan (median/%d)    %6.3f s  cpu %5.2f s  peak %6.1f MiB  (%s packages, %s findings; inventory cached)\n" \
+  "$runs" "$s_t" "$s_c" "$(echo "$s_m/1024" | bc -l)" "$pkgs" "$findings"
+printf "  scan --no-cache     %6.3f s  cpu %5.2f s  peak %6.1f MiB  (reading every layer)\n" "$n_t" \
+  "$n_c" "$(echo "$n_m/1024" | bc -l)"
 printf "  inspect (median/%d) %6.3f s  (reading and verifying the same layers)\n" "$runs" "$i_t"

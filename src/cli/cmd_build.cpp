@@ -9,6 +9,7 @@
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
 #include "core/file_util.hpp"
+#include "sbom/sbom_attach.hpp"
 #include "sbom/sbom_file.hpp"
 
 namespace distill::cli {
@@ -73,7 +74,9 @@ Command build_command() {
                            "Build exactly the packages this lockfile pins (distill lock -f)");
             sub.add_flag("--no-cache", a->no_cache,
                          "Resolve again and rebuild every layer instead of reusing cached ones");
-            sub.add_flag("--sbom", a->sbom, "Also write an SBOM beside the image (docs/sbom.md)");
+            sub.add_flag("--sbom", a->sbom,
+                         "Also write an SBOM beside the image and attach it to pushed images "
+                         "(docs/sbom.md)");
             sub.add_option("--sbom-format", a->sbom_format, "spdx-json or cyclonedx-json")
                 ->capture_default_str();
             sub.add_option("--push", a->push,
@@ -100,15 +103,27 @@ Command build_command() {
                 std::fprintf(stderr, "distill: wrote %s (%s)\n", opts.output.c_str(),
                              opts.format == build::OutputFormat::kDocker ? "docker-archive"
                                                                          : "OCI layout");
+              std::vector<sbom::PlatformSbom> sboms;
               if (a->sbom) {
-                DISTILL_ASSIGN(auto sboms,
-                               sbom::write_sboms_beside(opts.output, opts.output, sbom_format));
+                DISTILL_ASSIGN(sboms, sbom::render_platform_sboms(opts.output, sbom_format,
+                                                                  session->cache.get()));
+                DISTILL_ASSIGN(auto paths,
+                               sbom::write_sboms_beside(sboms, opts.output, sbom_format));
                 if (!g.quiet)
-                  for (const auto& path : sboms)
+                  for (const auto& path : paths)
                     std::fprintf(stderr, "distill: wrote %s\n", path.c_str());
               }
-              for (const auto& ref : a->push)
+              for (const auto& ref : a->push) {
                 DISTILL_TRY(run_copy(g, opts.output, ref, a->push_options));
+                if (sboms.empty()) continue;
+                // Attached per platform image, where scanners look for them.
+                DISTILL_ASSIGN(auto attached, sbom::attach_sboms(sboms, sbom_format, ref,
+                                                                 a->push_options.remote));
+                if (!g.quiet)
+                  for (const auto& d : attached)
+                    std::fprintf(stderr, "distill: attached the SBOM to %s as %s\n", ref.c_str(),
+                                 d.digest.str().c_str());
+              }
               return core::Status::Ok();
             };
           }};

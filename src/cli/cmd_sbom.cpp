@@ -1,10 +1,12 @@
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands_list.hpp"
 #include "core/file_util.hpp"
 #include "sbom/inventory.hpp"
+#include "sbom/inventory_cache.hpp"
 #include "sbom/sbom_file.hpp"
 
 namespace distill::cli {
@@ -15,6 +17,7 @@ struct SbomArgs {
   std::string platform;
   std::string format = "spdx-json";
   std::string output;
+  bool no_cache = false;
 };
 
 }  // namespace
@@ -22,7 +25,7 @@ struct SbomArgs {
 Command sbom_command() {
   return {
       "sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
-      [](CLI::App& sub, GlobalOptions&) -> Action {
+      [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<SbomArgs>();
         sub.add_option("image", a->image,
                        "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
@@ -31,10 +34,15 @@ Command sbom_command() {
         sub.add_option("--platform", a->platform, "The platform to describe, e.g. linux/arm64");
         sub.add_option("--format", a->format, "spdx-json or cyclonedx-json")->capture_default_str();
         sub.add_option("-o,--output", a->output, "Write to FILE (default: stdout)");
-        return [a]() -> core::Status {
+        sub.add_flag("--no-cache", a->no_cache,
+                     "Read the image's layers even when its inventory is in the cache");
+        return [&g, a]() -> core::Status {
           DISTILL_ASSIGN(sbom::SbomFormat format, sbom::parse_sbom_format(a->format));
-          DISTILL_ASSIGN(sbom::ImageInventory inv,
-                         sbom::read_inventory(a->image, {a->platform, true}));
+          std::optional<cache::Cache> cache;
+          if (!a->no_cache) cache = sbom::open_inventory_cache(g.cache_dir);
+          DISTILL_ASSIGN(
+              sbom::ImageInventory inv,
+              sbom::read_inventory(a->image, {a->platform, true, cache ? &*cache : nullptr}));
           DISTILL_ASSIGN(std::string text, sbom::render_sbom(inv, format));
           if (!a->output.empty()) return core::write_file_atomic(a->output, text);
           std::fwrite(text.data(), 1, text.size(), stdout);

@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands_list.hpp"
 #include "core/clock.hpp"
 #include "core/file_util.hpp"
 #include "sbom/inventory.hpp"
+#include "sbom/inventory_cache.hpp"
 #include "vuln/database.hpp"
 #include "vuln/ignore_list.hpp"
 #include "vuln/matcher.hpp"
@@ -27,6 +29,7 @@ struct ScanArgs {
   std::string fail_on;
   bool ignore_unfixed = false;
   std::string ignore_file;
+  bool no_cache = false;
 };
 
 core::Result<vuln::ScanReport> scan(const ScanArgs& a, const GlobalOptions& g, core::Clock& clock) {
@@ -49,7 +52,10 @@ core::Result<vuln::ScanReport> scan(const ScanArgs& a, const GlobalOptions& g, c
   DISTILL_ASSIGN(auto db, vuln::Database::open(r.database_path));
   r.database = db->info();
   r.age_days = vuln::database_age_days(r.database, clock.now());
-  DISTILL_ASSIGN(sbom::ImageInventory inv, sbom::read_inventory(a.image, {a.platform, false}));
+  std::optional<cache::Cache> cache;
+  if (!a.no_cache) cache = sbom::open_inventory_cache(g.cache_dir);
+  DISTILL_ASSIGN(sbom::ImageInventory inv,
+                 sbom::read_inventory(a.image, {a.platform, false, cache ? &*cache : nullptr}));
   r.reference = inv.reference;
   r.name = inv.name;
   r.digest = inv.digest;
@@ -84,6 +90,8 @@ Command scan_command() {
                      "Leave out findings without a fixed version");
         sub.add_option("--ignore", a->ignore_file,
                        "File of issue ids to accept, one per line with a reason each");
+        sub.add_flag("--no-cache", a->no_cache,
+                     "Read the image's layers even when its inventory is in the cache");
         return [&g, a]() -> core::Status {
           core::Clock& clock = core::system_clock();
           DISTILL_ASSIGN(vuln::ScanReport r, scan(*a, g, clock));

@@ -2,6 +2,7 @@
 
 #include "image/image_source.hpp"
 #include "image/rootfs_view.hpp"
+#include "sbom/inventory_cache.hpp"
 
 namespace distill::sbom {
 namespace {
@@ -24,6 +25,48 @@ void read_copyrights(const image::RootfsView& fs, ImageInventory& inv) {
   }
 }
 
+core::Result<ImageInventory> read_layers(image::ImageSource& source, const oci::PlatformImage& img,
+                                         bool copyrights) {
+  image::RootfsOptions ropts;
+  ropts.keep_content = [copyrights](std::string_view path) {
+    return image::is_dpkg_database_file(path) || image::is_os_release_file(path) ||
+           (copyrights && is_copyright_file(path));
+  };
+  auto fs = image::RootfsView::read(source.reader(), img, ropts);
+  if (!fs.ok()) return fs.error().with_where(source.ref().path);
+  ImageInventory inv;
+  inv.digest = img.manifest_descriptor.digest.str();
+  inv.platform = img.config.platform.str();
+  inv.created = img.config.created;
+  DISTILL_ASSIGN(inv.os, image::read_os_release(*fs));
+  DISTILL_ASSIGN(inv.packages, image::read_dpkg_packages(*fs));
+  if (copyrights) read_copyrights(*fs, inv);
+  return inv;
+}
+
+// The record of `digest` under the key for `copyrights`, or nullopt (none, or
+// an unusable one).
+std::optional<ImageInventory> lookup(cache::Cache& cache, const std::string& digest,
+                                     bool copyrights) {
+  std::string key = inventory_cache_key(digest, copyrights);
+  auto text = cache.read_named(key);
+  if (!text) return std::nullopt;
+  auto inv = parse_inventory_record(*text, key);
+  if (!inv.ok() || inv->digest != digest) return std::nullopt;
+  return std::move(inv).value();
+}
+
+// A record with copyrights also answers a request without them (a scan after
+// `distill build --sbom` or `distill sbom`).
+std::optional<ImageInventory> cached(cache::Cache& cache, const std::string& digest,
+                                     bool copyrights) {
+  auto hit = lookup(cache, digest, copyrights);
+  if (hit || copyrights) return hit;
+  hit = lookup(cache, digest, true);
+  if (hit) hit->copyrights.clear();
+  return hit;
+}
+
 }  // namespace
 
 core::Result<ImageInventory> read_inventory(std::string_view reference,
@@ -35,23 +78,23 @@ core::Result<ImageInventory> read_inventory(std::string_view reference,
                             "has " + std::to_string(selected.size()) + " platform images",
                             "choose one with --platform, e.g. linux/amd64");
   const oci::PlatformImage& img = *selected.front();
-  image::RootfsOptions ropts;
-  bool copyrights = options.with_copyrights;
-  ropts.keep_content = [copyrights](std::string_view path) {
-    return image::is_dpkg_database_file(path) || image::is_os_release_file(path) ||
-           (copyrights && is_copyright_file(path));
-  };
-  auto fs = image::RootfsView::read(source->reader(), img, ropts);
-  if (!fs.ok()) return fs.error().with_where(source->ref().path);
+  std::optional<ImageInventory> hit;
+  if (options.cache)
+    hit = cached(*options.cache, img.manifest_descriptor.digest.str(), options.with_copyrights);
   ImageInventory inv;
+  if (hit) {
+    inv = std::move(*hit);
+  } else {
+    DISTILL_ASSIGN(inv, read_layers(*source, img, options.with_copyrights));
+    if (options.cache) {
+      auto record = inventory_record(inv);
+      if (record.ok())
+        (void)options.cache->write_named(inventory_cache_key(inv.digest, options.with_copyrights),
+                                         *record);
+    }
+  }
   inv.reference = std::string(reference);
   inv.name = img.ref_names.empty() ? inv.reference : img.ref_names.front();
-  inv.digest = img.manifest_descriptor.digest.str();
-  inv.platform = img.config.platform.str();
-  inv.created = img.config.created;
-  DISTILL_ASSIGN(inv.os, image::read_os_release(*fs));
-  DISTILL_ASSIGN(inv.packages, image::read_dpkg_packages(*fs));
-  if (copyrights) read_copyrights(*fs, inv);
   return inv;
 }
 

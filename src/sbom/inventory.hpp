@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cache/cache.hpp"
 #include "core/result.hpp"
 #include "image/dpkg_inventory.hpp"
 #include "image/os_release.hpp"
@@ -30,11 +31,17 @@ struct ImageInventory {
 struct InventoryOptions {
   std::string platform;          // "os/arch[/variant]"; empty: the image must have one platform
   bool with_copyrights = false;  // keep the packages' copyright files
+  // Where inventories are recorded by manifest digest (sbom/inventory_cache.hpp);
+  // null: always read the layers.
+  cache::Cache* cache = nullptr;
 };
 
 // Opens the image (ImageSource::open syntax), applies its layers and reads
 // the dpkg database and os-release. An image with several platforms needs
-// `platform` to pick one.
+// `platform` to pick one. With a cache, an image read before (same manifest
+// digest) is answered from its record without reading a layer, and a fresh
+// inventory is recorded (a failure to record is ignored: the cache is an
+// optimisation).
 core::Result<ImageInventory> read_inventory(std::string_view reference,
                                             const InventoryOptions& options);
 

@@ -22,6 +22,10 @@ std::string_view sbom_extension(SbomFormat f) {
   return f == SbomFormat::kSpdxJson ? ".spdx.json" : ".cdx.json";
 }
 
+std::string_view sbom_media_type(SbomFormat f) {
+  return f == SbomFormat::kSpdxJson ? "application/spdx+json" : "application/vnd.cyclonedx+json";
+}
+
 core::Result<int64_t> document_time(const ImageInventory& inv) {
   const char* s = std::getenv("SOURCE_DATE_EPOCH");
   if (!s || !*s) return inv.created;
@@ -46,24 +50,33 @@ core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat form
   }
 }
 
-core::Result<std::vector<std::string>> write_sboms_beside(const std::string& image_ref,
+core::Result<std::vector<PlatformSbom>> render_platform_sboms(const std::string& image_ref,
+                                                              SbomFormat format,
+                                                              cache::Cache* cache) {
+  DISTILL_ASSIGN(auto source, image::ImageSource::open(image_ref));
+  std::vector<PlatformSbom> out;
+  for (const auto& img : source->images())
+    out.push_back({img.config.platform.str(), img.manifest_descriptor, ""});
+  for (auto& s : out) {
+    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {s.platform, true, cache}));
+    DISTILL_ASSIGN(s.text, render_sbom(inv, format));
+  }
+  return out;
+}
+
+core::Result<std::vector<std::string>> write_sboms_beside(const std::vector<PlatformSbom>& sboms,
                                                           const std::string& base,
                                                           SbomFormat format) {
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(image_ref));
-  std::vector<std::string> platforms;
-  for (const auto& img : source->images()) platforms.push_back(img.config.platform.str());
   std::vector<std::string> written;
-  for (const auto& platform : platforms) {
-    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {platform, true}));
-    DISTILL_ASSIGN(std::string text, render_sbom(inv, format));
+  for (const auto& s : sboms) {
     std::string suffix;
-    if (platforms.size() > 1) {
-      suffix = "." + platform;
+    if (sboms.size() > 1) {
+      suffix = "." + s.platform;
       for (char& c : suffix)
         if (c == '/') c = '-';
     }
     std::string path = base + suffix + std::string(sbom_extension(format));
-    DISTILL_TRY(core::write_file_atomic(path, text));
+    DISTILL_TRY(core::write_file_atomic(path, s.text));
     written.push_back(path);
   }
   return written;

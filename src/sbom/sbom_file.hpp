@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "oci/manifest.hpp"
 #include "sbom/inventory.hpp"
 
 namespace distill::sbom {
@@ -16,6 +17,9 @@ enum class SbomFormat { kSpdxJson, kCycloneDxJson };
 core::Result<SbomFormat> parse_sbom_format(std::string_view name);
 // ".spdx.json" or ".cdx.json".
 std::string_view sbom_extension(SbomFormat f);
+// The OCI artifactType (and blob media type) of an attached SBOM:
+// "application/spdx+json" or "application/vnd.cyclonedx+json".
+std::string_view sbom_media_type(SbomFormat f);
 
 // The document's time: SOURCE_DATE_EPOCH when set (an error when it is not
 // a number), else the image's creation time, so output is reproducible.
@@ -24,11 +28,23 @@ core::Result<int64_t> document_time(const ImageInventory& inv);
 // The SBOM of one platform image as indented JSON text, newline-terminated.
 core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat format);
 
+// The SBOM of one platform image of a multi-platform image.
+struct PlatformSbom {
+  std::string platform;      // "linux/amd64"
+  oci::Descriptor manifest;  // the platform image's manifest: what the SBOM describes
+  std::string text;
+};
+
+// One SBOM per platform image of the image at `image_ref`, in index order.
+core::Result<std::vector<PlatformSbom>> render_platform_sboms(const std::string& image_ref,
+                                                              SbomFormat format,
+                                                              cache::Cache* cache = nullptr);
+
 // `distill build --sbom`: one SBOM per platform image of the image at
 // `image_ref`, written atomically beside it: <base><ext> for a single
 // platform, <base>.<os>-<arch>[-<variant>]<ext> for several. Returns the
 // files written.
-core::Result<std::vector<std::string>> write_sboms_beside(const std::string& image_ref,
+core::Result<std::vector<std::string>> write_sboms_beside(const std::vector<PlatformSbom>& sboms,
                                                           const std::string& base,
                                                           SbomFormat format);
 

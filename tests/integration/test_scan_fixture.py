@@ -187,6 +187,31 @@ class ScanFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertTrue(status["stale"])
         self.assertGreaterEqual(status["age_days"], 9)
 
+    def layer_paths(self):
+        blobs = os.path.join(self.layout, "blobs", "sha256")
+
+        def read(digest):
+            with open(os.path.join(blobs, digest.split(":")[1])) as f:
+                return json.load(f)
+        with open(os.path.join(self.layout, "index.json")) as f:
+            top = json.load(f)["manifests"][0]
+        manifests = read(top["digest"]).get("manifests") or [top]
+        return [os.path.join(blobs, l["digest"].split(":")[1])
+                for m in manifests for l in read(m["digest"])["layers"]]
+
+    def test_a_second_scan_reads_no_layer(self):
+        self.import_db(TRACKER)
+        first = self.scan("--format", "json").json()
+        self.assertEqual(len(first["findings"]), 1)
+        for path in self.layer_paths():
+            os.unlink(path)
+        res = self.scan("--no-cache", expect_rc=1)
+        self.assertIn("distill: error: ", res.stderr)
+        self.assertEqual(self.scan("--format", "json").json(), first,
+                         "answered from the inventory recorded by the first scan")
+        # The SBOM needs the copyright files the scan's record does not hold.
+        self.run_distill(["sbom", self.layout], expect_rc=1)
+
     def test_missing_database_is_one_error(self):
         res = self.scan(expect_rc=1)
         self.assert_one_error(res, self.db, "db import")
