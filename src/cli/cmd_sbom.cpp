@@ -27,9 +27,10 @@ Command sbom_command() {
       "sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<SbomArgs>();
-        sub.add_option("image", a->image,
-                       "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
-                       "(FILE, docker-archive:FILE)")
+        sub.add_option(
+               "image", a->image,
+               "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
+               "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
             ->required();
         sub.add_option("--platform", a->platform, "The platform to describe, e.g. linux/arm64");
         sub.add_option("--format", a->format, "spdx-json or cyclonedx-json")->capture_default_str();

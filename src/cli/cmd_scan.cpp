@@ -75,9 +75,10 @@ Command scan_command() {
       "scan", "Match an image's Debian packages against the local vulnerability database",
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<ScanArgs>();
-        sub.add_option("image", a->image,
-                       "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
-                       "(FILE, docker-archive:FILE)")
+        sub.add_option(
+               "image", a->image,
+               "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
+               "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
             ->required();
         sub.add_option("--platform", a->platform, "The platform to scan, e.g. linux/arm64");
         sub.add_option("--db", a->db,

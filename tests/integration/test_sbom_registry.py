@@ -1,4 +1,5 @@
-"""SBOMs attached to pushed images as OCI artifacts: `distill build --sbom
+"""SBOMs attached to pushed images as OCI artifacts, and sbom and scan of
+registry references: `distill build --sbom
 --push` (a two-platform image from the hermetic fixture repository) and
 `distill push IMAGE REF --sbom FILE`, against a real Docker Distribution 2.8
 registry on 127.0.0.1, which has no referrers API: the artifacts must be
@@ -99,6 +100,33 @@ class BuildSbomPushTest(ReferrersChecks, T.BuildTestMixin, T.FixtureTestCase):
         # The image index itself has no referrers.
         with self.assertRaises(urllib.error.HTTPError):
             self.referrers(self.registry.host, "built/app", digest)
+
+        # sbom and scan read the pushed image by its reference, layers from the
+        # registry: the same SBOM as the one written beside the build but for its name, and the
+        # tracker record on hello-tool's source found in it.
+        remote = "%s@%s" % (ref.rsplit(":", 1)[0], digest)
+        cache = ["--cache-dir", os.path.join(self.tmp, "other-cache")]
+        res = self.run_distill(cache + ["sbom", remote, "--platform", "linux/arm64"])
+        with open(out + ".linux-arm64-v8.spdx.json") as f:
+            local, remote_doc = json.load(f), json.loads(res.stdout)
+        # Only the names differ: each is the image reference as given.
+        for doc in (local, remote_doc):
+            for p in doc["packages"]:
+                if p["name"] == doc["name"]:
+                    p["name"] = "IMAGE"
+        for key in ("packages", "relationships", "creationInfo", "documentNamespace"):
+            self.assertEqual(remote_doc[key], local[key], key)
+        tracker = os.path.join(self.tmp, "tracker.json")
+        with open(tracker, "w") as f:
+            json.dump({"hello-tool": {"CVE-2099-0100": {"releases": {"bookworm": {
+                "status": "resolved", "fixed_version": "1.0-2", "urgency": "medium",
+                "repositories": {"bookworm": "1.0-1"}}}}}}, f)
+        db = os.path.join(self.tmp, "vulndb.sqlite")
+        self.run_distill(["db", "import", "--db", db, tracker])
+        report = self.run_distill(cache + ["scan", "--db", db, remote, "--platform",
+                                           "linux/amd64", "--format", "json"]).json()
+        self.assertEqual([(f["id"], f["installed_version"], f["fixed_version"])
+                          for f in report["findings"]], [("CVE-2099-0100", "1.0-1", "1.0-2")])
 
 
 class PushSbomFileTest(ReferrersChecks, R.RegistryTestCase):
