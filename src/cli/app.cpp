@@ -14,8 +14,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("-q,--quiet", g.quiet, "No progress output")->configurable(false);
   app.add_option("--cache-dir", g.cache_dir, "Cache folder (default $XDG_CACHE_HOME/distill)");
   app.add_option("--mirror", g.mirror, "Debian mirror URL (default: the host's apt sources)");
-  app.add_option("--security-mirror", g.security_mirror,
-                 "Base URL of the -security suites (default: from apt sources, else MIRROR-security)");
+  app.add_option(
+      "--security-mirror", g.security_mirror,
+      "Base URL of the -security suites (default: from apt sources, else MIRROR-security)");
   app.add_option("--keyring", g.keyring,
                  "OpenPGP keyring that signs the Release files (default: debian-archive-keyring)");
   app.add_flag("--offline", g.offline, "Use only cached, still-valid indices and packages");
@@ -55,7 +56,7 @@ int run(int argc, char** argv) {
       std::fprintf(stderr, "distill: error: %s\n", status.error().message().c_str());
       return 1;
     }
-    return 0;
+    return global.exit_code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "distill: error: internal: %s (please report this)\n", e.what());
     return 70;

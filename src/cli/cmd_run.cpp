@@ -99,7 +99,7 @@ core::Result<int> run_image(const RunArgs& a) {
 Command run_command() {
   return {
       "run", "Run an image under runc: read-only root, no capabilities, own network",
-      [](CLI::App& sub, GlobalOptions&) -> Action {
+      [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<RunArgs>();
         sub.add_option("image", a->image, "OCI layout folder or docker-archive tar")->required();
         sub.add_option("args", a->args, "Arguments replacing the image's cmd (after --)");
@@ -114,14 +114,8 @@ Command run_command() {
         sub.add_option("--entrypoint", a->entrypoint, "Replace the entrypoint (\"\" clears it)");
         sub.add_option("--network", a->network, "none (own namespace, default) or host");
         sub.positionals_at_end();
-        return [a]() -> core::Status {
-          DISTILL_ASSIGN(int code, run_image(*a));
-          if (code != 0) {
-            // The container's exit code is ours: cleanup is done, so exit here.
-            std::fflush(stdout);
-            std::fflush(stderr);
-            std::exit(code);
-          }
+        return [&g, a]() -> core::Status {
+          DISTILL_ASSIGN(g.exit_code, run_image(*a));  // the container's is ours
           return core::Status::Ok();
         };
       }};

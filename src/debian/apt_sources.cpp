@@ -8,28 +8,19 @@
 #include <cstring>
 
 #include "core/file_util.hpp"
+#include "core/text.hpp"
 #include "debian/deb822.hpp"
 
 namespace distill::debian {
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && is_space(s[i])) ++i;
+    while (i < s.size() && core::is_space(s[i])) ++i;
     size_t start = i;
-    while (i < s.size() && !is_space(s[i])) ++i;
+    while (i < s.size() && !core::is_space(s[i])) ++i;
     if (i > start) out.emplace_back(s.substr(start, i - start));
   }
   return out;
@@ -59,7 +50,7 @@ std::vector<std::string> split_entry(std::string_view s) {
     } else if (c == '[' || c == '"') {
       close = c == '[' ? ']' : '"';
       word += c;
-    } else if (is_space(c)) {
+    } else if (core::is_space(c)) {
       if (!word.empty()) out.push_back(std::move(word));
       word.clear();
     } else {
@@ -158,7 +149,7 @@ core::Result<std::vector<AptSourceEntry>> parse_sources_list(std::string_view te
     pos = end + 1;
     ++line_no;
     if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
+    line = core::trim_space(line);
     if (line.empty()) continue;
 
     std::string here = at_line(where, line_no);
@@ -191,7 +182,7 @@ core::Result<std::vector<AptSourceEntry>> parse_deb822_sources(std::string text,
   std::vector<AptSourceEntry> out;
   for (const Paragraph& p : doc.paragraphs()) {
     std::string here = at_line(where, p.line);
-    if (lower(trim(p.get_or("Enabled", "yes"))) == "no") continue;
+    if (lower(core::trim_space(p.get_or("Enabled", "yes"))) == "no") continue;
     auto types = split_words(fold_value(p.get_or("Types")));
     if (types.empty()) return core::make_error(here, "stanza lacks Types");
     if (std::find(types.begin(), types.end(), "deb") == types.end()) continue;
@@ -201,7 +192,7 @@ core::Result<std::vector<AptSourceEntry>> parse_deb822_sources(std::string text,
     if (uris.empty()) return core::make_error(here, "stanza lacks URIs");
     if (suites.empty()) return core::make_error(here, "stanza lacks Suites");
     std::map<std::string, std::string> options;
-    for (const Field& f : p.fields) options[lower(f.name)] = std::string(trim(f.value));
+    for (const Field& f : p.fields) options[lower(f.name)] = std::string(core::trim_space(f.value));
     for (const auto& uri : uris) {
       for (const auto& suite : suites) {
         if (components.empty() && needs_components(suite))
@@ -210,7 +201,7 @@ core::Result<std::vector<AptSourceEntry>> parse_deb822_sources(std::string text,
         e.uri = strip_trailing_slashes(uri);
         e.suite = suite;
         e.components = components;
-        e.signed_by = std::string(trim(p.get_or("Signed-By")));
+        e.signed_by = std::string(core::trim_space(p.get_or("Signed-By")));
         e.options = options;
         e.origin = here;
         out.push_back(std::move(e));

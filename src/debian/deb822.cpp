@@ -3,12 +3,10 @@
 #include <cstring>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace distill::debian {
 namespace {
-
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
 
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -21,15 +19,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool all_blank(const char* p, const char* end) {
   for (; p < end; ++p)
-    if (!is_blank(*p)) return false;
+    if (!core::is_blank(*p)) return false;
   return true;
 }
 
@@ -78,7 +70,7 @@ class Parser {
       after_comment_ = true;
       return {};
     }
-    if (is_blank(*p)) {
+    if (core::is_blank(*p)) {
       // Whitespace-only lines separate stanzas, as Debian policy permits.
       if (all_blank(p, eol)) return finish_paragraph();
       return continuation(eol);
@@ -102,7 +94,7 @@ class Parser {
     // Names are short: one plain scan finds the colon and vets the name.
     const char* colon = p;
     bool blank = false;
-    for (; colon < eol && *colon != ':'; ++colon) blank |= is_blank(*colon);
+    for (; colon < eol && *colon != ':'; ++colon) blank |= core::is_blank(*colon);
     if (colon == eol)
       return error("line without a colon: '" + excerpt(p, eol) + "'", "expected 'Field: value'");
     if (colon == p) return error("empty field name", "expected 'Field: value'");
@@ -118,7 +110,7 @@ class Parser {
       stanza_line_ = line_;
     }
     const char* v = colon + 1;
-    while (v < eol && is_blank(*v)) ++v;
+    while (v < eol && core::is_blank(*v)) ++v;
     value_begin_ = v;
     value_end_ = eol;
     fields_.push_back(Field{name, {}});
@@ -129,7 +121,7 @@ class Parser {
   void close_field() {
     if (fields_.empty()) return;
     const char* e = value_end_;
-    while (e > value_begin_ && is_blank(e[-1])) --e;
+    while (e > value_begin_ && core::is_blank(e[-1])) --e;
     fields_.back().value = std::string_view(value_begin_, static_cast<size_t>(e - value_begin_));
     stanza_end_ = value_end_;
   }
@@ -224,7 +216,7 @@ std::vector<std::string_view> value_lines(std::string_view value) {
   while (start <= value.size()) {
     size_t nl = value.find('\n', start);
     size_t stop = nl == std::string_view::npos ? value.size() : nl;
-    std::string_view line = trim(value.substr(start, stop - start));
+    std::string_view line = core::trim_blanks(value.substr(start, stop - start));
     if (!first || !line.empty()) lines.push_back(line);
     first = false;
     if (nl == std::string_view::npos) break;

@@ -3,14 +3,12 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.hpp"
 #include "debian/version.hpp"
 
 namespace distill::debian {
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -28,7 +26,7 @@ std::string excerpt(std::string_view field, size_t from) {
   if (to == std::string_view::npos) to = field.size();
   std::string out;
   for (size_t i = from; i < to; ++i) {
-    if (is_space(field[i])) {
+    if (core::is_space(field[i])) {
       if (!out.empty() && out.back() != ' ') out += ' ';
     } else {
       out += field[i];
@@ -86,7 +84,7 @@ class RelationParser {
   bool at_end() const { return pos_ >= s_.size(); }
   char peek() const { return at_end() ? '\0' : s_[pos_]; }
   void skip_space() {
-    while (!at_end() && is_space(s_[pos_])) ++pos_;
+    while (!at_end() && core::is_space(s_[pos_])) ++pos_;
   }
   template <typename Pred>
   std::string_view take_while(Pred pred) {
@@ -137,7 +135,7 @@ class RelationParser {
     rel.op = *parsed_op;
     skip_space();
     std::string_view version = take_while([](char c) {
-      return !is_space(c) && c != ')' && c != '(' && c != ',' && c != '|' && c != '[';
+      return !core::is_space(c) && c != ')' && c != '(' && c != ',' && c != '|' && c != '[';
     });
     if (version.empty()) return error("missing version after '" + std::string(op) + "'");
     skip_space();
@@ -156,7 +154,7 @@ class RelationParser {
     ++pos_;
     skip_space();
     std::string_view body = take_while([close](char c) {
-      return is_space(c) || is_alnum(c) || c == '-' || c == '!' || c == '.' || c == '+' ||
+      return core::is_space(c) || is_alnum(c) || c == '-' || c == '!' || c == '.' || c == '+' ||
              (close == ']' && c == ':');
     });
     if (peek() != close)
@@ -164,7 +162,7 @@ class RelationParser {
                    " where '" + close + "' was expected");
     ++pos_;
     bool blank = true;
-    for (char c : body) blank = blank && is_space(c);
+    for (char c : body) blank = blank && core::is_space(c);
     if (blank) return error(std::string("empty ") + what + " '" + open + close + "'");
     return {};
   }

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "core/sha256.hpp"
+#include "core/text.hpp"
 #include "debian/deb822.hpp"
 
 namespace distill::debian {
@@ -18,24 +19,13 @@ constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "
 constexpr std::array<std::string_view, 7> kWeekdays{"Sun", "Mon", "Tue", "Wed",
                                                     "Thu", "Fri", "Sat"};
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (is_space(s.front()) || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (is_space(s.back()) || s.back() == '\n' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && (is_space(s[i]) || s[i] == '\n' || s[i] == '\r')) ++i;
+    while (i < s.size() && core::is_space(s[i])) ++i;
     size_t start = i;
-    while (i < s.size() && !(is_space(s[i]) || s[i] == '\n' || s[i] == '\r')) ++i;
+    while (i < s.size() && !core::is_space(s[i])) ++i;
     if (i > start) out.emplace_back(s.substr(start, i - start));
   }
   return out;
@@ -45,7 +35,7 @@ std::vector<std::string> split_words(std::string_view s) {
 struct Scanner {
   std::string_view s;
   void skip_spaces() {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && core::is_blank(s.front())) s.remove_prefix(1);
   }
   bool number(int& out, size_t min_digits, size_t max_digits) {
     size_t n = 0;
@@ -122,9 +112,9 @@ core::Result<std::optional<int64_t>> parse_date_field(const Paragraph& p, std::s
                                                       const std::string& where) {
   auto v = p.get(name);
   if (!v) return std::optional<int64_t>();
-  auto parsed = parse_release_date(trim(*v));
+  auto parsed = parse_release_date(core::trim_space(*v));
   if (!parsed)
-    return core::make_error(where, fmt::format("invalid {} '{}'", name, trim(*v)),
+    return core::make_error(where, fmt::format("invalid {} '{}'", name, core::trim_space(*v)),
                             "expected e.g. 'Sat, 11 Jul 2026 10:16:37 UTC'");
   return parsed;
 }
@@ -188,13 +178,13 @@ core::Result<Release> Release::parse(std::string text, std::string_view where_vi
         where, fmt::format("expected one Release stanza, found {}", doc.paragraphs().size()));
   const Paragraph& p = doc.paragraphs().front();
   Release r;
-  r.origin = std::string(trim(p.get_or("Origin")));
-  r.label = std::string(trim(p.get_or("Label")));
-  r.suite = std::string(trim(p.get_or("Suite")));
-  r.codename = std::string(trim(p.get_or("Codename")));
+  r.origin = std::string(core::trim_space(p.get_or("Origin")));
+  r.label = std::string(core::trim_space(p.get_or("Label")));
+  r.suite = std::string(core::trim_space(p.get_or("Suite")));
+  r.codename = std::string(core::trim_space(p.get_or("Codename")));
   DISTILL_ASSIGN(r.date, parse_date_field(p, "Date", where));
   DISTILL_ASSIGN(r.valid_until, parse_date_field(p, "Valid-Until", where));
-  r.acquire_by_hash = trim(p.get_or("Acquire-By-Hash")) == "yes";
+  r.acquire_by_hash = core::trim_space(p.get_or("Acquire-By-Hash")) == "yes";
   r.architectures = split_words(p.get_or("Architectures"));
   r.components = split_words(p.get_or("Components"));
   auto sha = p.get("SHA256");

@@ -3,6 +3,8 @@
 #include <climits>
 #include <cstddef>
 
+#include "core/text.hpp"
+
 namespace distill::debian {
 namespace {
 
@@ -13,13 +15,6 @@ bool is_digit(int c) {
 bool is_alpha(int c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 // A view read like dpkg reads a NUL-terminated string: past the end is 0.
 // dpkg works on plain (signed) char, so bytes >= 0x80 sort as negative values
 // plus 256; doing the same keeps even garbage ordered exactly like dpkg.
@@ -70,12 +65,6 @@ int sign(int v) {
   return (v > 0) - (v < 0);
 }
 
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // A version split into views, without validation.
 struct Parts {
   std::string_view epoch;  // digits only, maybe empty (= 0)
@@ -87,7 +76,7 @@ struct Parts {
 // whole text is taken as upstream with epoch 0.
 Parts split(std::string_view text) {
   // dpkg reads C strings: an embedded NUL ends the version.
-  text = trim_blanks(text.substr(0, text.find('\0')));
+  text = core::trim_blanks(text.substr(0, text.find('\0')));
   Parts p;
   size_t colon = text.find(':');
   if (colon != std::string_view::npos && colon > 0) {
@@ -124,10 +113,10 @@ core::Error version_error(std::string_view text, std::string what) {
 }  // namespace
 
 core::Result<Version> Version::parse(std::string_view text) {
-  std::string_view s = trim_blanks(text);
+  std::string_view s = core::trim_blanks(text);
   if (s.empty()) return version_error(text, "version string is empty");
   for (char c : s)
-    if (is_space(c)) return version_error(text, "version string has embedded spaces");
+    if (core::is_space(c)) return version_error(text, "version string has embedded spaces");
 
   Version v;
   size_t colon = s.find(':');

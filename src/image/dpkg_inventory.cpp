@@ -4,16 +4,11 @@
 #include <charconv>
 #include <tuple>
 
+#include "core/text.hpp"
 #include "debian/deb822.hpp"
 
 namespace distill::image {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
@@ -28,7 +23,7 @@ std::vector<std::string_view> words(std::string_view s) {
 }
 
 std::optional<uint64_t> parse_kib(std::string_view s) {
-  s = trim(s);
+  s = core::trim_blanks(s);
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
@@ -37,16 +32,16 @@ std::optional<uint64_t> parse_kib(std::string_view s) {
 
 // "foo (1.2-3)" -> foo, 1.2-3; "foo" -> foo, the binary's version.
 void set_source(DpkgPackage& p, std::string_view field) {
-  field = trim(field);
+  field = core::trim_blanks(field);
   p.source = p.name;
   p.source_version = p.version;
   if (field.empty()) return;
   size_t open = field.find('(');
-  std::string_view name = trim(field.substr(0, open));
+  std::string_view name = core::trim_blanks(field.substr(0, open));
   if (!name.empty()) p.source = std::string(name);
   if (open == std::string_view::npos) return;
   size_t close = field.find(')', open);
-  std::string_view version = trim(field.substr(
+  std::string_view version = core::trim_blanks(field.substr(
       open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1));
   if (!version.empty()) p.source_version = std::string(version);
 }
@@ -71,8 +66,8 @@ core::Result<std::vector<DpkgPackage>> parse_dpkg_database(std::string text, std
     auto status = para.get("Status");
     if (status ? !dpkg_status_installed(*status) : kind == DpkgDatabase::kStatusFile) continue;
     DpkgPackage p;
-    p.name = std::string(trim(para.get_or("Package")));
-    p.version = std::string(trim(para.get_or("Version")));
+    p.name = std::string(core::trim_blanks(para.get_or("Package")));
+    p.version = std::string(core::trim_blanks(para.get_or("Version")));
     std::string at = std::string(where) + ":" + std::to_string(para.line);
     if (p.name.empty())
       return core::make_error(at, "an installed package has no Package field",
@@ -80,10 +75,10 @@ core::Result<std::vector<DpkgPackage>> parse_dpkg_database(std::string text, std
     if (p.version.empty())
       return core::make_error(at, "package '" + p.name + "' has no Version field",
                               "the dpkg database is corrupt");
-    p.architecture = std::string(trim(para.get_or("Architecture")));
+    p.architecture = std::string(core::trim_blanks(para.get_or("Architecture")));
     set_source(p, para.get_or("Source"));
     if (auto size = para.get("Installed-Size")) p.installed_size_kib = parse_kib(*size);
-    if (status) p.status = std::string(trim(*status));
+    if (status) p.status = std::string(core::trim_blanks(*status));
     p.database_file = std::string(where);
     out.push_back(std::move(p));
   }

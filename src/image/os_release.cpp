@@ -1,20 +1,13 @@
 #include "image/os_release.hpp"
 
+#include "core/text.hpp"
+
 namespace distill::image {
 namespace {
 
 constexpr std::string_view kEtcOsRelease = "etc/os-release";
 constexpr std::string_view kUsrOsRelease = "usr/lib/os-release";
 constexpr std::string_view kDebianVersion = "etc/debian_version";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool valid_key(std::string_view k) {
   if (k.empty()) return false;
@@ -63,7 +56,7 @@ std::map<std::string, std::string> parse_os_release(std::string_view text) {
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = core::trim_space(text.substr(start, end - start));
     start = end + 1;
     if (line.empty() || line.front() == '#') continue;
     size_t eq = line.find('=');
@@ -94,7 +87,7 @@ core::Result<std::optional<OsRelease>> read_os_release(const RootfsView& fs) {
   auto version = fs.resolve(kDebianVersion);
   if (version.ok() && (*version)->type == FileType::kRegular) {
     DISTILL_ASSIGN(std::string_view text, fs.read_file(kDebianVersion));
-    out.debian_version = std::string(trim(text));
+    out.debian_version = std::string(core::trim_space(text));
     found = true;
   }
   if (!found) return std::optional<OsRelease>();

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <archive.h>
+#include <archive_entry.h>
 #include <locale.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -36,6 +38,13 @@ struct ArchiveReadDeleter {
 };
 using ArchiveWriter = std::unique_ptr<archive, ArchiveWriteDeleter>;
 using ArchiveReader = std::unique_ptr<archive, ArchiveReadDeleter>;
+struct ArchiveEntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using ArchiveEntry = std::unique_ptr<archive_entry, ArchiveEntryDeleter>;
+
+// Bytes read from or copied to an archive at a time.
+constexpr size_t kArchiveChunk = 1 << 18;
 
 std::string archive_error(archive* a);
 

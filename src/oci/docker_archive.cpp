@@ -24,10 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-
 struct Member {
   std::string path;
   bool is_dir = false;
@@ -57,7 +53,7 @@ class ArchiveBuilder {
       : a_(a), sink_(sink), mtime_(mtime), buffer_(1 << 18) {}
 
   core::Status write(const Member& m) {
-    std::unique_ptr<archive_entry, EntryDeleter> ae(archive_entry_new());
+    ArchiveEntry ae(archive_entry_new());
     archive_entry_copy_pathname(ae.get(), m.path.c_str());
     archive_entry_set_filetype(ae.get(), m.is_dir ? AE_IFDIR : AE_IFREG);
     archive_entry_set_perm(ae.get(), m.is_dir ? 0755 : 0644);

@@ -17,7 +17,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxManifestEntries = 1000;
-constexpr size_t kReadChunk = 1 << 18;
 
 // Member names are only looked up, never created on disk, but an archive with
 // "../" or absolute names is hostile or broken: refuse it outright.
@@ -41,7 +40,7 @@ core::Result<ArchiveReader> open_archive(const std::string& path) {
   if (!a) return core::make_error(path, "cannot create an archive reader");
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), kReadChunk) != ARCHIVE_OK)
+  if (archive_read_open_filename(a.get(), path.c_str(), kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(path, "cannot open as a tar archive: " + archive_error(a.get()));
   return a;
 }
@@ -68,7 +67,7 @@ core::Status DockerArchiveReader::scan() {
   DISTILL_ASSIGN(ArchiveReader a, open_archive(path_));
   std::set<std::string> seen;
   int64_t kept_total = 0;
-  std::vector<char> buf(kReadChunk);
+  std::vector<char> buf(kArchiveChunk);
   archive_entry* entry = nullptr;
   for (;;) {
     int rc = archive_read_next_header(a.get(), &entry);
@@ -174,7 +173,7 @@ core::Status DockerArchiveReader::stream_raw(const Descriptor& d, const Sink& si
   ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());
   DISTILL_ASSIGN(ArchiveReader a, open_archive(path_));
-  std::vector<char> buf(kReadChunk);
+  std::vector<char> buf(kArchiveChunk);
   archive_entry* entry = nullptr;
   for (size_t count = 0; count <= limits_.max_archive_members; ++count) {
     int rc = archive_read_next_header(a.get(), &entry);

@@ -23,7 +23,6 @@
 namespace distill::oci {
 namespace {
 
-constexpr size_t kReadChunk = 1 << 18;
 // libarchive hands us output in blocks of this size; the last block is not
 // padded (bytes_in_last_block 1), so the value changes buffering, not bytes.
 constexpr int kTarBlockSize = 1 << 16;
@@ -161,16 +160,12 @@ la_ssize_t tar_write_callback(archive*, void* client, const void* buffer, size_t
   return static_cast<la_ssize_t>(length);
 }
 
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-
 class TarStream {
  public:
-  TarStream(archive* a, TarSink& sink) : a_(a), sink_(sink), buffer_(kReadChunk) {}
+  TarStream(archive* a, TarSink& sink) : a_(a), sink_(sink), buffer_(kArchiveChunk) {}
 
   core::Status write(const FsEntry& e) {
-    std::unique_ptr<archive_entry, EntryDeleter> ae(archive_entry_new());
+    ArchiveEntry ae(archive_entry_new());
     archive_entry_copy_pathname(ae.get(), e.path.c_str());
     archive_entry_set_uid(ae.get(), e.uid);
     archive_entry_set_gid(ae.get(), e.gid);

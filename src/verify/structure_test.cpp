@@ -15,9 +15,9 @@ namespace {
 using Keys = std::vector<std::string>;
 
 // Reads typed fields out of YAML nodes; every error says "<file>:<line>".
-class Reader {
+class TestFileReader {
  public:
-  Reader(const std::string& path, std::string version)
+  TestFileReader(const std::string& path, std::string version)
       : path_(path), version_(std::move(version)) {}
 
   const std::string& version() const { return version_; }
@@ -146,7 +146,7 @@ int line_of(const YAML::Node& n) {
   return n.Mark().line + 1;
 }
 
-core::Result<FileExistenceTest> file_existence(const Reader& r, const YAML::Node& n) {
+core::Result<FileExistenceTest> file_existence(const TestFileReader& r, const YAML::Node& n) {
   Keys keys = {"name", "path", "shouldExist", "permissions"};
   if (r.v2()) keys.insert(keys.end(), {"uid", "gid", "isExecutableBy"});
   DISTILL_ASSIGN(auto t, r.start<FileExistenceTest>(n, "fileExistenceTest", keys));
@@ -173,7 +173,7 @@ core::Result<FileExistenceTest> file_existence(const Reader& r, const YAML::Node
   return t;
 }
 
-core::Result<FileContentTest> file_content(const Reader& r, const YAML::Node& n) {
+core::Result<FileContentTest> file_content(const TestFileReader& r, const YAML::Node& n) {
   DISTILL_ASSIGN(
       auto t, r.start<FileContentTest>(n, "fileContentTest",
                                        {"name", "path", "expectedContents", "excludedContents"}));
@@ -183,7 +183,7 @@ core::Result<FileContentTest> file_content(const Reader& r, const YAML::Node& n)
   return t;
 }
 
-core::Result<CommandTest> command_test(const Reader& r, const YAML::Node& n) {
+core::Result<CommandTest> command_test(const TestFileReader& r, const YAML::Node& n) {
   DISTILL_ASSIGN(auto t, r.start<CommandTest>(n, "commandTest",
                                               {"name", "setup", "teardown", "envVars", "command",
                                                "args", "expectedOutput", "excludedOutput",
@@ -204,7 +204,7 @@ core::Result<CommandTest> command_test(const Reader& r, const YAML::Node& n) {
   return t;
 }
 
-core::Result<std::optional<std::vector<std::string>>> optional_strings(const Reader& r,
+core::Result<std::optional<std::vector<std::string>>> optional_strings(const TestFileReader& r,
                                                                        const YAML::Node& n,
                                                                        std::string_view key) {
   if (!n) return std::optional<std::vector<std::string>>();
@@ -212,7 +212,7 @@ core::Result<std::optional<std::vector<std::string>>> optional_strings(const Rea
   return std::optional<std::vector<std::string>>(std::move(v));
 }
 
-core::Result<MetadataTest> metadata_test(const Reader& r, const YAML::Node& n) {
+core::Result<MetadataTest> metadata_test(const TestFileReader& r, const YAML::Node& n) {
   // Version 1 calls the environment "env" and has no labels, users or negated forms.
   const char* env_key = r.v2() ? "envVars" : "env";
   Keys keys = {env_key, "exposedPorts", "volumes", "entrypoint", "cmd", "workdir"};
@@ -238,7 +238,7 @@ core::Result<MetadataTest> metadata_test(const Reader& r, const YAML::Node& n) {
   return t;
 }
 
-core::Result<LicenseTest> license_test(const Reader& r, const YAML::Node& n) {
+core::Result<LicenseTest> license_test(const TestFileReader& r, const YAML::Node& n) {
   DISTILL_TRY(r.expect_map(n, "a licenseTest", {"debian", "files"}));
   LicenseTest t;
   t.line = line_of(n);
@@ -250,7 +250,7 @@ core::Result<LicenseTest> license_test(const Reader& r, const YAML::Node& n) {
 }
 
 template <typename T, typename F>
-core::Status read_tests(const Reader& r, const YAML::Node& n, std::string_view key,
+core::Status read_tests(const TestFileReader& r, const YAML::Node& n, std::string_view key,
                         std::vector<T>& out, F parse_one) {
   DISTILL_ASSIGN(auto items, r.test_list(n, key));
   for (const auto& item : items) {
@@ -260,12 +260,12 @@ core::Status read_tests(const Reader& r, const YAML::Node& n, std::string_view k
   return core::Status::Ok();
 }
 
-core::Result<ContainerRunOptions> run_options(const Reader& r, const YAML::Node& n) {
+core::Result<ContainerRunOptions> run_options(const TestFileReader& r, const YAML::Node& n) {
   ContainerRunOptions o;
   if (!n || n.IsNull()) return o;
-  DISTILL_TRY(r.expect_map(n, "containerRunOptions",
-                           {"user", "privileged", "allocateTty", "envVars", "envFile",
-                            "capabilities", "bindMounts"}));
+  DISTILL_TRY(r.expect_map(
+      n, "containerRunOptions",
+      {"user", "privileged", "allocateTty", "envVars", "envFile", "capabilities", "bindMounts"}));
   if (n["user"]) {
     DISTILL_ASSIGN(std::string user, r.text(n["user"], "user"));
     o.user = std::move(user);
@@ -291,7 +291,7 @@ core::Result<ContainerRunOptions> run_options(const Reader& r, const YAML::Node&
 }
 
 core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::string& path) {
-  Reader pre(path, "?");
+  TestFileReader pre(path, "?");
   if (!root.IsMap()) return pre.error(root, "a structure test file must be a map");
   if (!root["schemaVersion"])
     return pre.error(root, "no 'schemaVersion'", "add schemaVersion: 2.0.0 (or 1.0.0)");
@@ -299,9 +299,9 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
   if (version != "1.0.0" && version != "2.0.0")
     return pre.error(root["schemaVersion"], "unsupported schemaVersion '" + version + "'",
                      "1.0.0 and 2.0.0 are supported");
-  Reader r(path, version);
+  TestFileReader r(path, version);
   Keys keys = {"schemaVersion", "globalEnvVars", "fileExistenceTests", "fileContentTests",
-               "commandTests",  "metadataTest",  "licenseTests",      "containerRunOptions"};
+               "commandTests",  "metadataTest",  "licenseTests",       "containerRunOptions"};
   DISTILL_TRY(r.expect_map(root, "the file", keys));
   StructureTestFile f;
   f.path = path;

@@ -2,18 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace distill::vuln {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 core::Result<std::map<std::string, std::string>> parse_ignore_list(std::string_view text,
                                                                    std::string_view where) {
@@ -21,13 +12,13 @@ core::Result<std::map<std::string, std::string>> parse_ignore_list(std::string_v
   size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    std::string_view line = core::trim_space(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
     size_t gap = line.find_first_of(" \t");
     std::string id(line.substr(0, gap));
-    std::string reason(gap == std::string_view::npos ? "" : trim(line.substr(gap)));
+    std::string reason(gap == std::string_view::npos ? "" : core::trim_space(line.substr(gap)));
     std::string at = fmt::format("{}:{}", where, line_no);
     if (reason.empty())
       return core::make_error(at, id + " has no reason",

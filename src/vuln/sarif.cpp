@@ -9,7 +9,7 @@
 namespace distill::vuln {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 std::string_view level_of(Severity s) {
   switch (s) {
@@ -42,8 +42,9 @@ std::string_view security_severity(Severity s) {
   return "";
 }
 
-json rule_json(const Finding& f) {
-  json props = {{"tags", {"security", "vulnerability"}}, {"severity", severity_name(f.severity)}};
+ordered_json rule_json(const Finding& f) {
+  ordered_json props = {{"tags", {"security", "vulnerability"}},
+                        {"severity", severity_name(f.severity)}};
   if (auto score = security_severity(f.severity); !score.empty())
     props["security-severity"] = score;
   return {{"id", f.id},
@@ -52,37 +53,39 @@ json rule_json(const Finding& f) {
           {"properties", std::move(props)}};
 }
 
-json result_json(const Finding& f, size_t rule_index, const std::string& reason,
-                 const ScanReport& r) {
+ordered_json result_json(const Finding& f, size_t rule_index, const std::string& reason,
+                         const ScanReport& r) {
   std::string fix = f.fixed_version.empty() ? "no fixed version" : "fixed in " + f.fixed_version;
-  json locations = json::array();
+  ordered_json locations = ordered_json::array();
   for (const auto& file : f.database_files)
     locations.push_back({{"physicalLocation", {{"artifactLocation", {{"uri", file}}}}}});
-  json result = {{"ruleId", f.id},
-                 {"ruleIndex", rule_index},
-                 {"level", level_of(f.severity)},
-                 {"message",
-                  {{"text", fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package,
-                                        f.installed_version, fmt::join(f.binaries, ", "), r.name,
-                                        fix, state_name(f.state), severity_name(f.severity))}}},
-                 {"locations", std::move(locations)},
-                 {"properties",
-                  {{"sourcePackage", f.source_package},
-                   {"installedVersion", f.installed_version},
-                   {"fixedVersion", f.fixed_version},
-                   {"status", state_name(f.state)},
-                   {"severity", severity_name(f.severity)},
-                   {"binaries", f.binaries}}}};
+  ordered_json result = {
+      {"ruleId", f.id},
+      {"ruleIndex", rule_index},
+      {"level", level_of(f.severity)},
+      {"message",
+       {{"text", fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package,
+                             f.installed_version, fmt::join(f.binaries, ", "), r.name, fix,
+                             state_name(f.state), severity_name(f.severity))}}},
+      {"locations", std::move(locations)},
+      {"properties",
+       {{"sourcePackage", f.source_package},
+        {"installedVersion", f.installed_version},
+        {"fixedVersion", f.fixed_version},
+        {"status", state_name(f.state)},
+        {"severity", severity_name(f.severity)},
+        {"binaries", f.binaries}}}};
   if (!reason.empty())
-    result["suppressions"] = json::array({{{"kind", "external"}, {"justification", reason}}});
+    result["suppressions"] =
+        ordered_json::array({{{"kind", "external"}, {"justification", reason}}});
   return result;
 }
 
 }  // namespace
 
-json report_sarif(const ScanReport& r, std::string_view tool_version) {
-  json rules = json::array();
-  json results = json::array();
+ordered_json report_sarif(const ScanReport& r, std::string_view tool_version) {
+  ordered_json rules = ordered_json::array();
+  ordered_json results = ordered_json::array();
   std::map<std::string, size_t> rule_index;
   auto add = [&](const Finding& f, const std::string& reason) {
     auto [it, added] = rule_index.emplace(f.id, rules.size());
@@ -91,19 +94,19 @@ json report_sarif(const ScanReport& r, std::string_view tool_version) {
   };
   for (const auto& f : r.findings) add(f, "");
   for (const auto& i : r.ignored) add(i.finding, i.reason);
-  json run = {{"tool",
-               {{"driver",
-                 {{"name", "distill"},
-                  {"version", tool_version},
-                  {"semanticVersion", tool_version},
-                  {"rules", std::move(rules)}}}}},
-              {"results", std::move(results)},
-              {"properties",
-               {{"image", r.name},
-                {"digest", r.digest},
-                {"platform", r.platform},
-                {"release", r.release}}}};
-  return {{"version", "2.1.0"}, {"runs", json::array({std::move(run)})}};
+  ordered_json run = {{"tool",
+                       {{"driver",
+                         {{"name", "distill"},
+                          {"version", tool_version},
+                          {"semanticVersion", tool_version},
+                          {"rules", std::move(rules)}}}}},
+                      {"results", std::move(results)},
+                      {"properties",
+                       {{"image", r.name},
+                        {"digest", r.digest},
+                        {"platform", r.platform},
+                        {"release", r.release}}}};
+  return {{"version", "2.1.0"}, {"runs", ordered_json::array({std::move(run)})}};
 }
 
 }  // namespace distill::vuln

@@ -10,7 +10,7 @@
 namespace distill::vuln {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -18,12 +18,13 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-json finding_json(const Finding& f) {
+ordered_json finding_json(const Finding& f) {
   return {{"id", f.id},
           {"source_package", f.source_package},
           {"installed_version", f.installed_version},
           {"binaries", f.binaries},
-          {"fixed_version", f.fixed_version.empty() ? json(nullptr) : json(f.fixed_version)},
+          {"fixed_version",
+           f.fixed_version.empty() ? ordered_json(nullptr) : ordered_json(f.fixed_version)},
           {"status", state_name(f.state)},
           {"severity", severity_name(f.severity)},
           {"urgency", f.urgency},
@@ -62,15 +63,15 @@ void filter_findings(ScanReport& report, bool ignore_unfixed,
   report.findings = std::move(kept);
 }
 
-json report_json(const ScanReport& r) {
-  json severities = json::object();
+ordered_json report_json(const ScanReport& r) {
+  ordered_json severities = ordered_json::object();
   for (Severity s : kMostSevereFirst)
     severities[std::string(severity_name(s))] = count_severity(r.findings, s);
-  json findings = json::array();
+  ordered_json findings = ordered_json::array();
   for (const auto& f : r.findings) findings.push_back(finding_json(f));
-  json ignored = json::array();
+  ordered_json ignored = ordered_json::array();
   for (const auto& i : r.ignored) {
-    json j = finding_json(i.finding);
+    ordered_json j = finding_json(i.finding);
     j["reason"] = i.reason;
     ignored.push_back(std::move(j));
   }
@@ -89,7 +90,7 @@ json report_json(const ScanReport& r) {
           {"findings", std::move(findings)},
           {"ignored", std::move(ignored)},
           {"summary", {{"total", r.findings.size()}, {"by_severity", std::move(severities)}}},
-          {"fail_on", r.fail_on ? json(severity_name(*r.fail_on)) : json(nullptr)},
+          {"fail_on", r.fail_on ? ordered_json(severity_name(*r.fail_on)) : ordered_json(nullptr)},
           {"failing", r.failing()}};
 }
 

@@ -11,7 +11,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-std::vector<Alternatives> parse_ok(std::string_view field) {
+std::vector<Alternatives> relations_ok(std::string_view field) {
   auto r = parse_relations(field, "test Depends");
   EXPECT_TRUE(r.ok()) << field << ": " << (r.ok() ? "" : r.error().message());
   return r.ok() ? *r : std::vector<Alternatives>{};
@@ -27,7 +27,7 @@ std::string render(const std::vector<Alternatives>& groups) {
   return out;
 }
 
-distill::core::Error parse_error(std::string_view field) {
+distill::core::Error relations_error(std::string_view field) {
   auto r = parse_relations(field, "libfoo Depends");
   EXPECT_FALSE(r.ok()) << "'" << field << "' parsed as '" << (r.ok() ? render(*r) : "") << "'";
   return r.ok() ? distill::core::Error{} : r.error();
@@ -36,7 +36,7 @@ distill::core::Error parse_error(std::string_view field) {
 }  // namespace
 
 TEST(Relations, TheFullGrammar) {
-  auto groups = parse_ok("a | b (>= 1.0), c:any, d (<< 2) [amd64], e <!nocheck>");
+  auto groups = relations_ok("a | b (>= 1.0), c:any, d (<< 2) [amd64], e <!nocheck>");
   ASSERT_EQ(groups.size(), 4u);
   ASSERT_EQ(groups[0].size(), 2u);
   EXPECT_EQ(groups[0][0].name, "a");
@@ -57,12 +57,12 @@ TEST(Relations, TheFullGrammar) {
 }
 
 TEST(Relations, EmptyFieldHasNoGroups) {
-  EXPECT_TRUE(parse_ok("").empty());
-  EXPECT_TRUE(parse_ok("  \n\t ").empty());
+  EXPECT_TRUE(relations_ok("").empty());
+  EXPECT_TRUE(relations_ok("  \n\t ").empty());
 }
 
 TEST(Relations, EveryOperator) {
-  auto groups = parse_ok("a (<< 1), b (<= 1), c (= 1), d (>= 1), e (>> 1), f (< 1), g (> 1)");
+  auto groups = relations_ok("a (<< 1), b (<= 1), c (= 1), d (>= 1), e (>> 1), f (< 1), g (> 1)");
   ASSERT_EQ(groups.size(), 7u);
   EXPECT_EQ(groups[0][0].op, RelOp::Lt);
   EXPECT_EQ(groups[1][0].op, RelOp::Le);
@@ -84,15 +84,15 @@ TEST(Relations, WhitespaceAndNewlinesAnywhere) {
   std::string folded =
       "\n libc6 (>= 2.34),\n libgcc-s1\n   (>=3.0) ,libstdc++6(>= 12)|\n\tlibc++1 ,"
       "\n python3:any(>=\n 3.11~)\n";
-  EXPECT_EQ(render(parse_ok(folded)),
+  EXPECT_EQ(render(relations_ok(folded)),
             "libc6 (>= 2.34), libgcc-s1 (>= 3.0), libstdc++6 (>= 12) | libc++1, "
             "python3:any (>= 3.11~)");
-  EXPECT_EQ(render(parse_ok("a(=1)|b")), "a (= 1) | b");
-  EXPECT_EQ(render(parse_ok("a ( >= 1:2.0-3 ) ")), "a (>= 1:2.0-3)");
+  EXPECT_EQ(render(relations_ok("a(=1)|b")), "a (= 1) | b");
+  EXPECT_EQ(render(relations_ok("a ( >= 1:2.0-3 ) ")), "a (>= 1:2.0-3)");
 }
 
 TEST(Relations, ArchQualifiers) {
-  auto groups = parse_ok("python3:any, libc6:amd64 (>= 2), perl:native, gcc-12:arm64 | gcc");
+  auto groups = relations_ok("python3:any, libc6:amd64 (>= 2), perl:native, gcc-12:arm64 | gcc");
   EXPECT_EQ(groups[0][0].arch_qualifier, "any");
   EXPECT_EQ(groups[1][0].arch_qualifier, "amd64");
   EXPECT_EQ(groups[1][0].version, "2");
@@ -103,13 +103,13 @@ TEST(Relations, ArchQualifiers) {
 }
 
 TEST(Relations, RestrictionsAreSkipped) {
-  EXPECT_EQ(render(parse_ok("a [amd64 !i386], b (>= 1) [linux-any] <!nocheck> <stage1 cross>,"
-                            " c <!nocheck> | d [!hurd-i386]")),
+  EXPECT_EQ(render(relations_ok("a [amd64 !i386], b (>= 1) [linux-any] <!nocheck> <stage1 cross>,"
+                                " c <!nocheck> | d [!hurd-i386]")),
             "a, b (>= 1), c | d");
 }
 
 TEST(Relations, RealWorldField) {
-  auto groups = parse_ok(
+  auto groups = relations_ok(
       "libc6 (>= 2.34), libexpat1 (>= 2.1~beta3), libpython3.11-stdlib (= 3.11.2-6), "
       "media-types | mime-support, tzdata, zlib1g (>= 1:1.2.0)");
   ASSERT_EQ(groups.size(), 6u);
@@ -126,50 +126,50 @@ TEST(Relations, StrFormatsOneRelation) {
 }
 
 TEST(Relations, MalformedInputsNameWhereAndText) {
-  auto e = parse_error("libc6, foo (>= )");
+  auto e = relations_error("libc6, foo (>= )");
   EXPECT_EQ(e.where, "libfoo Depends");
   EXPECT_THAT(e.what, HasSubstr("'foo (>= )'"));
   EXPECT_THAT(e.what, HasSubstr("missing version"));
 
-  e = parse_error("foo (>=");
+  e = relations_error("foo (>=");
   EXPECT_THAT(e.what, HasSubstr("'foo (>='"));
   EXPECT_THAT(e.what, HasSubstr("missing version"));
 
-  e = parse_error("foo (>= 1.0");
+  e = relations_error("foo (>= 1.0");
   EXPECT_THAT(e.what, HasSubstr("expected ')'"));
 
-  e = parse_error("| bar");
+  e = relations_error("| bar");
   EXPECT_THAT(e.what, HasSubstr("'| bar'"));
   EXPECT_THAT(e.what, HasSubstr("missing package name"));
 
-  e = parse_error("foo (!= 1.0)");
+  e = relations_error("foo (!= 1.0)");
   EXPECT_THAT(e.what, HasSubstr("missing relation operator"));
-  e = parse_error("foo (=> 1.0)");
+  e = relations_error("foo (=> 1.0)");
   EXPECT_THAT(e.what, HasSubstr("unknown relation operator '=>'"));
-  e = parse_error("foo (<> 1.0)");
+  e = relations_error("foo (<> 1.0)");
   EXPECT_THAT(e.what, HasSubstr("unknown relation operator '<>'"));
-  e = parse_error("foo (1.0)");
+  e = relations_error("foo (1.0)");
   EXPECT_THAT(e.what, HasSubstr("missing relation operator"));
 }
 
 TEST(Relations, MoreMalformedInputs) {
-  EXPECT_THAT(parse_error("a |").what, HasSubstr("missing package name"));
-  EXPECT_THAT(parse_error("a, , b").what, HasSubstr("missing package name"));
-  EXPECT_THAT(parse_error("a,").what, HasSubstr("missing package name"));
-  EXPECT_THAT(parse_error("a b").what, HasSubstr("unexpected 'b'"));
-  EXPECT_THAT(parse_error("a)").what, HasSubstr("unexpected ')'"));
-  EXPECT_THAT(parse_error("a:").what, HasSubstr("architecture qualifier"));
-  EXPECT_THAT(parse_error("-a").what, HasSubstr("must start with a letter or digit"));
-  EXPECT_THAT(parse_error("a [amd64").what, HasSubstr("unterminated architecture restriction"));
-  EXPECT_THAT(parse_error("a []").what, HasSubstr("empty architecture restriction"));
-  EXPECT_THAT(parse_error("a <!nocheck").what, HasSubstr("unterminated build profile"));
-  EXPECT_THAT(parse_error("a (>= 1.0 2)").what, HasSubstr("expected ')'"));
-  EXPECT_THAT(parse_error("a (>= 1_0)").what, HasSubstr("invalid character"));
-  EXPECT_THAT(parse_error("a (>= 1.0-)").what, HasSubstr("revision number is empty"));
+  EXPECT_THAT(relations_error("a |").what, HasSubstr("missing package name"));
+  EXPECT_THAT(relations_error("a, , b").what, HasSubstr("missing package name"));
+  EXPECT_THAT(relations_error("a,").what, HasSubstr("missing package name"));
+  EXPECT_THAT(relations_error("a b").what, HasSubstr("unexpected 'b'"));
+  EXPECT_THAT(relations_error("a)").what, HasSubstr("unexpected ')'"));
+  EXPECT_THAT(relations_error("a:").what, HasSubstr("architecture qualifier"));
+  EXPECT_THAT(relations_error("-a").what, HasSubstr("must start with a letter or digit"));
+  EXPECT_THAT(relations_error("a [amd64").what, HasSubstr("unterminated architecture restriction"));
+  EXPECT_THAT(relations_error("a []").what, HasSubstr("empty architecture restriction"));
+  EXPECT_THAT(relations_error("a <!nocheck").what, HasSubstr("unterminated build profile"));
+  EXPECT_THAT(relations_error("a (>= 1.0 2)").what, HasSubstr("expected ')'"));
+  EXPECT_THAT(relations_error("a (>= 1_0)").what, HasSubstr("invalid character"));
+  EXPECT_THAT(relations_error("a (>= 1.0-)").what, HasSubstr("revision number is empty"));
 }
 
 TEST(Relations, ErrorTextIsTheOffendingGroupOnOneLine) {
-  auto e = parse_error("ok1,\n bad\n (>=\n ),\n ok2");
+  auto e = relations_error("ok1,\n bad\n (>=\n ),\n ok2");
   EXPECT_THAT(e.what, HasSubstr("'bad (>= )'"));
   EXPECT_THAT(e.what, ::testing::Not(HasSubstr("ok2")));
 }
@@ -200,7 +200,7 @@ TEST(VersionSatisfies, EveryOperator) {
 }
 
 TEST(VersionSatisfies, ParsedRelationsApply) {
-  auto groups = parse_ok("libexpat1 (>= 2.1~beta3), libc6 (< 2.37)");
+  auto groups = relations_ok("libexpat1 (>= 2.1~beta3), libc6 (< 2.37)");
   const Relation& expat = groups[0][0];
   EXPECT_TRUE(version_satisfies("2.5.0-1", expat.op, expat.version));
   EXPECT_TRUE(version_satisfies("2.1~beta3", expat.op, expat.version));

@@ -18,7 +18,7 @@ const std::string kHashA = std::string(64, 'a');
 const std::string kHashB = std::string(64, 'b');
 constexpr int64_t kJul11 = 1783764997;  // Sat, 11 Jul 2026 10:16:37 UTC
 
-std::string sample() {
+std::string sample_release() {
   return "Origin: Debian\n"
          "Label: Debian-Security\n"
          "Suite: stable-security\n"
@@ -86,7 +86,7 @@ TEST(ReleaseDate, FormatRoundTrips) {
 }
 
 TEST(Release, ParsesFields) {
-  auto r = Release::parse(sample(), "InRelease");
+  auto r = Release::parse(sample_release(), "InRelease");
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->origin, "Debian");
   EXPECT_EQ(r->label, "Debian-Security");
@@ -104,7 +104,7 @@ TEST(Release, ParsesFields) {
 }
 
 TEST(Release, FindsIndexPaths) {
-  auto r = Release::parse(sample(), "InRelease");
+  auto r = Release::parse(sample_release(), "InRelease");
   ASSERT_TRUE(r.ok());
   const auto* f = r->find("main/binary-amd64/Packages");
   ASSERT_NE(f, nullptr);
@@ -139,7 +139,7 @@ TEST(Release, RejectsBrokenInput) {
 }
 
 TEST(ReleaseFreshness, ExpiredValidUntilIsAnError) {
-  auto r = Release::parse(sample(), "InRelease");
+  auto r = Release::parse(sample_release(), "InRelease");
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(check_release_freshness(*r, kJul11 + 86400, "u").ok());
   auto st = check_release_freshness(*r, kJul11 + 8 * 86400, "u");
@@ -149,7 +149,7 @@ TEST(ReleaseFreshness, ExpiredValidUntilIsAnError) {
 }
 
 TEST(ReleaseFreshness, DateInTheFutureBeyondToleranceIsAnError) {
-  auto r = Release::parse(sample(), "InRelease");
+  auto r = Release::parse(sample_release(), "InRelease");
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(check_release_freshness(*r, kJul11 - 3600, "u").ok());  // clock skew tolerated
   auto st = check_release_freshness(*r, kJul11 - 2 * 86400, "u");

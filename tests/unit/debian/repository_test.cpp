@@ -176,7 +176,7 @@ class RepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     gpg_ = TestGpg::get();
-    if (gpg_ == nullptr) GTEST_SKIP() << "gpg and gpgv are needed for this test";
+    if (gpg_ == nullptr) GTEST_FAIL() << "gpg and gpgv are needed (scripts/install-deps.sh)";
     auto d = core::TempDir::create();
     ASSERT_TRUE(d.ok());
     dir_ = std::make_unique<core::TempDir>(std::move(d).value());

@@ -127,7 +127,8 @@ class TestGpg {
 
 }  // namespace distill::testkit
 
-// Skips the current test when gpg/gpgv are missing.
+// Fails the current test when gpg/gpgv are missing: signatures are judged by
+// the real tools, never skipped.
 #define DISTILL_REQUIRE_GPG(var)                                               \
   const ::distill::testkit::TestGpg* var = ::distill::testkit::TestGpg::get(); \
-  if (var == nullptr) GTEST_SKIP() << "gpg and gpgv are needed for this test"
+  if (var == nullptr) GTEST_FAIL() << "gpg and gpgv are needed (scripts/install-deps.sh)"

@@ -2,33 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/image/file_entries.hpp"
+
 using namespace distill;
 using namespace distill::image;
+using namespace distill::image::test_util;
 
 namespace {
-
-FileEntry text_file(std::string path, std::string content) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.size = static_cast<int64_t>(content.size());
-  e.content = std::move(content);
-  return e;
-}
-
-FileEntry folder(std::string path) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.type = FileType::kDirectory;
-  return e;
-}
-
-FileEntry sym(std::string path, std::string target) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.type = FileType::kSymlink;
-  e.link_target = std::move(target);
-  return e;
-}
 
 std::vector<std::string> names(const std::vector<DpkgPackage>& ps) {
   std::vector<std::string> out;
@@ -148,19 +128,19 @@ TEST(DpkgDatabaseFiles, WhichFilesAreRead) {
 TEST(ReadDpkgPackages, DistrolessStatusFolder) {
   RootfsView fs;
   // File names deliberately differ from the packages: the Package field counts.
-  ASSERT_TRUE(fs
-                  .apply_layer({
-                      folder("var/lib/dpkg/status.d"),
-                      text_file("var/lib/dpkg/status.d/libc6",
-                                "Package: libc6\nVersion: 2.36-9\nArchitecture: "
-                                "arm64\nSource: glibc (2.36-9)\n"),
-                      text_file("var/lib/dpkg/status.d/libc6.md5sums", "0123  usr/lib/libc.so.6\n"),
-                      text_file("var/lib/dpkg/status.d/base",
-                                "Package: base-files\nVersion: 12.4+deb12u5\n"
-                                "Architecture: arm64\n"),
-                      text_file("var/lib/dpkg/status.d/.hidden", "garbage"),
-                      folder("var/lib/dpkg/status.d/sub"),
-                  })
+  ASSERT_TRUE(fs.apply_layer({
+                                 folder_entry("var/lib/dpkg/status.d"),
+                                 text_entry("var/lib/dpkg/status.d/libc6",
+                                            "Package: libc6\nVersion: 2.36-9\nArchitecture: "
+                                            "arm64\nSource: glibc (2.36-9)\n"),
+                                 text_entry("var/lib/dpkg/status.d/libc6.md5sums",
+                                            "0123  usr/lib/libc.so.6\n"),
+                                 text_entry("var/lib/dpkg/status.d/base",
+                                            "Package: base-files\nVersion: 12.4+deb12u5\n"
+                                            "Architecture: arm64\n"),
+                                 text_entry("var/lib/dpkg/status.d/.hidden", "garbage"),
+                                 folder_entry("var/lib/dpkg/status.d/sub"),
+                             })
                   .ok());
   auto ps = read_dpkg_packages(fs);
   ASSERT_TRUE(ps.ok()) << ps.error().message();
@@ -172,12 +152,12 @@ TEST(ReadDpkgPackages, DistrolessStatusFolder) {
 
 TEST(ReadDpkgPackages, StatusFileAndFolderTogether) {
   RootfsView fs;
-  ASSERT_TRUE(fs.apply_layer({text_file("var/lib/dpkg/status", kStatus),
-                              text_file("var/lib/dpkg/status.d/tzdata",
-                                        "Package: tzdata\nVersion: 2025b\nArchitecture: all\n"),
+  ASSERT_TRUE(fs.apply_layer({text_entry("var/lib/dpkg/status", kStatus),
+                              text_entry("var/lib/dpkg/status.d/tzdata",
+                                         "Package: tzdata\nVersion: 2025b\nArchitecture: all\n"),
                               // Listed in both: reported once.
-                              text_file("var/lib/dpkg/status.d/held",
-                                        "Package: held\nVersion: 2:1.0-1\nArchitecture: all\n")})
+                              text_entry("var/lib/dpkg/status.d/held",
+                                         "Package: held\nVersion: 2:1.0-1\nArchitecture: all\n")})
                   .ok());
   auto ps = read_dpkg_packages(fs);
   ASSERT_TRUE(ps.ok()) << ps.error().message();
@@ -193,10 +173,10 @@ TEST(ReadDpkgPackages, FollowsASymlinkedStatusFolderAndToleratesNone) {
   EXPECT_TRUE(none->empty());
 
   RootfsView fs;
-  ASSERT_TRUE(fs.apply_layer({folder("var/lib/dpkg/status.d"),
-                              text_file("var/lib/dpkg/status.d/a",
-                                        "Package: a\nVersion: 1\nArchitecture: all\n"),
-                              sym("var/lib/dpkg/status", "nowhere")})
+  ASSERT_TRUE(fs.apply_layer({folder_entry("var/lib/dpkg/status.d"),
+                              text_entry("var/lib/dpkg/status.d/a",
+                                         "Package: a\nVersion: 1\nArchitecture: all\n"),
+                              symlink_entry("var/lib/dpkg/status", "nowhere")})
                   .ok());
   auto ps = read_dpkg_packages(fs);
   ASSERT_TRUE(ps.ok()) << ps.error().message();
@@ -205,7 +185,7 @@ TEST(ReadDpkgPackages, FollowsASymlinkedStatusFolderAndToleratesNone) {
 
 TEST(ReadDpkgPackages, ContentNotKeptIsAnError) {
   RootfsView fs;
-  FileEntry e = text_file("var/lib/dpkg/status", "");
+  FileEntry e = text_entry("var/lib/dpkg/status", "");
   e.content.reset();
   ASSERT_TRUE(fs.apply_layer({e}).ok());
   auto ps = read_dpkg_packages(fs);

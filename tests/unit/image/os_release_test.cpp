@@ -2,33 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/image/file_entries.hpp"
+
 using namespace distill;
 using namespace distill::image;
+using namespace distill::image::test_util;
 
 namespace {
-
-FileEntry text_file(std::string path, std::string content) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.size = static_cast<int64_t>(content.size());
-  e.content = std::move(content);
-  return e;
-}
-
-FileEntry sym(std::string path, std::string target) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.type = FileType::kSymlink;
-  e.link_target = std::move(target);
-  return e;
-}
-
-FileEntry folder(std::string path) {
-  FileEntry e;
-  e.path = std::move(path);
-  e.type = FileType::kDirectory;
-  return e;
-}
 
 TEST(OsRelease, ParsesQuotingAsOsReleaseFiveSays) {
   auto f = parse_os_release(
@@ -63,10 +43,10 @@ TEST(OsRelease, WhichFilesAreRead) {
 TEST(OsRelease, FollowsTheEtcSymlinkInsideTheImage) {
   RootfsView fs;
   ASSERT_TRUE(
-      fs.apply_layer({folder("etc"), folder("usr/lib"),
-                      text_file("usr/lib/os-release", "PRETTY_NAME=\"Distroless\"\nID=debian\n"),
-                      sym("etc/os-release", "../usr/lib/os-release"),
-                      text_file("etc/debian_version", "12.5\n")})
+      fs.apply_layer({folder_entry("etc"), folder_entry("usr/lib"),
+                      text_entry("usr/lib/os-release", "PRETTY_NAME=\"Distroless\"\nID=debian\n"),
+                      symlink_entry("etc/os-release", "../usr/lib/os-release"),
+                      text_entry("etc/debian_version", "12.5\n")})
           .ok());
   auto os = read_os_release(fs);
   ASSERT_TRUE(os.ok()) << os.error().message();
@@ -78,9 +58,9 @@ TEST(OsRelease, FollowsTheEtcSymlinkInsideTheImage) {
 
 TEST(OsRelease, AbsoluteSymlinkAndEtcOverUsrLib) {
   RootfsView fs;
-  ASSERT_TRUE(fs.apply_layer({text_file("usr/lib/os-release", "ID=from-usr\n"),
-                              text_file("opt/os-release", "ID=from-opt\n"),
-                              sym("etc/os-release", "/opt/os-release")})
+  ASSERT_TRUE(fs.apply_layer({text_entry("usr/lib/os-release", "ID=from-usr\n"),
+                              text_entry("opt/os-release", "ID=from-opt\n"),
+                              symlink_entry("etc/os-release", "/opt/os-release")})
                   .ok());
   auto os = read_os_release(fs);
   ASSERT_TRUE(os.ok()) << os.error().message();
@@ -90,8 +70,8 @@ TEST(OsRelease, AbsoluteSymlinkAndEtcOverUsrLib) {
 
 TEST(OsRelease, FallsBackToUsrLibAndToNothing) {
   RootfsView fs;
-  ASSERT_TRUE(fs.apply_layer({text_file("usr/lib/os-release", "ID=debian\n"),
-                              sym("etc/os-release", "dangling")})
+  ASSERT_TRUE(fs.apply_layer({text_entry("usr/lib/os-release", "ID=debian\n"),
+                              symlink_entry("etc/os-release", "dangling")})
                   .ok());
   auto os = read_os_release(fs);
   ASSERT_TRUE(os.ok()) << os.error().message();

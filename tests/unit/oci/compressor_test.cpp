@@ -87,16 +87,16 @@ TEST(Compressor, SinkErrorStopsTheStream) {
 }
 
 TEST(Compressor, ExternalToolsAcceptTheOutput) {
-  std::string gzip = test_util::require_tool("gzip");
-  std::string zstd = test_util::require_tool("zstd");
+  std::string gzip = oci::test_util::require_tool("gzip");
+  std::string zstd = oci::test_util::require_tool("zstd");
   auto dir = core::TempDir::create();
   ASSERT_TRUE(dir.ok());
   std::string gz = dir->path() + "/x.gz", zs = dir->path() + "/x.zst";
   ASSERT_TRUE(core::write_file_atomic(gz, compress(Compression::kGzip, sample_input(), 999)).ok());
   ASSERT_TRUE(core::write_file_atomic(zs, compress(Compression::kZstd, sample_input(), 999)).ok());
-  auto g = test_util::run({gzip, "-t", gz});
+  auto g = oci::test_util::run({gzip, "-t", gz});
   EXPECT_EQ(g.exit_code, 0) << g.err;
-  auto z = test_util::run({zstd, "-q", "-t", zs});
+  auto z = oci::test_util::run({zstd, "-q", "-t", zs});
   EXPECT_EQ(z.exit_code, 0) << z.err;
 }
 

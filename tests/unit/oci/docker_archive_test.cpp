@@ -21,13 +21,13 @@ class DockerArchiveTest : public distill::test_support::TempFolderTest {
 };
 
 TEST_F(DockerArchiveTest, WritesTheDockerSaveLayout) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::amd64());
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
   img.config.created = 1700000000;
   auto st = write_docker_archive(path("image.tar"), {img}, {"example.invalid/app:1.0", "app"});
   ASSERT_TRUE(st.ok()) << st.error().message();
-  auto items = test_util::read_tar(path("image.tar"));
+  auto items = oci::test_util::read_tar(path("image.tar"));
   std::vector<std::string> names;
-  std::map<std::string, test_util::TarItem> by;
+  std::map<std::string, oci::test_util::TarItem> by;
   for (const auto& t : items) {
     names.push_back(t.path);
     by[t.path] = t;
@@ -61,15 +61,15 @@ TEST_F(DockerArchiveTest, WritesTheDockerSaveLayout) {
 }
 
 TEST_F(DockerArchiveTest, Deterministic) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::amd64());
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
   ASSERT_TRUE(write_docker_archive(path("a.tar"), {img}, {"app:1"}).ok());
   ASSERT_TRUE(write_docker_archive(path("b.tar"), {img}, {"app:1"}).ok());
   EXPECT_EQ(*core::sha256_file(path("a.tar")), *core::sha256_file(path("b.tar")));
 }
 
 TEST_F(DockerArchiveTest, HoldsOnePlatformOnly) {
-  Image a = test_util::two_layer_image(dir_->path(), test_util::amd64());
-  Image b = test_util::two_layer_image(dir_->path(), test_util::arm64());
+  Image a = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
+  Image b = oci::test_util::two_layer_image(dir_->path(), oci::test_util::arm64());
   auto st = write_docker_archive(path("x.tar"), {a, b}, {"app"});
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(
@@ -80,21 +80,22 @@ TEST_F(DockerArchiveTest, HoldsOnePlatformOnly) {
 }
 
 TEST_F(DockerArchiveTest, RefusesZstdLayersAndBadTags) {
-  Image z = test_util::two_layer_image(dir_->path(), test_util::amd64(), Compression::kZstd);
+  Image z =
+      oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64(), Compression::kZstd);
   auto st = write_docker_archive(path("z.tar"), {z}, {"app"});
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().hint.find("gzip"), std::string::npos);
-  Image g = test_util::two_layer_image(dir_->path(), test_util::amd64());
+  Image g = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
   EXPECT_FALSE(write_docker_archive(path("t.tar"), {g}, {"App:1"}).ok());
   EXPECT_FALSE(write_docker_archive(path("t.tar"), {g}, {"app@sha256:abc"}).ok());
   EXPECT_FALSE(write_docker_archive(path("t.tar"), {g}, {"app:-x"}).ok());
   // Only the layer blobs: no archive, no temporary.
-  EXPECT_EQ(test_util::list_dir(dir_->path()),
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()),
             (std::vector<std::string>{"layer1-amd64", "layer2-amd64"}));
 }
 
 TEST_F(DockerArchiveTest, ChangedLayerBlobIsAnErrorAndLeavesNothing) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::amd64());
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
   std::string blob = *core::read_file(img.layers[0].path);
   blob[blob.size() / 2] ^= 1;  // same size, different bytes
   ASSERT_TRUE(core::write_file_atomic(img.layers[0].path, blob).ok());
@@ -102,7 +103,7 @@ TEST_F(DockerArchiveTest, ChangedLayerBlobIsAnErrorAndLeavesNothing) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().what.find("does not match"), std::string::npos);
   EXPECT_FALSE(core::path_exists(path("x.tar")));
-  EXPECT_EQ(test_util::list_dir(dir_->path()).size(), 2u);  // no temporary left
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()).size(), 2u);  // no temporary left
 }
 
 TEST(RepoTag, Normalises) {

@@ -27,8 +27,8 @@ class ExternalToolsTest : public ::testing::Test {
     auto d = core::TempDir::create();
     ASSERT_TRUE(d.ok());
     dir_ = std::make_unique<core::TempDir>(std::move(*d));
-    skopeo_ = test_util::require_tool("skopeo");
-    umoci_ = test_util::require_tool("umoci");
+    skopeo_ = oci::test_util::require_tool("skopeo");
+    umoci_ = oci::test_util::require_tool("umoci");
     ASSERT_FALSE(skopeo_.empty());
     ASSERT_FALSE(umoci_.empty());
     home_ = path("home");
@@ -53,7 +53,7 @@ class ExternalToolsTest : public ::testing::Test {
                                      "--tmpdir",
                                      home_ + "/tmp"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return test_util::run(argv);
+    return oci::test_util::run(argv);
   }
 
   json skopeo_json(std::vector<std::string> args) {
@@ -72,7 +72,7 @@ class ExternalToolsTest : public ::testing::Test {
     EXPECT_TRUE(w.ok());
     std::vector<Descriptor> manifests;
     for (const auto& p : ps) {
-      auto m = w->add_image(test_util::two_layer_image(dir_->path(), p), BlobTransfer::kCopy);
+      auto m = w->add_image(oci::test_util::two_layer_image(dir_->path(), p), BlobTransfer::kCopy);
       EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message());
       manifests.push_back(*m);
     }
@@ -94,8 +94,8 @@ class ExternalToolsTest : public ::testing::Test {
 };
 
 TEST_F(ExternalToolsTest, SkopeoInspectsTheLayout) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::amd64());
-  auto manifests = write_layout(path("oci"), {test_util::amd64()}, "1.0");
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
+  auto manifests = write_layout(path("oci"), {oci::test_util::amd64()}, "1.0");
   json info = skopeo_json({"inspect", "oci:" + path("oci") + ":1.0"});
   EXPECT_EQ(info["Digest"], manifests[0].digest.str());
   EXPECT_EQ(info["Architecture"], "amd64");
@@ -110,10 +110,10 @@ TEST_F(ExternalToolsTest, SkopeoInspectsTheLayout) {
 }
 
 TEST_F(ExternalToolsTest, UmociUnpacksTheLayout) {
-  write_layout(path("oci"), {test_util::amd64()}, "1.0");
+  write_layout(path("oci"), {oci::test_util::amd64()}, "1.0");
   std::string bundle = path("bundle");
-  auto r = test_util::run({"env", "HOME=" + home_, umoci_, "unpack", "--rootless", "--image",
-                           path("oci") + ":1.0", bundle});
+  auto r = oci::test_util::run({"env", "HOME=" + home_, umoci_, "unpack", "--rootless", "--image",
+                                path("oci") + ":1.0", bundle});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string rootfs = bundle + "/rootfs";
   EXPECT_EQ(*core::read_file(rootfs + "/etc/hello.txt"), "hello from distill\n");
@@ -135,7 +135,7 @@ TEST_F(ExternalToolsTest, UmociUnpacksTheLayout) {
 }
 
 TEST_F(ExternalToolsTest, SkopeoReadsAndCopiesTheDockerArchive) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::amd64());
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::amd64());
   ASSERT_TRUE(write_docker_archive(path("image.tar"), {img}, {"example.invalid/app:1.0"}).ok());
   json info = skopeo_json({"inspect", "docker-archive:" + path("image.tar")});
   EXPECT_EQ(info["Architecture"], "amd64");
@@ -163,8 +163,8 @@ TEST_F(ExternalToolsTest, SkopeoReadsAndCopiesTheDockerArchive) {
 
 TEST_F(ExternalToolsTest, SkopeoPicksEachPlatformFromTheIndex) {
   Descriptor index;
-  auto manifests =
-      write_layout(path("oci"), {test_util::amd64(), test_util::arm64()}, "multi", &index);
+  auto manifests = write_layout(path("oci"), {oci::test_util::amd64(), oci::test_util::arm64()},
+                                "multi", &index);
   std::string ref = "oci:" + path("oci") + ":multi";
   auto raw = skopeo({"inspect", "--raw", ref});
   ASSERT_EQ(raw.exit_code, 0) << raw.err;

@@ -18,14 +18,13 @@ namespace {
 
 class ImageReaderTest : public distill::test_support::TempFolderTest {
  protected:
-
   // A layout with `platforms` images: one tagged manifest, or a tagged index.
   void write_layout(const std::string& out, const std::vector<Platform>& platforms) {
     auto w = LayoutWriter::create(out);
     ASSERT_TRUE(w.ok());
     std::vector<Descriptor> manifests;
     for (const auto& p : platforms) {
-      auto m = w->add_image(test_util::two_layer_image(dir_->path(), p));
+      auto m = w->add_image(oci::test_util::two_layer_image(dir_->path(), p));
       ASSERT_TRUE(m.ok()) << m.error().message();
       manifests.push_back(*m);
     }
@@ -38,11 +37,10 @@ class ImageReaderTest : public distill::test_support::TempFolderTest {
     }
     ASSERT_TRUE(w->commit().ok());
   }
-
 };
 
 TEST_F(ImageReaderTest, ReadsALayout) {
-  write_layout(path("oci"), {test_util::amd64()});
+  write_layout(path("oci"), {oci::test_util::amd64()});
   auto r = ImageReader::open(path("oci"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ((*r)->kind(), ImageSourceKind::kOciLayout);
@@ -51,7 +49,7 @@ TEST_F(ImageReaderTest, ReadsALayout) {
   ASSERT_EQ(images->size(), 1u);
   const PlatformImage& img = (*images)[0];
   EXPECT_EQ(img.ref_names, std::vector<std::string>{"1.0"});
-  EXPECT_EQ(img.config.platform, test_util::amd64());
+  EXPECT_EQ(img.config.platform, oci::test_util::amd64());
   EXPECT_EQ(img.config.config.entrypoint, std::vector<std::string>{"/usr/bin/app"});
   ASSERT_EQ(img.manifest.layers.size(), 2u);
   EXPECT_EQ(img.manifest.layers[0].media_type, kMediaTypeLayerGzip);
@@ -66,7 +64,7 @@ TEST_F(ImageReaderTest, ReadsALayout) {
 }
 
 TEST_F(ImageReaderTest, ResolvesAMultiPlatformIndex) {
-  write_layout(path("oci"), {test_util::amd64(), test_util::arm64()});
+  write_layout(path("oci"), {oci::test_util::amd64(), oci::test_util::arm64()});
   auto r = ImageReader::open(path("oci"));
   ASSERT_TRUE(r.ok());
   ASSERT_EQ((*r)->index().manifests.size(), 1u);
@@ -81,7 +79,7 @@ TEST_F(ImageReaderTest, ResolvesAMultiPlatformIndex) {
 }
 
 TEST_F(ImageReaderTest, TamperedBlobIsAnError) {
-  write_layout(path("oci"), {test_util::amd64()});
+  write_layout(path("oci"), {oci::test_util::amd64()});
   auto r = ImageReader::open(path("oci"));
   ASSERT_TRUE(r.ok());
   auto images = (*r)->images();
@@ -107,7 +105,7 @@ TEST_F(ImageReaderTest, TamperedBlobIsAnError) {
 }
 
 TEST_F(ImageReaderTest, BlobOfTheWrongSizeIsAnError) {
-  write_layout(path("oci"), {test_util::amd64()});
+  write_layout(path("oci"), {oci::test_util::amd64()});
   auto r = ImageReader::open(path("oci"));
   ASSERT_TRUE(r.ok());
   Descriptor layer = (*(*r)->images())[0].manifest.layers[0];
@@ -125,7 +123,7 @@ TEST_F(ImageReaderTest, BlobOfTheWrongSizeIsAnError) {
 }
 
 TEST_F(ImageReaderTest, SymlinkedBlobIsRefused) {
-  write_layout(path("oci"), {test_util::amd64()});
+  write_layout(path("oci"), {oci::test_util::amd64()});
   auto r = ImageReader::open(path("oci"));
   ASSERT_TRUE(r.ok());
   Descriptor layer = (*(*r)->images())[0].manifest.layers[0];
@@ -139,7 +137,7 @@ TEST_F(ImageReaderTest, SymlinkedBlobIsRefused) {
 }
 
 TEST_F(ImageReaderTest, BoundsMetadataSizes) {
-  write_layout(path("oci"), {test_util::amd64()});
+  write_layout(path("oci"), {oci::test_util::amd64()});
   ReaderLimits tight;
   tight.max_metadata_size = 100;  // smaller than index.json
   auto r = ImageReader::open(path("oci"), tight);
@@ -167,7 +165,7 @@ TEST_F(ImageReaderTest, RefusesWhatIsNotALayout) {
 }
 
 TEST_F(ImageReaderTest, ReadsADockerArchive) {
-  Image img = test_util::two_layer_image(dir_->path(), test_util::arm64());
+  Image img = oci::test_util::two_layer_image(dir_->path(), oci::test_util::arm64());
   ASSERT_TRUE(write_docker_archive(path("image.tar"), {img}, {"example.invalid/app:1.0"}).ok());
   auto r = ImageReader::open(path("image.tar"));
   ASSERT_TRUE(r.ok()) << r.error().message();
@@ -177,7 +175,7 @@ TEST_F(ImageReaderTest, ReadsADockerArchive) {
   ASSERT_EQ(images->size(), 1u);
   const PlatformImage& p = (*images)[0];
   EXPECT_EQ(p.ref_names, std::vector<std::string>{"example.invalid/app:1.0"});
-  EXPECT_EQ(p.config.platform, test_util::arm64());
+  EXPECT_EQ(p.config.platform, oci::test_util::arm64());
   ImageMetadata meta = *image_metadata(img);
   EXPECT_EQ(p.config_json, meta.config_json);
   EXPECT_EQ(p.manifest.config.digest, meta.config.digest);

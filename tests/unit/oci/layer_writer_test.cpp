@@ -26,13 +26,11 @@ namespace {
 
 class LayerWriterTest : public distill::test_support::TempFolderTest {
  protected:
-
   LayerBlob write(std::vector<FsEntry> entries, const LayerOptions& opts, const std::string& name) {
     auto r = write_layer(std::move(entries), opts, path(name));
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
     return r.ok() ? *r : LayerBlob{};
   }
-
 };
 
 // A rootfs-like mix: nested folders, a long name, UTF-8, setuid, owners,
@@ -198,7 +196,7 @@ TEST_F(LayerWriterTest, TarReadsBackExactly) {
 }
 
 TEST_F(LayerWriterTest, DigestsDescribeTheBlobAndTheTar) {
-  LayerBlob blob = write(test_util::base_layer_entries(), LayerOptions{}, "l.gz");
+  LayerBlob blob = write(oci::test_util::base_layer_entries(), LayerOptions{}, "l.gz");
   auto bytes = core::read_file(blob.path);
   ASSERT_TRUE(bytes.ok());
   EXPECT_EQ(blob.digest.hex(), core::sha256_hex(*bytes));
@@ -215,7 +213,7 @@ TEST_F(LayerWriterTest, DigestsDescribeTheBlobAndTheTar) {
 
   LayerOptions plain;
   plain.compression = Compression::kNone;
-  LayerBlob raw = write(test_util::base_layer_entries(), plain, "l.tar");
+  LayerBlob raw = write(oci::test_util::base_layer_entries(), plain, "l.tar");
   EXPECT_EQ(raw.digest, raw.diff_id);
   EXPECT_EQ(raw.diff_id, blob.diff_id);  // compression does not change the tar
   EXPECT_EQ(raw.media_type, "application/vnd.oci.image.layer.v1.tar");
@@ -287,13 +285,14 @@ TEST_F(LayerWriterTest, DifferentContentGivesDifferentDigests) {
 }
 
 TEST_F(LayerWriterTest, SystemTarListsNumericOwnersAndModes) {
-  std::string tar = test_util::require_tool("tar");
+  std::string tar = oci::test_util::require_tool("tar");
   FsEntry exe = FsEntry::file("usr/bin/app", "#!/bin/sh\n", 0755);
   exe.uid = 1000;
   exe.gid = 1001;
   LayerBlob blob = write({exe, FsEntry::symlink("usr/bin/sh", "app")}, LayerOptions{}, "l.gz");
   // GNU tar prints times in the local zone: pin it so the listing is exact.
-  auto r = test_util::run({"env", "TZ=UTC", "LC_ALL=C", tar, "--numeric-owner", "-tvf", blob.path});
+  auto r =
+      oci::test_util::run({"env", "TZ=UTC", "LC_ALL=C", tar, "--numeric-owner", "-tvf", blob.path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out,
@@ -304,32 +303,32 @@ TEST_F(LayerWriterTest, SystemTarListsNumericOwnersAndModes) {
 }
 
 TEST_F(LayerWriterTest, GzipAndZstdToolsAcceptTheBlobs) {
-  std::string gzip = test_util::require_tool("gzip");
-  std::string zstd = test_util::require_tool("zstd");
-  LayerBlob gz = write(test_util::base_layer_entries(), LayerOptions{}, "l.gz");
+  std::string gzip = oci::test_util::require_tool("gzip");
+  std::string zstd = oci::test_util::require_tool("zstd");
+  LayerBlob gz = write(oci::test_util::base_layer_entries(), LayerOptions{}, "l.gz");
   LayerOptions z;
   z.compression = Compression::kZstd;
-  LayerBlob zs = write(test_util::base_layer_entries(), z, "l.zst");
+  LayerBlob zs = write(oci::test_util::base_layer_entries(), z, "l.zst");
   EXPECT_EQ(zs.media_type, "application/vnd.oci.image.layer.v1.tar+zstd");
-  auto g = test_util::run({gzip, "-t", gz.path});
+  auto g = oci::test_util::run({gzip, "-t", gz.path});
   EXPECT_EQ(g.exit_code, 0) << g.err;
-  auto t = test_util::run({zstd, "-q", "-t", zs.path});
+  auto t = oci::test_util::run({zstd, "-q", "-t", zs.path});
   EXPECT_EQ(t.exit_code, 0) << t.err;
   // Same tar inside both.
   EXPECT_EQ(gz.diff_id, zs.diff_id);
 }
 
 TEST_F(LayerWriterTest, FailureLeavesNoBlobAndNoTemporary) {
-  std::vector<FsEntry> entries = test_util::base_layer_entries();
+  std::vector<FsEntry> entries = oci::test_util::base_layer_entries();
   entries.push_back(FsEntry::host_file("app/missing", path("does-not-exist")));
   auto r = write_layer(entries, LayerOptions{}, path("layer.gz"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().where, path("does-not-exist"));
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{});
 
   auto invalid = write_layer({FsEntry::file("../x", "")}, LayerOptions{}, path("layer.gz"));
   ASSERT_FALSE(invalid.ok());
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{});
 }
 
 TEST_F(LayerWriterTest, RefusesNonRegularSourceFile) {

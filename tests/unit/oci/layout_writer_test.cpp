@@ -33,7 +33,7 @@ class LayoutWriterTest : public ::testing::Test {
     auto layer = write_layer({FsEntry::file("marker", marker)}, LayerOptions{}, w->scratch_path());
     EXPECT_TRUE(layer.ok());
     Image img;
-    img.config.platform = test_util::amd64();
+    img.config.platform = oci::test_util::amd64();
     img.layers = {*layer};
     auto m = w->add_image(img, BlobTransfer::kMove);
     EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message());
@@ -54,8 +54,8 @@ class LayoutWriterTest : public ::testing::Test {
 
 TEST_F(LayoutWriterTest, WritesTheLayoutStructure) {
   Descriptor m = write_image("1.0");
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
-  EXPECT_EQ(test_util::list_dir(out_),
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
+  EXPECT_EQ(oci::test_util::list_dir(out_),
             (std::vector<std::string>{"blobs", "index.json", "oci-layout"}));
   EXPECT_EQ(read("oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
   json index = json::parse(read("index.json"));
@@ -65,7 +65,7 @@ TEST_F(LayoutWriterTest, WritesTheLayoutStructure) {
   EXPECT_EQ(index["manifests"][0]["platform"]["architecture"], "amd64");
   EXPECT_EQ(index["mediaType"], kMediaTypeIndex);
   // Every blob is named by the SHA-256 of its content; nothing else is left.
-  auto blobs = test_util::list_dir(out_ + "/blobs/sha256");
+  auto blobs = oci::test_util::list_dir(out_ + "/blobs/sha256");
   EXPECT_EQ(blobs.size(), 3u);  // layer, config, manifest
   for (const auto& hex : blobs) {
     auto sum = core::sha256_file(out_ + "/blobs/sha256/" + hex);
@@ -89,7 +89,7 @@ TEST_F(LayoutWriterTest, ModesIgnoreTheUmask) {
     ASSERT_EQ(::stat((out_ + rel).c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0644u) << rel;
   }
-  for (const auto& hex : test_util::list_dir(out_ + "/blobs/sha256")) {
+  for (const auto& hex : oci::test_util::list_dir(out_ + "/blobs/sha256")) {
     ASSERT_EQ(::stat((out_ + "/blobs/sha256/" + hex).c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0644u);
   }
@@ -98,10 +98,10 @@ TEST_F(LayoutWriterTest, ModesIgnoreTheUmask) {
 TEST_F(LayoutWriterTest, SameInputSameLayoutBytes) {
   write_image("latest");
   std::string index1 = read("index.json");
-  auto blobs1 = test_util::list_dir(out_ + "/blobs/sha256");
+  auto blobs1 = oci::test_util::list_dir(out_ + "/blobs/sha256");
   write_image("latest");  // replaces the first
   EXPECT_EQ(read("index.json"), index1);
-  EXPECT_EQ(test_util::list_dir(out_ + "/blobs/sha256"), blobs1);
+  EXPECT_EQ(oci::test_util::list_dir(out_ + "/blobs/sha256"), blobs1);
 }
 
 TEST_F(LayoutWriterTest, ReplacesAnEarlierLayoutOnlyOnCommit) {
@@ -114,22 +114,23 @@ TEST_F(LayoutWriterTest, ReplacesAnEarlierLayoutOnlyOnCommit) {
     EXPECT_NE(read("index.json").find(first.digest.str()), std::string::npos);
   }
   EXPECT_NE(read("index.json").find(first.digest.str()), std::string::npos);
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
 
   Descriptor second = write_image("v2", "two");
   EXPECT_NE(first.digest, second.digest);
   std::string index = read("index.json");
   EXPECT_EQ(index.find(first.digest.str()), std::string::npos);
   EXPECT_NE(index.find(second.digest.str()), std::string::npos);
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
 }
 
 TEST_F(LayoutWriterTest, FailureMidWriteLeavesNoOutputAndNoTemporary) {
   {
     auto w = LayoutWriter::create(out_);
     ASSERT_TRUE(w.ok());
-    EXPECT_EQ(test_util::list_dir(dir_->path()).size(), 1u);  // the staging folder
-    auto good = write_layer(test_util::base_layer_entries(), LayerOptions{}, w->scratch_path());
+    EXPECT_EQ(oci::test_util::list_dir(dir_->path()).size(), 1u);  // the staging folder
+    auto good =
+        write_layer(oci::test_util::base_layer_entries(), LayerOptions{}, w->scratch_path());
     ASSERT_TRUE(good.ok());
     ASSERT_TRUE(w->add_blob_file(kMediaTypeLayerGzip, good->path, BlobTransfer::kMove).ok());
     // The second layer's source vanished: the build fails here.
@@ -137,7 +138,7 @@ TEST_F(LayoutWriterTest, FailureMidWriteLeavesNoOutputAndNoTemporary) {
                            w->scratch_path());
     ASSERT_FALSE(bad.ok());
   }  // the writer is dropped without commit()
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{});
 }
 
 TEST_F(LayoutWriterTest, AbandonedWriterKeepsTheOldImage) {
@@ -153,7 +154,7 @@ TEST_F(LayoutWriterTest, AbandonedWriterKeepsTheOldImage) {
     EXPECT_FALSE(w->add_to_index(d, "bad tag").ok());
   }
   EXPECT_NE(read("index.json").find(first.digest.str()), std::string::npos);
-  EXPECT_EQ(test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
+  EXPECT_EQ(oci::test_util::list_dir(dir_->path()), std::vector<std::string>{"image"});
 }
 
 TEST_F(LayoutWriterTest, RefusesToReplaceSomethingElse) {
@@ -197,7 +198,7 @@ TEST_F(LayoutWriterTest, BlobsAreVerifiedAndDeduplicated) {
   EXPECT_EQ(bytes->digest, copied->digest);
   ASSERT_TRUE(w->add_to_index(*bytes).ok());
   ASSERT_TRUE(w->commit().ok());
-  EXPECT_EQ(test_util::list_dir(out_ + "/blobs/sha256"),
+  EXPECT_EQ(oci::test_util::list_dir(out_ + "/blobs/sha256"),
             std::vector<std::string>{Digest::of("payload").hex()});
   EXPECT_FALSE(w->commit().ok());
 }
@@ -206,8 +207,8 @@ TEST_F(LayoutWriterTest, MultiPlatformIndexUnderOneTag) {
   auto w = LayoutWriter::create(out_);
   ASSERT_TRUE(w.ok());
   std::vector<Descriptor> manifests;
-  for (const auto& p : {test_util::amd64(), test_util::arm64()}) {
-    Image img = test_util::two_layer_image(dir_->path(), p);
+  for (const auto& p : {oci::test_util::amd64(), oci::test_util::arm64()}) {
+    Image img = oci::test_util::two_layer_image(dir_->path(), p);
     auto m = w->add_image(img);
     ASSERT_TRUE(m.ok()) << m.error().message();
     manifests.push_back(*m);
@@ -225,7 +226,7 @@ TEST_F(LayoutWriterTest, MultiPlatformIndexUnderOneTag) {
   EXPECT_EQ(nested["manifests"][0]["platform"]["architecture"], "amd64");
   EXPECT_EQ(nested["manifests"][1]["platform"]["variant"], "v8");
   // Layers are identical across the two platforms here: stored once.
-  EXPECT_EQ(test_util::list_dir(out_ + "/blobs/sha256").size(), 2u + 2u + 2u + 1u);
+  EXPECT_EQ(oci::test_util::list_dir(out_ + "/blobs/sha256").size(), 2u + 2u + 2u + 1u);
 }
 
 TEST(RefName, FollowsTheLayoutGrammar) {

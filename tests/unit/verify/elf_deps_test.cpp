@@ -12,11 +12,11 @@
 namespace distill::verify {
 namespace {
 
-using test_util::build_elf;
-using test_util::ElfSpec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using verify::test_util::build_elf;
+using verify::test_util::ElfSpec;
 
 image::FileEntry file(std::string path, std::string content, uint32_t mode = 0755) {
   image::FileEntry e;

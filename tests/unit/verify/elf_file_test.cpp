@@ -11,11 +11,11 @@
 namespace distill::verify {
 namespace {
 
-using test_util::build_elf;
-using test_util::ElfSpec;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using verify::test_util::build_elf;
+using verify::test_util::ElfSpec;
 
 ElfSpec full_spec(bool is_64, bool be) {
   ElfSpec s;

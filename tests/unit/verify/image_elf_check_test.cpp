@@ -11,9 +11,9 @@ namespace distill::verify {
 namespace {
 
 namespace it = image::test_util;
-using test_util::build_elf;
-using test_util::ElfSpec;
 using ::testing::HasSubstr;
+using verify::test_util::build_elf;
+using verify::test_util::ElfSpec;
 
 class ImageElfCheckTest : public it::TempFolderTest {};
 

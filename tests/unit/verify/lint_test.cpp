@@ -102,15 +102,15 @@ TEST(LintTest, RegularImageFindings) {
 TEST(LintTest, ElfFindingsAndUnreadableElf) {
   Fixture f;
   f.config.config.user = "1000";
-  test_util::ElfSpec s;
+  verify::test_util::ElfSpec s;
   s.type = kElfTypeExec;
   s.needed = {"libz.so.1"};
-  ASSERT_TRUE(
-      f.fs.apply_layer({reg("app/bin", 0755, test_util::build_elf(s)), reg("app/broken", 0755,
-                                                                           std::string("\x7f"
-                                                                                       "ELF",
-                                                                                       4))})
-          .ok());
+  ASSERT_TRUE(f.fs.apply_layer({reg("app/bin", 0755, verify::test_util::build_elf(s)),
+                                reg("app/broken", 0755,
+                                    std::string("\x7f"
+                                                "ELF",
+                                                4))})
+                  .ok());
   auto findings = f.lint();
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].id, "DISTILL-0006");

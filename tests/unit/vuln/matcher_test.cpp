@@ -14,8 +14,8 @@ using vuln::test_util::VectorLookup;
 
 namespace {
 
-image::DpkgPackage pkg(std::string name, std::string source, std::string source_version,
-                       std::string file = {}) {
+image::DpkgPackage source_pkg(std::string name, std::string source, std::string source_version,
+                              std::string file = {}) {
   image::DpkgPackage p;
   p.name = std::move(name);
   p.version = source_version;
@@ -66,8 +66,9 @@ TEST(MatchPackages, MatchesBySourceNotBinaryName) {
       // A tracker key equal to a binary name whose source differs must not match.
       advisory("CVE-2023-2", "libssl3", "bookworm", "open", "", "high"),
   });
-  std::vector<image::DpkgPackage> installed = {pkg("libssl3", "openssl", "3.0.11-1~deb12u1"),
-                                               pkg("openssl", "openssl", "3.0.11-1~deb12u1")};
+  std::vector<image::DpkgPackage> installed = {
+      source_pkg("libssl3", "openssl", "3.0.11-1~deb12u1"),
+      source_pkg("openssl", "openssl", "3.0.11-1~deb12u1")};
   auto f = match_packages(installed, "bookworm", lookup);
   ASSERT_TRUE(f.ok()) << f.error().message();
   ASSERT_EQ(f->size(), 1u);
@@ -88,12 +89,12 @@ TEST(MatchPackages, OnlyTheImagesReleaseCounts) {
       advisory("CVE-2023-4", "zlib", "bookworm", "resolved", "1:1.2.13.dfsg-2", "low**"),
       advisory("CVE-2023-5", "zlib", "bullseye", "open", "", "high"),
   });
-  auto f = match_packages({pkg("zlib1g", "zlib", "1:1.2.13.dfsg-1")}, "bookworm", lookup);
+  auto f = match_packages({source_pkg("zlib1g", "zlib", "1:1.2.13.dfsg-1")}, "bookworm", lookup);
   ASSERT_TRUE(f.ok());
   ASSERT_EQ(f->size(), 1u);
   EXPECT_EQ((*f)[0].id, "CVE-2023-4");
   EXPECT_EQ((*f)[0].severity, Severity::kLow);
-  auto t = match_packages({pkg("zlib1g", "zlib", "1:1.2.13.dfsg-1")}, "trixie", lookup);
+  auto t = match_packages({source_pkg("zlib1g", "zlib", "1:1.2.13.dfsg-1")}, "trixie", lookup);
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->size(), 1u);
   EXPECT_EQ((*t)[0].id, "CVE-2023-3");
@@ -108,7 +109,7 @@ TEST(MatchPackages, TrackerWinsOverOsvAndSortsBySeverity) {
       advisory("CVE-2023-8", "curl", "bookworm", "open", "", "high*"),
       advisory("CVE-2023-9", "curl", "bookworm", "open", "", "end-of-life", "", "osv"),
   });
-  auto f = match_packages({pkg("libcurl4", "curl", "7.88.1-10")}, "bookworm", lookup);
+  auto f = match_packages({source_pkg("libcurl4", "curl", "7.88.1-10")}, "bookworm", lookup);
   ASSERT_TRUE(f.ok());
   ASSERT_EQ(f->size(), 3u);
   EXPECT_EQ((*f)[0].id, "CVE-2023-8");
@@ -121,9 +122,9 @@ TEST(MatchPackages, TrackerWinsOverOsvAndSortsBySeverity) {
 TEST(MatchPackages, SeparateSourceVersionsAreSeparateFindings) {
   VectorLookup lookup(
       {advisory("CVE-2023-10", "gcc-12", "bookworm", "resolved", "12.2.0-15", "low")});
-  auto f = match_packages(
-      {pkg("libgcc-s1", "gcc-12", "12.2.0-14"), pkg("libstdc++6", "gcc-12", "12.2.0-15")},
-      "bookworm", lookup);
+  auto f = match_packages({source_pkg("libgcc-s1", "gcc-12", "12.2.0-14"),
+                           source_pkg("libstdc++6", "gcc-12", "12.2.0-15")},
+                          "bookworm", lookup);
   ASSERT_TRUE(f.ok());
   ASSERT_EQ(f->size(), 1u);
   EXPECT_EQ((*f)[0].binaries, std::vector<std::string>{"libgcc-s1"});
@@ -137,9 +138,9 @@ TEST(MatchPackages, RealTrackerSample) {
   auto advisories = parse_tracker_json(*text, "osv-dev-mock.json");
   ASSERT_TRUE(advisories.ok());
   VectorLookup lookup(*advisories);
-  auto f = match_packages(
-      {pkg("busybox", "busybox", "1:1.35.0-4"), pkg("apparmor", "apparmor", "3.0.8-3")}, "bookworm",
-      lookup);
+  auto f = match_packages({source_pkg("busybox", "busybox", "1:1.35.0-4"),
+                           source_pkg("apparmor", "apparmor", "3.0.8-3")},
+                          "bookworm", lookup);
   ASSERT_TRUE(f.ok());
   // CVE-2014-1424: fixed "0"; CVE-2017-6507: fixed in 2.11.0-3 < 3.0.8-3.
   ASSERT_EQ(f->size(), 2u);
@@ -149,7 +150,7 @@ TEST(MatchPackages, RealTrackerSample) {
   EXPECT_EQ((*f)[1].id, "CVE-2018-1000500");
   EXPECT_EQ((*f)[1].installed_version, "1:1.35.0-4");
   // trixie has apparmor's fix at 3.0.12-1: an older trixie install is affected with a fix.
-  auto t = match_packages({pkg("apparmor", "apparmor", "3.0.8-3")}, "trixie", lookup);
+  auto t = match_packages({source_pkg("apparmor", "apparmor", "3.0.8-3")}, "trixie", lookup);
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->size(), 1u);
   EXPECT_EQ((*t)[0].id, "CVE-2016-1585");
