@@ -8,6 +8,7 @@ their packages compared with the image's status.d stanzas read independently.
 
 import json
 import os
+import shutil
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -154,6 +155,14 @@ class SbomFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
             b = self.run_distill(["sbom", layout, "--format", fmt], env=env).stdout
             self.assertEqual(a, b)
             self.assertIn("2023-11-14T22:13:20Z", a)
+            # Read from elsewhere, by a relative path: the same document.
+            moved = os.path.join(self.tmp, "elsewhere", "image")
+            if not os.path.exists(moved):
+                shutil.copytree(layout, moved)
+            c = self.run_distill(["sbom", "image/", "--format", fmt], env=env,
+                                 cwd=os.path.dirname(moved)).stdout
+            self.assertEqual(a, c)
+        self.assertEqual(json.loads(a)["metadata"]["component"]["name"], "image")
         bad = self.run_distill(["sbom", layout], env={"SOURCE_DATE_EPOCH": "soon"}, expect_rc=1)
         self.assert_one_error(bad, "SOURCE_DATE_EPOCH")
 
