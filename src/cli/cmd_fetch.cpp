@@ -57,8 +57,8 @@ core::Status copy_out(const std::string& dir, const debian::LockedPackage& p,
   // Debian's own pool names drop the epoch's colon the same way.
   for (char& c : version)
     if (c == ':') c = '%';
-  return core::write_file_atomic(fmt::format("{}/{}_{}_{}.deb", dir, p.name, version, p.architecture),
-                                 data);
+  return core::write_file_atomic(
+      fmt::format("{}/{}_{}_{}.deb", dir, p.name, version, p.architecture), data);
 }
 
 }  // namespace

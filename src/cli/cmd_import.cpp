@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "build/rootfs_import.hpp"
+#include "builder/rootfs_import.hpp"
 #include "cli/commands_list.hpp"
 #include "image/image_source.hpp"
 
@@ -37,7 +37,7 @@ core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::
 }
 
 core::Status run_import(const ImportArgs& a) {
-  build::ImportOptions o;
+  builder::ImportOptions o;
   o.output = a.output;
   o.docker_archive = a.format == "docker";
   o.tags = a.tags;
@@ -47,7 +47,7 @@ core::Status run_import(const ImportArgs& a) {
   if (!a.config_from.empty()) {
     DISTILL_ASSIGN(o.config, config_of(a.config_from, a.platform));
   }
-  DISTILL_ASSIGN(build::ImportReport r, build::import_rootfs(a.tar, o));
+  DISTILL_ASSIGN(builder::ImportReport r, builder::import_rootfs(a.tar, o));
   for (const auto& d : r.dropped)
     std::fprintf(stderr, "distill: note: /%s: device node, FIFO or socket dropped\n", d.c_str());
   std::fprintf(stderr, "distill: imported %zu entries into %s\n", r.members, a.output.c_str());

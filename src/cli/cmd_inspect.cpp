@@ -304,7 +304,7 @@ void print_platform(const PlatformReport& r) {
 void print_text(const image::ImageSource& source, const std::vector<PlatformReport>& reports) {
   const image::ImageRef& ref = source.ref();
   std::printf("%-15s%s\n", "Image:", ref.text.c_str());
-  const char* format = ref.format == image::SourceFormat::kOciLayout   ? "OCI image layout"
+  const char* format = ref.format == image::SourceFormat::kOciLayout  ? "OCI image layout"
                        : ref.format == image::SourceFormat::kRegistry ? "registry"
                                                                       : "docker-archive";
   std::printf("%-15s%s (%s)\n", "Format:", format, ref.path.c_str());

@@ -1,7 +1,7 @@
 #include <cstdio>
 
-#include "build/image_builder.hpp"
-#include "build/spec.hpp"
+#include "builder/image_builder.hpp"
+#include "builder/spec.hpp"
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
 #include "core/file_util.hpp"
@@ -12,9 +12,10 @@ namespace {
 
 core::Status lock_from_spec(const GlobalOptions& g, const std::string& spec_path,
                             const std::vector<std::string>& archs, const std::string& out) {
-  DISTILL_ASSIGN(build::Spec spec, build::load_spec(spec_path));
+  DISTILL_ASSIGN(builder::Spec spec, builder::load_spec(spec_path));
   DISTILL_ASSIGN(auto session, open_session(g, spec));
-  DISTILL_ASSIGN(debian::Lockfile lock, build::lock_spec(spec, archs, *session->repo, *session->cache));
+  DISTILL_ASSIGN(debian::Lockfile lock,
+                 builder::lock_spec(spec, archs, *session->repo, *session->cache));
   DISTILL_TRY(core::write_file_atomic(out, lock.to_json()));
   size_t count = 0;
   for (const auto& [arch, locked] : lock.archs) count += locked.packages.size();
@@ -42,7 +43,8 @@ Command lock_command() {
                                         "the spec already names the packages");
               if (!spec_path->empty()) return lock_from_spec(g, *spec_path, o->archs, *out);
               if (o->packages.empty())
-                return core::make_error("lock", "nothing to lock", "name packages or pass -f distill.yaml");
+                return core::make_error("lock", "nothing to lock",
+                                        "name packages or pass -f distill.yaml");
               std::unique_ptr<Session> session;
               DISTILL_ASSIGN(auto solutions, solve_all(g, *o, session));
               debian::Lockfile lock;

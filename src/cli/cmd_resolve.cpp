@@ -71,8 +71,8 @@ void print_table(const std::string& distro, const debian::ArchSolution& s) {
 }  // namespace
 
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,
-                                                         const ResolveOptions& o,
-                                                         std::unique_ptr<Session>& session) {
+                                                          const ResolveOptions& o,
+                                                          std::unique_ptr<Session>& session) {
   DISTILL_ASSIGN(session, open_session(g, o.distro));
   debian::SolveRequest req;
   req.packages = o.packages;

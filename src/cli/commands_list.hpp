@@ -33,8 +33,8 @@ Command logout_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,
-                                                         const ResolveOptions& opts,
-                                                         std::unique_ptr<Session>& session);
+                                                          const ResolveOptions& opts,
+                                                          std::unique_ptr<Session>& session);
 
 // --insecure, --ca-cert, --parallel for registry commands (cmd_push.cpp).
 void add_registry_options(CLI::App& sub, registry::CopyOptions& options);

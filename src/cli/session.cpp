@@ -25,7 +25,9 @@ core::Result<debian::Mirrors> choose_mirrors(const GlobalOptions& g) {
 
 }  // namespace
 
-bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_tty() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
                                                     const std::string& distro_name) {
@@ -44,14 +46,13 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
   config.offline = g.offline;
   config.components = g.components;
   config.progress = !g.quiet && stderr_is_tty();
-  s->repo = std::make_unique<debian::Repository>(config, *s->fetcher, *s->cache,
-                                                 core::system_process_runner(),
-                                                 core::system_clock());
+  s->repo = std::make_unique<debian::Repository>(
+      config, *s->fetcher, *s->cache, core::system_process_runner(), core::system_clock());
   return s;
 }
 
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
-                                                    const build::Spec& spec) {
+                                                    const builder::Spec& spec) {
   GlobalOptions effective = g;
   if (effective.mirror.empty()) effective.mirror = spec.mirror;
   if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;

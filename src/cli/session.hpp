@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 #include "cache/cache.hpp"
 #include "cli/command.hpp"
 #include "core/result.hpp"
@@ -27,7 +27,7 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
                                                     const std::string& distro);
 // The same for a spec: its distro, and its mirrors unless flags override them.
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
-                                                    const build::Spec& spec);
+                                                    const builder::Spec& spec);
 
 // Shared option handling for commands that resolve packages.
 struct ResolveOptions {

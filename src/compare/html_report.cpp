@@ -6,7 +6,6 @@
 #include <map>
 
 #include "core/units.hpp"
-
 #include "verify/text_util.hpp"
 
 namespace distill::compare {
@@ -124,7 +123,9 @@ std::string only_table(const std::vector<PackageSize>& v, uint64_t total, const 
 
 }  // namespace
 
-std::string html_escape(std::string_view s) { return verify::escape_markup(s); }
+std::string html_escape(std::string_view s) {
+  return verify::escape_markup(s);
+}
 
 std::string html_report(const Comparison& c) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";

@@ -10,7 +10,9 @@ int64_t SystemClock::now() const {
       .count();
 }
 
-void SystemClock::sleep_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+void SystemClock::sleep_for(std::chrono::milliseconds d) {
+  std::this_thread::sleep_for(d);
+}
 
 Clock& system_clock() {
   static SystemClock clock;

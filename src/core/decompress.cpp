@@ -27,8 +27,8 @@ Result<std::string> decompress(std::string_view data, std::string_view where) {
   int rc = archive_read_next_header(a.get(), &entry);
   if (rc == ARCHIVE_EOF) return std::string();
   if (rc != ARCHIVE_OK)
-    return make_error(std::string(where), std::string("cannot decompress: ") +
-                                              archive_error_string(a.get()));
+    return make_error(std::string(where),
+                      std::string("cannot decompress: ") + archive_error_string(a.get()));
   std::string out;
   out.reserve(data.size() * 4);
   char buf[1 << 16];

@@ -68,16 +68,17 @@ class [[nodiscard]] Status {
 }  // namespace distill::core
 
 // Propagates an error from an expression yielding Status or Result<T>.
-#define DISTILL_TRY(expr)                                 \
-  do {                                                    \
-    auto&& distill_try_r_ = (expr);                       \
+#define DISTILL_TRY(expr)                                    \
+  do {                                                       \
+    auto&& distill_try_r_ = (expr);                          \
     if (!distill_try_r_.ok()) return distill_try_r_.error(); \
   } while (0)
 
 #define DISTILL_CONCAT_INNER(a, b) a##b
 #define DISTILL_CONCAT(a, b) DISTILL_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result<T> expression or returns its error.
-#define DISTILL_ASSIGN(lhs, expr) DISTILL_ASSIGN_IMPL(DISTILL_CONCAT(distill_r_, __LINE__), lhs, expr)
+#define DISTILL_ASSIGN(lhs, expr) \
+  DISTILL_ASSIGN_IMPL(DISTILL_CONCAT(distill_r_, __LINE__), lhs, expr)
 #define DISTILL_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                        \
   if (!tmp.ok()) return tmp.error();        \

@@ -10,7 +10,8 @@ namespace distill::core {
 class TempDir {
  public:
   // Created under `parent` (default $TMPDIR or /tmp).
-  static Result<TempDir> create(const std::string& parent = {}, const std::string& prefix = "distill");
+  static Result<TempDir> create(const std::string& parent = {},
+                                const std::string& prefix = "distill");
   TempDir(TempDir&& o) noexcept;
   TempDir& operator=(TempDir&&) = delete;
   TempDir(const TempDir&) = delete;

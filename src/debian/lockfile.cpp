@@ -15,8 +15,8 @@ json index_json(const LockedIndex& i) {
 }
 
 json package_json(const LockedPackage& p) {
-  return {{"name", p.name},         {"version", p.version},   {"architecture", p.architecture},
-          {"suite", p.suite},       {"filename", p.filename}, {"sha256", p.sha256},
+  return {{"name", p.name},   {"version", p.version},   {"architecture", p.architecture},
+          {"suite", p.suite}, {"filename", p.filename}, {"sha256", p.sha256},
           {"size", p.size}};
 }
 
@@ -37,7 +37,8 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 // escape the mirror root or the cache when joined to a URL or a path.
 bool safe_relative_path(std::string_view p) {
   if (p.empty() || p.front() == '/' || p.find('\\') != std::string_view::npos) return false;
-  if (p.find("://") != std::string_view::npos || p.find('?') != std::string_view::npos) return false;
+  if (p.find("://") != std::string_view::npos || p.find('?') != std::string_view::npos)
+    return false;
   size_t start = 0;
   while (start <= p.size()) {
     size_t end = p.find('/', start);
@@ -63,7 +64,8 @@ core::Result<LockedPackage> parse_package(const json& j, const std::string& wher
   p.sha256 = j.at("sha256").get<std::string>();
   p.size = j.at("size").get<uint64_t>();
   if (!core::is_sha256_hex(p.sha256)) return bad(where, p.name + ": sha256 is not 64 hex digits");
-  if (!safe_relative_path(p.filename)) return bad(where, p.name + ": unsafe filename '" + p.filename + "'");
+  if (!safe_relative_path(p.filename))
+    return bad(where, p.name + ": unsafe filename '" + p.filename + "'");
   return p;
 }
 
@@ -106,10 +108,9 @@ core::Result<Lockfile> Lockfile::parse(std::string_view text, const std::string&
     for (const auto& [arch, aj] : root.at("archs").items()) {
       LockedArch locked;
       for (const auto& ij : aj.at("indices"))
-        locked.indices.push_back({ij.at("suite").get<std::string>(),
-                                  ij.at("component").get<std::string>(),
-                                  ij.at("path").get<std::string>(),
-                                  ij.at("sha256").get<std::string>()});
+        locked.indices.push_back(
+            {ij.at("suite").get<std::string>(), ij.at("component").get<std::string>(),
+             ij.at("path").get<std::string>(), ij.at("sha256").get<std::string>()});
       for (const auto& pj : aj.at("packages")) {
         DISTILL_ASSIGN(LockedPackage p, parse_package(pj, where));
         locked.packages.push_back(std::move(p));

@@ -182,11 +182,12 @@ core::Result<std::shared_ptr<PackageIndex>> PackageIndex::parse(IndexOrigin orig
   // regrowth on 60k-stanza indices.
   auto& entries = index->entries_;
   entries.reserve(body.size() / 700 + 1);
-  DISTILL_TRY(for_each_paragraph(body, label + " Packages", [&](const Paragraph& p) -> core::Status {
-    PackageEntry& e = entries.emplace_back();
-    e.origin = &index->origin_;
-    return StanzaReader(p, label).fill(e);
-  }));
+  DISTILL_TRY(
+      for_each_paragraph(body, label + " Packages", [&](const Paragraph& p) -> core::Status {
+        PackageEntry& e = entries.emplace_back();
+        e.origin = &index->origin_;
+        return StanzaReader(p, label).fill(e);
+      }));
   entries.shrink_to_fit();
   return index;
 }

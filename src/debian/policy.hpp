@@ -11,8 +11,8 @@ namespace distill::debian {
 struct Policy {
   std::set<std::string, std::less<>> shells;            // bash, dash, busybox, zsh, ...
   std::set<std::string, std::less<>> package_managers;  // dpkg, apt, debconf, ...
-  bool drop_essential = true;  // Essential: yes packages only when named
-  bool allow_shells = false;   // explicit opt-in needed to name a shell
+  bool drop_essential = true;                           // Essential: yes packages only when named
+  bool allow_shells = false;                            // explicit opt-in needed to name a shell
 
   static Policy distroless();
   // Empty when `name` may be pulled in implicitly, else the reason.

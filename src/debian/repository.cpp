@@ -209,7 +209,8 @@ core::Result<std::vector<IndexOrigin>> Repository::index_origins(const std::stri
   for (size_t i = 0; i < suites.size(); ++i) {
     if (!releases[i]->ok()) return releases[i]->error();
     for (const auto& component : config_.components) {
-      DISTILL_ASSIGN(IndexFiles files, index_files(releases[i]->value(), suites[i], component, arch));
+      DISTILL_ASSIGN(IndexFiles files,
+                     index_files(releases[i]->value(), suites[i], component, arch));
       out.push_back(std::move(files.origin));
     }
   }

@@ -1,12 +1,11 @@
 #include "debian/resolver.hpp"
 
-#include "core/suggest.hpp"
-
 #include <algorithm>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "core/suggest.hpp"
 #include "debian/relation.hpp"
 #include "debian/version.hpp"
 

@@ -29,8 +29,12 @@ LockedArch lock_arch(const ArchSolution& solution) {
 }
 
 LockedPackage locked_package(const PackageEntry& e) {
-  return {std::string(e.name),   std::string(e.version), std::string(e.architecture),
-          e.origin->suite,       std::string(e.filename), std::string(e.sha256),
+  return {std::string(e.name),
+          std::string(e.version),
+          std::string(e.architecture),
+          e.origin->suite,
+          std::string(e.filename),
+          std::string(e.sha256),
           e.size};
 }
 

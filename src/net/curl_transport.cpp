@@ -95,8 +95,7 @@ void set_body(CURL* c, const HttpRequest& req, Transfer& t) {
     curl_easy_setopt(c, CURLOPT_READDATA, &t);
     curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
     curl_easy_setopt(c, CURLOPT_SEEKDATA, &t);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-                     static_cast<curl_off_t>(req.body_source->size()));
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body_source->size()));
     return;
   }
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
@@ -125,7 +124,9 @@ std::string HttpResponse::header(std::string_view name) const {
   return {};
 }
 
-CurlTransport::CurlTransport(CurlOptions opts) : opts_(std::move(opts)) { global_init(); }
+CurlTransport::CurlTransport(CurlOptions opts) : opts_(std::move(opts)) {
+  global_init();
+}
 
 core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const BodySink* sink) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());

@@ -25,8 +25,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;
-  Headers headers;     // names lowercased
-  std::string body;    // empty when a sink consumed it
+  Headers headers;   // names lowercased
+  std::string body;  // empty when a sink consumed it
   std::string header(std::string_view name) const;
 };
 
@@ -41,12 +41,13 @@ class HttpTransport {
   // An Error means no HTTP answer arrived (DNS, connect, reset, TLS); any
   // status code, 404 or 500 included, is a response. Only a 2xx body goes to
   // `sink`; any other body lands in HttpResponse::body.
-  virtual core::Result<HttpResponse> send(const HttpRequest& req, const BodySink* sink = nullptr) = 0;
+  virtual core::Result<HttpResponse> send(const HttpRequest& req,
+                                          const BodySink* sink = nullptr) = 0;
 };
 
 struct CurlOptions {
-  std::string ca_file;         // extra trust anchor bundle; empty = system CAs
-  bool verify_tls = true;      // false only for an explicitly --insecure registry
+  std::string ca_file;     // extra trust anchor bundle; empty = system CAs
+  bool verify_tls = true;  // false only for an explicitly --insecure registry
   long connect_timeout_s = 30;
   long low_speed_timeout_s = 60;  // abort when under 1 KiB/s for this long
 };

@@ -45,8 +45,7 @@ std::string media_type_of(const net::HttpResponse& r) {
 // session (404 BLOB_UPLOAD_UNKNOWN, 400, 416); refusals (401/403/413) and
 // exhausted retries stay final. Matches the messages status_error writes.
 bool fresh_session_may_help(const core::Error& e) {
-  return e.what.starts_with("not found") ||
-         e.what.find("answered HTTP 400") != std::string::npos ||
+  return e.what.starts_with("not found") || e.what.find("answered HTTP 400") != std::string::npos ||
          e.what.find("answered HTTP 416") != std::string::npos;
 }
 
@@ -108,10 +107,10 @@ core::Status Client::ping() {
   if (plain.ok() && (plain->status == 200 || plain->status == 401)) return core::Status::Ok();
   // Say why https failed too: a TLS registry answers plain HTTP with 400.
   std::string why = plain.ok() ? "HTTP " + std::to_string(plain->status) : plain.error().what;
-  return core::make_error(registry_,
-                          "cannot connect over https (" + first.error().what +
-                              ") nor plain http (" + why + ")",
-                          "for a private CA give --ca-cert FILE");
+  return core::make_error(
+      registry_,
+      "cannot connect over https (" + first.error().what + ") nor plain http (" + why + ")",
+      "for a private CA give --ca-cert FILE");
 }
 
 core::Result<net::HttpResponse> Client::send(net::HttpRequest req, const Call& call,

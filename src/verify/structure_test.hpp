@@ -76,10 +76,10 @@ struct LicenseTest {
 // containerRunOptions: how the command tests' containers run.
 struct ContainerRunOptions {
   std::optional<std::string> user;
-  std::vector<std::string> env_vars;     // names passed on from distill's environment
-  std::string env_file;                  // KEY=VALUE lines, relative to the working folder
+  std::vector<std::string> env_vars;      // names passed on from distill's environment
+  std::string env_file;                   // KEY=VALUE lines, relative to the working folder
   std::vector<std::string> capabilities;  // added to the (empty) set
-  std::vector<std::string> bind_mounts;  // HOST:CTR[:ro|rw]
+  std::vector<std::string> bind_mounts;   // HOST:CTR[:ro|rw]
 };
 
 struct StructureTestFile {

@@ -23,8 +23,8 @@ core::Result<std::unique_ptr<OverlayRoot>> OverlayRoot::mount(const std::string&
       return core::make_error(base + sub, std::string("cannot create: ") + std::strerror(errno));
   std::string data = "lowerdir=" + lower + ",upperdir=" + base + "/upper,workdir=" + base + "/work";
   if (::mount("overlay", (base + "/merged").c_str(), "overlay", 0, data.c_str()) != 0)
-    return core::make_error(base + "/merged", std::string("cannot mount overlayfs: ") +
-                                                  std::strerror(errno));
+    return core::make_error(base + "/merged",
+                            std::string("cannot mount overlayfs: ") + std::strerror(errno));
   o->merged_ = base + "/merged";
   return o;
 }
@@ -58,7 +58,8 @@ core::Result<std::vector<std::string>> read_env_file(const std::string& path) {
     if (line.find('=') == std::string_view::npos || line[0] == '=') bad_line = line_no;
     out.emplace_back(line);
   });
-  if (bad_line) return core::make_error(path + ":" + std::to_string(bad_line), "expected KEY=VALUE");
+  if (bad_line)
+    return core::make_error(path + ":" + std::to_string(bad_line), "expected KEY=VALUE");
   return out;
 }
 

@@ -10,7 +10,6 @@
 namespace distill::verify {
 namespace {
 
-
 std::string joined_errors(const TestResult& r) {
   std::string out;
   for (const auto& e : r.errors) out += (out.empty() ? "" : "\n") + e;
@@ -103,7 +102,8 @@ std::string junit_report(const std::string& image, const std::vector<TestResult>
       }
       std::string msg = joined_errors(*r);
       out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                         escape_markup(r->errors.empty() ? "" : r->errors.front()), escape_markup(msg));
+                         escape_markup(r->errors.empty() ? "" : r->errors.front()),
+                         escape_markup(msg));
     }
     out += "  </testsuite>\n";
   }

@@ -9,8 +9,13 @@ using namespace distill::debian;
 namespace {
 
 LockedPackage pkg(const std::string& name, const std::string& suite = "bookworm") {
-  return {name, "1.0-1", "amd64", suite, "pool/main/x/" + name + "/" + name + "_1.0-1_amd64.deb",
-          std::string(64, 'a'), 1234};
+  return {name,
+          "1.0-1",
+          "amd64",
+          suite,
+          "pool/main/x/" + name + "/" + name + "_1.0-1_amd64.deb",
+          std::string(64, 'a'),
+          1234};
 }
 
 Lockfile sample() {
@@ -67,8 +72,10 @@ TEST(LockfileTest, RefusesUnsafeOrMalformedEntries) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.error().message().find("x.lock"), std::string::npos);
   }
-  auto r = with([](Lockfile& l) { l.archs["amd64"].extract = {pkg("ca-certificates")};
-                                  l.archs["amd64"].extract[0].sha256 = "abc"; });
+  auto r = with([](Lockfile& l) {
+    l.archs["amd64"].extract = {pkg("ca-certificates")};
+    l.archs["amd64"].extract[0].sha256 = "abc";
+  });
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(Lockfile::parse("{", "x.lock").ok());
   EXPECT_FALSE(Lockfile::parse("{\"version\": 2}", "x.lock").ok());

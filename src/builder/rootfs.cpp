@@ -1,8 +1,8 @@
-#include "build/rootfs.hpp"
+#include "builder/rootfs.hpp"
 
 #include <fmt/format.h>
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 constexpr const char* kMergedDirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
@@ -12,8 +12,7 @@ bool starts_with_dir(std::string_view path, std::string_view dir) {
 }
 
 bool same_content(const oci::FsEntry& a, const oci::FsEntry& b) {
-  return a.type == b.type && a.data == b.data && a.link_target == b.link_target &&
-         a.mode == b.mode;
+  return a.type == b.type && a.data == b.data && a.link_target == b.link_target && a.mode == b.mode;
 }
 
 }  // namespace
@@ -110,4 +109,4 @@ uint64_t Rootfs::content_bytes() const {
   return total;
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -4,25 +4,25 @@
 #include <string>
 #include <vector>
 
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 #include "cache/cache.hpp"
 #include "core/result.hpp"
 #include "debian/lockfile.hpp"
 #include "debian/repository.hpp"
 #include "oci/compressor.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 enum class OutputFormat { kOci, kDocker };
 
 struct BuildOptions {
-  std::string output;                  // layout folder or docker-archive tar
+  std::string output;  // layout folder or docker-archive tar
   OutputFormat format = OutputFormat::kOci;
-  std::vector<std::string> archs;      // overrides spec.archs
-  std::vector<std::string> tags;       // NAME:TAG
+  std::vector<std::string> archs;  // overrides spec.archs
+  std::vector<std::string> tags;   // NAME:TAG
   oci::Compression compression = oci::Compression::kGzip;
   int64_t source_date_epoch = 0;
-  bool verbose = true;                 // per-arch summary lines on stderr
+  bool verbose = true;  // per-arch summary lines on stderr
   // false: resolve again and rebuild every layer (the records are still refreshed)
   bool reuse_cache = true;
   // Build exactly these packages instead of resolving (`--lock`); it must
@@ -33,10 +33,10 @@ struct BuildOptions {
 
 struct ArchReport {
   std::string arch;
-  std::vector<std::string> packages;        // name=version
-  std::vector<std::string> dropped;         // policy-dropped edges
-  std::vector<std::string> skipped_scripts; // packages whose maintainer scripts were not run
-  std::vector<std::string> stripped;        // setuid/setgid bits removed
+  std::vector<std::string> packages;         // name=version
+  std::vector<std::string> dropped;          // policy-dropped edges
+  std::vector<std::string> skipped_scripts;  // packages whose maintainer scripts were not run
+  std::vector<std::string> stripped;         // setuid/setgid bits removed
   std::vector<std::string> conflicts;
   uint64_t uncompressed_bytes = 0;
   uint64_t compressed_bytes = 0;
@@ -60,4 +60,4 @@ core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::stri
 core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& options,
                                       debian::Repository& repo, cache::Cache& cache);
 
-}  // namespace distill::build
+}  // namespace distill::builder

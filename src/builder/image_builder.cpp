@@ -1,4 +1,4 @@
-#include "build/image_builder.hpp"
+#include "builder/image_builder.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,14 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "build/app_files.hpp"
-#include "build/preset.hpp"
-#include "build/rootfs.hpp"
-#include "build/system_files.hpp"
+#include "builder/app_files.hpp"
+#include "builder/preset.hpp"
+#include "builder/rootfs.hpp"
+#include "builder/system_files.hpp"
 #include "core/file_util.hpp"
-#include "core/unique_fd.hpp"
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
+#include "core/unique_fd.hpp"
 #include "core/units.hpp"
 #include "debian/deb_file.hpp"
 #include "debian/solve.hpp"
@@ -28,7 +28,7 @@
 #include "verify/elf_file.hpp"
 #include "verify/image_elf_check.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 // Bumped whenever assembly rules change, so cached layers from an older
@@ -87,7 +87,8 @@ core::Result<SolvedArch> solve_fresh(const Spec& spec, const Preset& preset,
   for (const auto& name : extract_names(spec, preset)) {
     const auto& cands = solution.universe.candidates(name);
     if (cands.empty())
-      return core::make_error(name, "no such package in " + repo.config().distro.codename + "/" + arch);
+      return core::make_error(name,
+                              "no such package in " + repo.config().distro.codename + "/" + arch);
     out.locked.extract.push_back(debian::locked_package(*cands.front()));
   }
   return out;
@@ -173,12 +174,13 @@ core::Status check_lock(const debian::Lockfile& lock, const std::string& where, 
                         const Preset& preset, const std::vector<std::string>& archs) {
   const char* hint = "run 'distill lock -f <spec>' again";
   if (lock.distro != spec.distro)
-    return core::make_error(where, fmt::format("locked for {}, the spec says {}", lock.distro,
-                                               spec.distro), hint);
+    return core::make_error(
+        where, fmt::format("locked for {}, the spec says {}", lock.distro, spec.distro), hint);
   debian::SolveRequest req = solve_request(spec, preset);
   if (sorted_unique(lock.packages) != sorted_unique(req.packages))
-    return core::make_error(where, "its packages differ from the spec's (preset " + preset.name +
-                                       " plus packages)", hint);
+    return core::make_error(
+        where, "its packages differ from the spec's (preset " + preset.name + " plus packages)",
+        hint);
   if (sorted_unique(lock.exclude) != sorted_unique(req.exclude))
     return core::make_error(where, "its exclude list differs from the spec's", hint);
   for (const auto& arch : archs) {
@@ -197,7 +199,8 @@ core::Result<PlannedArch> plan_arch(const Spec& spec, const Preset& preset,
                                     debian::Repository& repo, cache::Cache& cache,
                                     const std::string& arch, const BuildOptions& opts) {
   if (opts.lock) return plan_from(repo, arch, SolvedArch{opts.lock->archs.at(arch), {}});
-  DISTILL_ASSIGN(SolvedArch solved, solve_spec_arch(spec, preset, repo, cache, arch, opts.reuse_cache));
+  DISTILL_ASSIGN(SolvedArch solved,
+                 solve_spec_arch(spec, preset, repo, cache, arch, opts.reuse_cache));
   return plan_from(repo, arch, solved);
 }
 
@@ -229,8 +232,8 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
 // What assembling the OS layer reported, kept with its cache record so that a
 // cached build still says which scripts were skipped and which bits stripped.
 nlohmann::json assembly_notes(const ArchReport& r) {
-  return {{"skipped_scripts", r.skipped_scripts}, {"stripped", r.stripped},
-          {"conflicts", r.conflicts}};
+  return {
+      {"skipped_scripts", r.skipped_scripts}, {"stripped", r.stripped}, {"conflicts", r.conflicts}};
 }
 
 void restore_notes(const nlohmann::json& notes, ArchReport& r) {
@@ -275,7 +278,8 @@ core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::
   oci::LayerOptions lo;
   lo.compression = opts.compression;
   lo.source_date_epoch = opts.source_date_epoch;
-  DISTILL_ASSIGN(oci::LayerBlob blob, oci::write_layer(std::move(entries), lo, tmp.path() + "/blob"));
+  DISTILL_ASSIGN(oci::LayerBlob blob,
+                 oci::write_layer(std::move(entries), lo, tmp.path() + "/blob"));
   DISTILL_ASSIGN(std::string data, core::read_file(blob.path));
   DISTILL_ASSIGN(blob.path, cache.store(blob.digest.hex(), data, "layer " + blob.digest.str()));
   nlohmann::json record = {{"digest", blob.digest.str()},
@@ -302,20 +306,22 @@ void add_busybox(Rootfs& fs, const std::vector<oci::FsEntry>& entries) {
     bin.mode = 0755;
     fs.put(oci::FsEntry::directory("busybox"));
     fs.put(std::move(bin));
-    for (const char* a : kApplets) fs.put(oci::FsEntry::symlink(std::string("busybox/") + a, "busybox"));
+    for (const char* a : kApplets)
+      fs.put(oci::FsEntry::symlink(std::string("busybox/") + a, "busybox"));
     return;
   }
 }
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
-                      const PlannedArch& plan, const std::vector<std::string>& paths,
-                      Rootfs& fs, ArchReport& report) {
+                      const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
+                      ArchReport& report) {
   const size_t n = plan.installs.size();
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string& name = i < n ? plan.installs[i].name : plan.extract_only[i - n].name;
     DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name));
     if (i >= n) {
-      if (name == "ca-certificates") DISTILL_TRY(add_ca_bundle(fs, deb.entries, spec.ca_certificates));
+      if (name == "ca-certificates")
+        DISTILL_TRY(add_ca_bundle(fs, deb.entries, spec.ca_certificates));
       if (name == "busybox-static") add_busybox(fs, deb.entries);
       continue;
     }
@@ -332,10 +338,9 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
   return core::Status::Ok();
 }
 
-core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset,
-                                  debian::Repository& repo, cache::Cache& cache,
-                                  const PlannedArch& plan, const BuildOptions& opts,
-                                  ArchReport& report) {
+core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian::Repository& repo,
+                                  cache::Cache& cache, const PlannedArch& plan,
+                                  const BuildOptions& opts, ArchReport& report) {
   std::string key = os_layer_key(spec, preset, plan, opts);
   if (opts.reuse_cache) {
     nlohmann::json notes;
@@ -367,8 +372,8 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
     if (!e.source_path.empty()) {
       DISTILL_ASSIGN(content, core::sha256_file(e.source_path));
     }
-    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type),
-                         e.mode, e.uid, e.gid, content));
+    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type), e.mode,
+                         e.uid, e.gid, content));
   }
   std::string key = h.hex_digest();
   if (opts.reuse_cache) {
@@ -390,8 +395,8 @@ std::vector<std::string> image_env(const Spec& spec, const Preset& preset) {
   return out;
 }
 
-core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset,
-                                    const std::string& arch, const BuildOptions& opts,
+core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, const std::string& arch,
+                                    const BuildOptions& opts,
                                     const std::vector<oci::LayerBlob>& layers, size_t packages) {
   oci::Image image;
   DISTILL_ASSIGN(image.config.platform, oci::platform_for_debian_arch(arch));
@@ -404,12 +409,14 @@ core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset,
   c.exposed_ports.insert(spec.ports.begin(), spec.ports.end());
   c.labels = spec.labels;
   image.config.created = opts.source_date_epoch;
-  image.config.history.push_back(
-      {fmt::format("distill build: {} {} {} ({} packages)", spec.distro, preset.name, arch, packages),
-       "distroless packages and system files", false});
-  if (layers.size() > 1) image.config.history.push_back({"distill build: files", "application files", false});
+  image.config.history.push_back({fmt::format("distill build: {} {} {} ({} packages)", spec.distro,
+                                              preset.name, arch, packages),
+                                  "distroless packages and system files", false});
+  if (layers.size() > 1)
+    image.config.history.push_back({"distill build: files", "application files", false});
   image.layers = layers;
-  image.annotations["org.opencontainers.image.created"] = oci::format_rfc3339(opts.source_date_epoch);
+  image.annotations["org.opencontainers.image.created"] =
+      oci::format_rfc3339(opts.source_date_epoch);
   image.annotations["org.opencontainers.image.base.name"] =
       fmt::format("distill/{}:{}", preset.name, spec.distro);
   for (const auto& [k, v] : spec.annotations) image.annotations[k] = v;
@@ -427,8 +434,10 @@ void print_summary(const ArchReport& r) {
     for (const auto& s : r.skipped_scripts) list += (list.empty() ? "" : ", ") + s;
     std::fprintf(stderr, "  maintainer scripts not run: %s\n", list.c_str());
   }
-  for (const auto& s : r.stripped) std::fprintf(stderr, "  setuid/setgid bit removed: %s\n", s.c_str());
-  for (const auto& s : r.conflicts) std::fprintf(stderr, "  file conflict, first kept: %s\n", s.c_str());
+  for (const auto& s : r.stripped)
+    std::fprintf(stderr, "  setuid/setgid bit removed: %s\n", s.c_str());
+  for (const auto& s : r.conflicts)
+    std::fprintf(stderr, "  file conflict, first kept: %s\n", s.c_str());
 }
 
 core::Status write_output(const BuildOptions& opts, const std::vector<oci::Image>& images,
@@ -458,7 +467,8 @@ core::Status write_output(const BuildOptions& opts, const std::vector<oci::Image
   for (const auto& tag : opts.tags) {
     auto colon = tag.rfind(':');
     std::string ref = colon == std::string::npos || tag.find('/', colon) != std::string::npos
-                          ? "latest" : tag.substr(colon + 1);
+                          ? "latest"
+                          : tag.substr(colon + 1);
     DISTILL_TRY(w.add_to_index(top, ref));
   }
   return w.commit();
@@ -480,7 +490,8 @@ bool is_elf_file(const oci::FsEntry& e) {
 // never reads them.
 class LazyPackageNames {
  public:
-  LazyPackageNames(debian::Repository& repo, std::string arch) : repo_(repo), arch_(std::move(arch)) {}
+  LazyPackageNames(debian::Repository& repo, std::string arch)
+      : repo_(repo), arch_(std::move(arch)) {}
   bool exists(std::string_view package) {
     if (!loaded_) {
       loaded_ = true;
@@ -566,7 +577,8 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
       r.uncompressed_bytes += static_cast<uint64_t>(l.uncompressed_size);
       r.compressed_bytes += static_cast<uint64_t>(l.size);
     }
-    DISTILL_ASSIGN(oci::Image image, make_image(spec, preset, arch, opts, layers, r.packages.size()));
+    DISTILL_ASSIGN(oci::Image image,
+                   make_image(spec, preset, arch, opts, layers, r.packages.size()));
     if (app) DISTILL_TRY(check_app_binaries(spec, image, plan, repo));
     images.push_back(std::move(image));
     report.archs.push_back(std::move(r));
@@ -577,4 +589,4 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
   return report;
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -8,7 +8,7 @@
 #include "core/result.hpp"
 #include "oci/fs_entry.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 // The image's root filesystem being assembled in memory, keyed by normalised
 // path. Applies the distroless rules as packages are added: merged /usr,
@@ -54,4 +54,4 @@ class Rootfs {
   std::vector<std::string> stripped_;
 };
 
-}  // namespace distill::build
+}  // namespace distill::builder

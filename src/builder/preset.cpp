@@ -1,10 +1,10 @@
-#include "build/preset.hpp"
+#include "builder/preset.hpp"
 
 #include <fmt/format.h>
 
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 // awk is an interpreter that can run commands; base-files only wants it for
@@ -64,4 +64,4 @@ core::Result<Preset> find_preset(const std::string& name, const debian::Distro& 
   return core::make_error("base", fmt::format("unknown preset '{}'", name), "one of " + list);
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -1,4 +1,4 @@
-#include "build/rootfs_import.hpp"
+#include "builder/rootfs_import.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "image/rootfs_view.hpp"
 #include "unit/image/image_test_util.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 namespace it = image::test_util;
@@ -97,4 +97,4 @@ TEST_F(RootfsImportTest, RefusesUnsafeNamesAndDanglingHardLinks) {
 }
 
 }  // namespace
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -2,11 +2,11 @@
 
 #include <vector>
 
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 #include "core/result.hpp"
 #include "oci/fs_entry.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 // The layer entries for the spec's `files`: a folder's contents are copied
 // under dst, a file becomes dst (or dst/<name> when dst ends in '/'). Modes
@@ -15,4 +15,4 @@ namespace distill::build {
 // (device, FIFO, socket) is an error.
 core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileSpec>& files);
 
-}  // namespace distill::build
+}  // namespace distill::builder

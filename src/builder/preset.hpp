@@ -7,7 +7,7 @@
 #include "core/result.hpp"
 #include "debian/distro.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 // A base image's package set, in the spirit of Google distroless but resolved
 // rather than hand-listed: only the roots are named here.
@@ -27,4 +27,4 @@ struct Preset {
 
 core::Result<Preset> find_preset(const std::string& name, const debian::Distro& distro);
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -1,4 +1,4 @@
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -10,14 +10,29 @@
 #include "core/file_util.hpp"
 #include "core/suggest.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
-const std::vector<std::string> kKeys = {
-    "distro",  "archs",  "base",        "packages", "exclude",         "debug",
-    "files",   "ca_certificates",       "user",     "workdir",         "entrypoint",
-    "cmd",     "env",    "ports",       "labels",   "annotations",     "keep_docs",
-    "mirror",  "security_mirror",       "allow_shells"};
+const std::vector<std::string> kKeys = {"distro",
+                                        "archs",
+                                        "base",
+                                        "packages",
+                                        "exclude",
+                                        "debug",
+                                        "files",
+                                        "ca_certificates",
+                                        "user",
+                                        "workdir",
+                                        "entrypoint",
+                                        "cmd",
+                                        "env",
+                                        "ports",
+                                        "labels",
+                                        "annotations",
+                                        "keep_docs",
+                                        "mirror",
+                                        "security_mirror",
+                                        "allow_shells"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid"};
 const std::vector<std::string> kDistros = {"debian12", "debian13", "bookworm", "trixie"};
 const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
@@ -33,11 +48,16 @@ struct Ctx {
 
 const char* kind(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "an undefined value";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
   }
 }
 
@@ -88,9 +108,8 @@ core::Result<uint32_t> number(const Ctx& c, const YAML::Node& n, const std::stri
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v > max)
     return c.at(n, fmt::format("'{}' must be a {} number up to {} (got '{}')", key,
-                               base == 8 ? "octal" : "whole", base == 8 ? fmt::format("{:o}", max)
-                                                                          : std::to_string(max),
-                               s));
+                               base == 8 ? "octal" : "whole",
+                               base == 8 ? fmt::format("{:o}", max) : std::to_string(max), s));
   return static_cast<uint32_t>(v);
 }
 
@@ -100,9 +119,9 @@ core::Status unknown_keys(const Ctx& c, const YAML::Node& map, const std::vector
     std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
     std::string near = core::closest_match(k, keys);
-    return c.at(kv.first, fmt::format("unknown key '{}' in {}", k, what),
-                near.empty() ? "see docs/spec.md for the fields"
-                             : fmt::format("did you mean '{}'?", near));
+    return c.at(
+        kv.first, fmt::format("unknown key '{}' in {}", k, what),
+        near.empty() ? "see docs/spec.md for the fields" : fmt::format("did you mean '{}'?", near));
   }
   return core::Status::Ok();
 }
@@ -188,18 +207,34 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
   }
   if (k == "archs") {
     DISTILL_ASSIGN(s.archs, string_list(c, v, k));
-    for (size_t i = 0; i < s.archs.size(); ++i) DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
+    for (size_t i = 0; i < s.archs.size(); ++i)
+      DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
     return core::Status::Ok();
   }
   if (k == "base") {
     DISTILL_ASSIGN(s.base, scalar(c, v, k));
     return one_of(c, v, k, s.base, known_presets());
   }
-  if (k == "packages") { DISTILL_ASSIGN(s.packages, string_list(c, v, k)); return core::Status::Ok(); }
-  if (k == "exclude") { DISTILL_ASSIGN(s.exclude, string_list(c, v, k)); return core::Status::Ok(); }
-  if (k == "debug") { DISTILL_ASSIGN(s.debug, boolean(c, v, k)); return core::Status::Ok(); }
-  if (k == "keep_docs") { DISTILL_ASSIGN(s.keep_docs, boolean(c, v, k)); return core::Status::Ok(); }
-  if (k == "allow_shells") { DISTILL_ASSIGN(s.allow_shells, boolean(c, v, k)); return core::Status::Ok(); }
+  if (k == "packages") {
+    DISTILL_ASSIGN(s.packages, string_list(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "exclude") {
+    DISTILL_ASSIGN(s.exclude, string_list(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "debug") {
+    DISTILL_ASSIGN(s.debug, boolean(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "keep_docs") {
+    DISTILL_ASSIGN(s.keep_docs, boolean(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "allow_shells") {
+    DISTILL_ASSIGN(s.allow_shells, boolean(c, v, k));
+    return core::Status::Ok();
+  }
   if (k == "files") {
     if (v.IsNull()) return core::Status::Ok();
     if (!v.IsSequence()) return c.at(v, fmt::format("'files' must be a list (got {})", kind(v)));
@@ -232,13 +267,34 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
       return c.at(v, fmt::format("'workdir' must be an absolute path (got '{}')", s.workdir));
     return core::Status::Ok();
   }
-  if (k == "entrypoint") { DISTILL_ASSIGN(s.entrypoint, string_list(c, v, k)); return core::Status::Ok(); }
-  if (k == "cmd") { DISTILL_ASSIGN(s.cmd, string_list(c, v, k)); return core::Status::Ok(); }
-  if (k == "env") { DISTILL_ASSIGN(s.env, string_map(c, v, k)); return core::Status::Ok(); }
-  if (k == "labels") { DISTILL_ASSIGN(s.labels, string_map(c, v, k)); return core::Status::Ok(); }
-  if (k == "annotations") { DISTILL_ASSIGN(s.annotations, string_map(c, v, k)); return core::Status::Ok(); }
-  if (k == "mirror") { DISTILL_ASSIGN(s.mirror, scalar(c, v, k)); return core::Status::Ok(); }
-  if (k == "security_mirror") { DISTILL_ASSIGN(s.security_mirror, scalar(c, v, k)); return core::Status::Ok(); }
+  if (k == "entrypoint") {
+    DISTILL_ASSIGN(s.entrypoint, string_list(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "cmd") {
+    DISTILL_ASSIGN(s.cmd, string_list(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "env") {
+    DISTILL_ASSIGN(s.env, string_map(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "labels") {
+    DISTILL_ASSIGN(s.labels, string_map(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "annotations") {
+    DISTILL_ASSIGN(s.annotations, string_map(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "mirror") {
+    DISTILL_ASSIGN(s.mirror, scalar(c, v, k));
+    return core::Status::Ok();
+  }
+  if (k == "security_mirror") {
+    DISTILL_ASSIGN(s.security_mirror, scalar(c, v, k));
+    return core::Status::Ok();
+  }
   if (k == "ports") {
     if (v.IsNull()) return core::Status::Ok();
     if (!v.IsSequence()) return c.at(v, fmt::format("'ports' must be a list (got {})", kind(v)));
@@ -274,7 +330,8 @@ core::Result<UserSpec> parse_user(std::string_view text) {
     return !s.empty() && ec == std::errc() && end == s.data() + s.size();
   };
   if (!ok(uid_s, uid) || !ok(gid_s, gid))
-    return core::make_error("user", fmt::format("'user' must be root, nonroot, nobody or UID[:GID] (got '{}')", text));
+    return core::make_error(
+        "user", fmt::format("'user' must be root, nonroot, nobody or UID[:GID] (got '{}')", text));
   return UserSpec{std::string(text), uid, gid};
 }
 
@@ -288,7 +345,8 @@ core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
     return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg,
                             "the spec must be valid YAML");
   }
-  if (!root.IsMap()) return c.at(root, fmt::format("the spec must be a map of fields (got {})", kind(root)));
+  if (!root.IsMap())
+    return c.at(root, fmt::format("the spec must be a map of fields (got {})", kind(root)));
   DISTILL_TRY(unknown_keys(c, root, kKeys, "the spec"));
   Spec s;
   s.path = path;
@@ -308,4 +366,4 @@ core::Result<Spec> load_spec(const std::string& path) {
   return parse_spec(text, path, dir.empty() ? "/" : dir);
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

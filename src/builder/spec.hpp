@@ -9,14 +9,14 @@
 
 #include "core/result.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 // A host file or folder copied into the image (docs/spec.md, `files`).
 struct FileSpec {
-  std::string src;                // as written, relative to the spec's folder
-  std::string src_path;           // resolved host path
-  std::string dst;                // absolute path in the image
-  std::optional<uint32_t> mode;   // permission bits; default: keep the host's x bit
+  std::string src;               // as written, relative to the spec's folder
+  std::string src_path;          // resolved host path
+  std::string dst;               // absolute path in the image
+  std::optional<uint32_t> mode;  // permission bits; default: keep the host's x bit
   uint32_t uid = 0;
   uint32_t gid = 0;
   int line = 0;
@@ -66,4 +66,4 @@ core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
 // "root", "nonroot", "nobody" or "UID[:GID]".
 core::Result<UserSpec> parse_user(std::string_view text);
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -9,7 +9,7 @@
 #include "oci/compressor.hpp"
 #include "oci/image_config.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 struct ImportOptions {
   std::string output;             // layout folder or docker-archive tar
@@ -39,4 +39,4 @@ struct ImportReport {
 // deterministic for a given tar and SOURCE_DATE_EPOCH.
 core::Result<ImportReport> import_rootfs(const std::string& tar_path, const ImportOptions& options);
 
-}  // namespace distill::build
+}  // namespace distill::builder

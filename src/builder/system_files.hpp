@@ -3,12 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "build/rootfs.hpp"
+#include "builder/rootfs.hpp"
 #include "core/result.hpp"
 #include "debian/distro.hpp"
 #include "oci/fs_entry.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 
 // The files a package manager and maintainer scripts would have made,
 // generated natively: users and groups, home folders, /tmp, nsswitch.conf,
@@ -28,4 +28,4 @@ void add_status_entry(Rootfs& rootfs, const std::string& package, const std::str
 
 constexpr const char* kCaBundlePath = "etc/ssl/certs/ca-certificates.crt";
 
-}  // namespace distill::build
+}  // namespace distill::builder

@@ -1,4 +1,4 @@
-#include "build/rootfs_import.hpp"
+#include "builder/rootfs_import.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,7 +19,7 @@
 #include "oci/layout_writer.hpp"
 #include "oci/platform.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 // A member name as a layer path: "./etc/" and "/etc" both become "etc"; ""
@@ -182,4 +182,4 @@ core::Result<ImportReport> import_rootfs(const std::string& tar_path, const Impo
   return report;
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

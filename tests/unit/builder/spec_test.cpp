@@ -1,4 +1,4 @@
-#include "build/spec.hpp"
+#include "builder/spec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@ using namespace distill;
 
 namespace {
 
-core::Result<build::Spec> parse(const std::string& yaml, const std::string& dir = "/") {
-  return build::parse_spec(yaml, "distill.yaml", dir);
+core::Result<builder::Spec> parse(const std::string& yaml, const std::string& dir = "/") {
+  return builder::parse_spec(yaml, "distill.yaml", dir);
 }
 
 std::string error_of(const std::string& yaml, const std::string& dir = "/") {
@@ -77,8 +77,10 @@ TEST(Spec, UnknownKeyHasLineAndSuggestion) {
 TEST(Spec, WrongTypes) {
   EXPECT_EQ(error_of("archs: amd64\n"),
             "distill.yaml:1: 'archs' must be a list of strings (got a scalar)");
-  EXPECT_EQ(error_of("\nenv: [a]\n"), "distill.yaml:2: 'env' must be a map of strings (got a list)");
-  EXPECT_EQ(error_of("debug: maybe\n"), "distill.yaml:1: 'debug' must be true or false (got 'maybe')");
+  EXPECT_EQ(error_of("\nenv: [a]\n"),
+            "distill.yaml:2: 'env' must be a map of strings (got a list)");
+  EXPECT_EQ(error_of("debug: maybe\n"),
+            "distill.yaml:1: 'debug' must be true or false (got 'maybe')");
   EXPECT_EQ(error_of("ports: [0]\n"),
             "distill.yaml:1: port '0' must be 1-65535, optionally /tcp, /udp or /sctp");
 }
@@ -118,11 +120,11 @@ TEST(Spec, InvalidYaml) {
 }
 
 TEST(Spec, Users) {
-  EXPECT_EQ(build::parse_user("root")->uid, 0u);
-  EXPECT_EQ(build::parse_user("nobody")->gid, 65534u);
-  EXPECT_EQ(build::parse_user("42")->gid, 42u);
-  EXPECT_FALSE(build::parse_user("alice").ok());
-  EXPECT_FALSE(build::parse_user("1:").ok());
+  EXPECT_EQ(builder::parse_user("root")->uid, 0u);
+  EXPECT_EQ(builder::parse_user("nobody")->gid, 65534u);
+  EXPECT_EQ(builder::parse_user("42")->gid, 42u);
+  EXPECT_FALSE(builder::parse_user("alice").ok());
+  EXPECT_FALSE(builder::parse_user("1:").ok());
 }
 
 TEST(Suggest, ClosestMatch) {

@@ -1,4 +1,4 @@
-#include "build/system_files.hpp"
+#include "builder/system_files.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/file_util.hpp"
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 oci::FsEntry owned_dir(std::string path, uint32_t mode, uint32_t uid, uint32_t gid) {
@@ -97,4 +97,4 @@ void add_status_entry(Rootfs& fs, const std::string& package, const std::string&
     fs.put(oci::FsEntry::file("var/lib/dpkg/status.d/" + package + ".md5sums", md5sums));
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder

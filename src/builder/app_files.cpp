@@ -1,11 +1,11 @@
-#include "build/app_files.hpp"
+#include "builder/app_files.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
-namespace distill::build {
+namespace distill::builder {
 namespace {
 
 namespace fs = std::filesystem;
@@ -32,7 +32,8 @@ core::Status add_tree(const FileSpec& f, const std::string& root, const std::str
     if (ec) return core::make_error(root, ec.message());
     std::string rel = fs::relative(it->path(), root, ec).generic_string();
     if (ec) return core::make_error(it->path().string(), ec.message());
-    DISTILL_ASSIGN(oci::FsEntry e, host_entry(f, it->path().string(), dst.empty() ? rel : dst + "/" + rel));
+    DISTILL_ASSIGN(oci::FsEntry e,
+                   host_entry(f, it->path().string(), dst.empty() ? rel : dst + "/" + rel));
     out.push_back(std::move(e));
   }
   return core::Status::Ok();
@@ -57,8 +58,7 @@ core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileS
       DISTILL_TRY(add_tree(f, f.src_path, dst, out));
       continue;
     }
-    if (!dst.empty() && dst.back() == '/')
-      dst += fs::path(f.src_path).filename().string();
+    if (!dst.empty() && dst.back() == '/') dst += fs::path(f.src_path).filename().string();
     auto e = host_entry(f, f.src_path, dst);
     if (!e.ok()) return e.error().with_where(where);
     out.push_back(std::move(*e));
@@ -66,4 +66,4 @@ core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileS
   return out;
 }
 
-}  // namespace distill::build
+}  // namespace distill::builder
