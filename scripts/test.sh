@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds and runs every test: fuzz smoke runs; the -Werror release build with
+# Builds and runs every test: the rule checks (module order, format, unity
+# names); fuzz smoke runs; the -Werror release build with
 # the tests that reach the host's Debian mirror (label online); then the
 # ASan+UBSan build with the unit and hermetic integration tests, whose ctest
 # summary ends the output. Each test runs once, in the build that suits it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${DISTILL_JOBS:-$(nproc)}"
+
+echo "== rules: module order, clang-format, unity-build names (scripts/check_rules.py)"
+python3 scripts/check_rules.py
 
 echo "== fuzz smoke (libFuzzer, clang)"
 scripts/build.sh fuzz

@@ -12,12 +12,12 @@
 #include "core/temp_dir.hpp"
 #include "debian/solve.hpp"
 #include "oci/archive_util.hpp"
-#include "oci/docker_archive.hpp"
+#include "oci/built_image.hpp"
 #include "oci/fs_entry.hpp"
 #include "oci/image.hpp"
 #include "oci/layer_writer.hpp"
-#include "oci/layout_writer.hpp"
 #include "oci/platform.hpp"
+#include "transport/copy.hpp"
 
 namespace distill::builder {
 namespace {
@@ -133,21 +133,12 @@ core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::strin
 }
 
 core::Result<std::string> write_image(const ImportOptions& o, const oci::Image& image) {
-  if (o.docker_archive) {
-    DISTILL_TRY(oci::write_docker_archive(o.output, {image}, o.tags));
-    DISTILL_ASSIGN(auto meta, oci::image_metadata(image));
-    return meta.manifest.digest.str();
-  }
-  DISTILL_ASSIGN(oci::LayoutWriter w, oci::LayoutWriter::create(o.output));
-  DISTILL_ASSIGN(oci::Descriptor d, w.add_image(image, oci::BlobTransfer::kCopy));
-  if (o.tags.empty()) DISTILL_TRY(w.add_to_index(d));
-  for (const auto& tag : o.tags) {
-    size_t colon = tag.rfind(':');
-    bool has_tag = colon != std::string::npos && tag.find('/', colon) == std::string::npos;
-    DISTILL_TRY(w.add_to_index(d, has_tag ? tag.substr(colon + 1) : "latest"));
-  }
-  DISTILL_TRY(w.commit());
-  return d.digest.str();
+  DISTILL_ASSIGN(auto built, oci::BuiltImage::create({image}));
+  transport::Destination dst{o.format, o.output, {}};
+  DISTILL_ASSIGN(transport::CopyResult r,
+                 transport::write_image(*built, built->top(), dst,
+                                        transport::names_for_tags(o.format, o.tags), {}));
+  return r.top.digest.str();
 }
 
 }  // namespace

@@ -8,14 +8,15 @@
 #include "core/result.hpp"
 #include "oci/compressor.hpp"
 #include "oci/image_config.hpp"
+#include "transport/image_ref.hpp"
 
 namespace distill::builder {
 
 struct ImportOptions {
-  std::string output;             // layout folder or docker-archive tar
-  bool docker_archive = false;    // else an OCI layout
-  std::vector<std::string> tags;  // NAME:TAG
-  std::string platform;           // "os/arch[/variant]"; empty: the host's
+  std::string output;  // layout folder or docker-archive tar
+  transport::Transport format = transport::Transport::kOciLayout;  // or kDockerArchive
+  std::vector<std::string> tags;                                   // NAME:TAG
+  std::string platform;  // "os/arch[/variant]"; empty: the host's
   // The container config (user, env, entrypoint, ...) to give the image, e.g.
   // taken from another image (--config-from); unset: PATH only, as `docker import`.
   std::optional<oci::ContainerConfig> config;

@@ -25,6 +25,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
 }
 
+// 3 tells "the check ran and failed" (scan --fail-on) from "it could not run" (1).
+int exit_code_for(const core::Error& e) {
+  return e.code == core::ErrorCode::kPolicyFailed ? kExitPolicyFailed : 1;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -54,7 +59,7 @@ int run(int argc, char** argv) {
     core::Status status = chosen();
     if (!status.ok()) {
       std::fprintf(stderr, "distill: error: %s\n", status.error().message().c_str());
-      return 1;
+      return exit_code_for(status.error());
     }
     return global.exit_code;
   } catch (const std::exception& e) {

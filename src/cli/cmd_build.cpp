@@ -8,6 +8,7 @@
 #include "builder/spec.hpp"
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
+#include "cli/transport_flags.hpp"
 #include "core/file_util.hpp"
 #include "sbom/sbom_attach.hpp"
 #include "sbom/sbom_file.hpp"
@@ -27,7 +28,7 @@ struct BuildArgs {
   bool sbom = false;
   std::string sbom_format = "spdx-json";
   std::vector<std::string> push;  // registry references to push the result to
-  registry::CopyOptions push_options;
+  transport::CopyOptions push_options;
 };
 
 core::Result<builder::BuildOptions> options_from(const BuildArgs& a) {
@@ -83,7 +84,7 @@ Command build_command() {
         sub.add_option("--sbom-format", a->sbom_format, "spdx-json or cyclonedx-json")
             ->capture_default_str();
         sub.add_option("--push", a->push, "Push the image to HOST[:PORT]/REPO[:TAG] (repeatable)");
-        add_registry_options(sub, a->push_options);
+        add_copy_options(sub, a->push_options);
         return [&g, a]() -> core::Status {
           DISTILL_ASSIGN(builder::Spec spec, builder::load_spec(a->spec));
           DISTILL_ASSIGN(builder::BuildOptions opts, options_from(*a));
@@ -118,8 +119,8 @@ Command build_command() {
             DISTILL_TRY(run_copy(g, opts.output, ref, a->push_options));
             if (sboms.empty()) continue;
             // Attached per platform image, where scanners look for them.
-            DISTILL_ASSIGN(auto attached,
-                           sbom::attach_sboms(sboms, sbom_format, ref, a->push_options.remote));
+            DISTILL_ASSIGN(auto attached, sbom::attach_sboms(sboms, sbom_format, ref,
+                                                             a->push_options.write.remote));
             if (!g.quiet)
               for (const auto& d : attached)
                 std::fprintf(stderr, "distill: attached the SBOM to %s as %s\n", ref.c_str(),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "compare/comparison.hpp"
 #include "compare/html_report.hpp"
 #include "core/atomic_file.hpp"
@@ -23,12 +24,14 @@ struct CompareArgs {
   std::string format = "table";
   std::string html;
   std::string db;
+  transport::Options transport;
 };
 
 // The one platform image `ref` selects (--platform narrows a multi-platform one).
 core::Result<compare::ImageProfile> profile(const std::string& ref, const std::string& platform,
-                                            const vuln::AdvisoryLookup* advisories) {
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(ref));
+                                            const vuln::AdvisoryLookup* advisories,
+                                            const transport::Options& transport) {
+  DISTILL_ASSIGN(auto source, transport::open_image(ref, transport));
   DISTILL_ASSIGN(auto selected, source->select_platform(platform));
   if (selected.size() != 1)
     return core::make_error(ref, fmt::format("holds {} platform images", selected.size()),
@@ -53,8 +56,8 @@ core::Status write_html(const std::string& path, const compare::Comparison& c) {
 
 core::Status run_compare(const CompareArgs& a, const GlobalOptions& g) {
   DISTILL_ASSIGN(auto db, open_database(a, g));
-  DISTILL_ASSIGN(auto pa, profile(a.image_a, a.platform, db.get()));
-  DISTILL_ASSIGN(auto pb, profile(a.image_b, a.platform, db.get()));
+  DISTILL_ASSIGN(auto pa, profile(a.image_a, a.platform, db.get(), a.transport));
+  DISTILL_ASSIGN(auto pb, profile(a.image_b, a.platform, db.get(), a.transport));
   auto c = compare::compare_profiles(std::move(pa), std::move(pb));
   if (!a.html.empty()) {
     DISTILL_TRY(write_html(a.html, c));
@@ -78,6 +81,7 @@ Command compare_command() {
             sub.add_option("image_a", a->image_a, "First image (OCI layout or docker-archive)")
                 ->required();
             sub.add_option("image_b", a->image_b, "Second image")->required();
+            add_transport_options(sub, a->transport);
             sub.add_option("--platform", a->platform,
                            "The platform to compare in multi-platform images, e.g. linux/amd64");
             sub.add_option("--format", a->format, "table or json")

@@ -10,6 +10,7 @@
 
 #include "builder/rootfs_import.hpp"
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "image/image_source.hpp"
 
 namespace distill::cli {
@@ -23,11 +24,13 @@ struct ImportArgs {
   std::string platform;
   std::string config_from;
   std::string compression = "gzip";
+  transport::Options transport;  // reaches --config-from
 };
 
 // The container config of the one image `ref` selects.
-core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::string& platform) {
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(ref));
+core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::string& platform,
+                                             const transport::Options& transport) {
+  DISTILL_ASSIGN(auto source, transport::open_image(ref, transport));
   DISTILL_ASSIGN(auto selected, source->select_platform(platform));
   if (selected.size() != 1)
     return core::make_error("--config-from " + ref,
@@ -39,13 +42,13 @@ core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::
 core::Status run_import(const ImportArgs& a) {
   builder::ImportOptions o;
   o.output = a.output;
-  o.docker_archive = a.format == "docker";
+  if (a.format == "docker") o.format = transport::Transport::kDockerArchive;
   o.tags = a.tags;
   o.platform = a.platform;
   o.compression = a.compression == "zstd" ? oci::Compression::kZstd : oci::Compression::kGzip;
   DISTILL_ASSIGN(o.source_date_epoch, source_date_epoch());
   if (!a.config_from.empty()) {
-    DISTILL_ASSIGN(o.config, config_of(a.config_from, a.platform));
+    DISTILL_ASSIGN(o.config, config_of(a.config_from, a.platform, a.transport));
   }
   DISTILL_ASSIGN(builder::ImportReport r, builder::import_rootfs(a.tar, o));
   for (const auto& d : r.dropped)
@@ -71,6 +74,7 @@ Command import_command() {
             sub.add_option("--platform", a->platform, "os/arch[/variant] (default: the host's)");
             sub.add_option("--config-from", a->config_from,
                            "Copy user, env, entrypoint, cmd... from this image");
+            add_transport_options(sub, a->transport);
             sub.add_option("--compression", a->compression, "Layer compression")
                 ->check(CLI::IsMember({"gzip", "zstd"}));
             return [a]() { return run_import(*a); };

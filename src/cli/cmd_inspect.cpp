@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "core/units.hpp"
 #include "image/dpkg_inventory.hpp"
 #include "image/image_source.hpp"
@@ -26,6 +27,7 @@ struct InspectArgs {
   std::string image;
   std::string platform;
   bool as_json = false;
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 // One layer and the history line that made it.
@@ -70,7 +72,7 @@ core::Result<PlatformReport> inspect_platform(image::ImageSource& source,
     return image::is_dpkg_database_file(path) || image::is_os_release_file(path);
   };
   auto read = image::RootfsView::read(source.reader(), img, options);
-  if (!read.ok()) return in_image(source.ref().path, read.error());
+  if (!read.ok()) return in_image(source.name().where, read.error());
   const image::RootfsView& fs = *read;
   PlatformReport r;
   r.image = &img;
@@ -82,10 +84,10 @@ core::Result<PlatformReport> inspect_platform(image::ImageSource& source,
   attach_history(img.config, r.layers);
   r.files = fs.entries().size();
   auto os = image::read_os_release(fs);
-  if (!os.ok()) return in_image(source.ref().path, os.error());
+  if (!os.ok()) return in_image(source.name().where, os.error());
   r.os = std::move(*os);
   auto packages = image::read_dpkg_packages(fs);
-  if (!packages.ok()) return in_image(source.ref().path, packages.error());
+  if (!packages.ok()) return in_image(source.name().where, packages.error());
   r.packages = std::move(*packages);
   return r;
 }
@@ -184,11 +186,11 @@ json platform_json(const PlatformReport& r) {
 }
 
 json report_json(const image::ImageSource& source, const std::vector<PlatformReport>& reports) {
-  const image::ImageRef& ref = source.ref();
+  const image::SourceName& ref = source.name();
   json j;
   j["reference"] = ref.text;
-  j["format"] = image::source_format_name(ref.format);
-  j["path"] = ref.path;
+  j["format"] = ref.transport;
+  j["path"] = ref.where;
   j["tag"] = ref.tag.empty() ? json(nullptr) : json(ref.tag);
   j["digest"] = source.tops().size() == 1 ? json(source.tops()[0].digest.str()) : json(nullptr);
   json indexes = json::array();
@@ -302,12 +304,10 @@ void print_platform(const PlatformReport& r) {
 }
 
 void print_text(const image::ImageSource& source, const std::vector<PlatformReport>& reports) {
-  const image::ImageRef& ref = source.ref();
+  const image::SourceName& ref = source.name();
   std::printf("%-15s%s\n", "Image:", ref.text.c_str());
-  const char* format = ref.format == image::SourceFormat::kOciLayout  ? "OCI image layout"
-                       : ref.format == image::SourceFormat::kRegistry ? "registry"
-                                                                      : "docker-archive";
-  std::printf("%-15s%s (%s)\n", "Format:", format, ref.path.c_str());
+  const char* format = ref.transport == "oci-layout" ? "OCI image layout" : ref.transport.c_str();
+  std::printf("%-15s%s (%s)\n", "Format:", format, ref.where.c_str());
   if (source.tops().size() == 1)
     std::printf("%-15s%s\n", "Digest:", source.tops()[0].digest.str().c_str());
   for (const auto& s : source.indexes()) {
@@ -337,11 +337,12 @@ Command inspect_command() {
                        "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
                        "(FILE, docker-archive:FILE)")
             ->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("--platform", a->platform,
                        "Only this platform, e.g. linux/arm64 (default: all)");
         sub.add_flag("--json", a->as_json, "Print one JSON document for scripts");
         return [a]() -> core::Status {
-          DISTILL_ASSIGN(auto source, image::ImageSource::open(a->image));
+          DISTILL_ASSIGN(auto source, transport::open_image(a->image, a->transport));
           DISTILL_ASSIGN(auto selected, source->select_platform(a->platform));
           std::vector<PlatformReport> reports;
           for (const oci::PlatformImage* img : selected) {

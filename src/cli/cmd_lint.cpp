@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "image/image_source.hpp"
 #include "verify/elf_deps.hpp"
 #include "verify/lint.hpp"
@@ -26,6 +27,7 @@ struct LintArgs {
   std::string format = "text";
   std::string exit_level = "fatal";
   std::vector<std::string> ignore;
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 struct PlatformLint {
@@ -36,7 +38,7 @@ struct PlatformLint {
 core::Result<PlatformLint> lint_platform(image::ImageSource& source, const oci::PlatformImage& img,
                                          const std::set<std::string>& ignore) {
   auto fs = verify::read_rootfs_for_elf(source.reader(), img, verify::lint_keep_content);
-  if (!fs.ok()) return fs.error().with_where(source.ref().path);
+  if (!fs.ok()) return fs.error().with_where(source.name().where);
   verify::LintInput in;
   in.fs = &*fs;
   in.config = &img.config;
@@ -146,7 +148,7 @@ json report_sarif(const std::vector<PlatformLint>& results) {
 
 core::Status run_lint(const LintArgs& a) {
   auto exit_level = verify::parse_lint_level(a.exit_level);
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(a.image));
+  DISTILL_ASSIGN(auto source, transport::open_image(a.image, a.transport));
   DISTILL_ASSIGN(auto selected, source->select_platform(a.platform));
   std::set<std::string> ignore(a.ignore.begin(), a.ignore.end());
   std::vector<PlatformLint> results;
@@ -182,6 +184,7 @@ Command lint_command() {
             sub.add_option("image", a->image,
                            "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar")
                 ->required();
+            add_transport_options(sub, a->transport);
             sub.add_option("--platform", a->platform, "Only this platform, e.g. linux/arm64");
             sub.add_option("--format", a->format, "Output format")
                 ->check(CLI::IsMember({"text", "json", "sarif"}));

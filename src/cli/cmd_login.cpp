@@ -3,8 +3,8 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "core/process.hpp"
-#include "registry/copy.hpp"
 #include "registry/credentials.hpp"
 #include "registry/reference.hpp"
 #include "registry/remote.hpp"
@@ -16,7 +16,7 @@ struct LoginArgs {
   std::string registry;
   std::string username;
   bool password_stdin = false;
-  registry::CopyOptions options;
+  transport::CopyOptions options;
 };
 
 core::Status check_registry_name(const std::string& name) {
@@ -35,7 +35,8 @@ core::Status login(const GlobalOptions& g, const LoginArgs& a) {
   std::getline(std::cin, password);
   if (password.empty()) return core::make_error("login", "empty password on stdin");
   registry::Credential credential{a.username, password};
-  DISTILL_ASSIGN(auto remote, registry::Remote::connect(a.registry, a.options.remote, &credential));
+  DISTILL_ASSIGN(auto remote,
+                 registry::Remote::connect(a.registry, a.options.write.remote, &credential));
   DISTILL_TRY(remote->client().check_login());
   registry::CredentialStore store(registry::CredentialStore::default_dir(),
                                   core::system_process_runner());
@@ -53,7 +54,7 @@ Command login_command() {
             sub.add_option("REGISTRY", a->registry, "HOST[:PORT]")->required();
             sub.add_option("-u,--username", a->username, "User name");
             sub.add_flag("--password-stdin", a->password_stdin, "Read the password from stdin");
-            add_registry_options(sub, a->options);
+            add_copy_options(sub, a->options);
             return [&g, a]() -> core::Status { return login(g, *a); };
           }};
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "probe/probe_binary.hpp"
 #include "probe/probe_report.hpp"
 #include "probe/probe_runner.hpp"
@@ -18,13 +19,14 @@ struct ProbeArgs {
   std::string image;
   std::string platform;
   std::string format = "text";
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 core::Status run_probe_command(const ProbeArgs& a) {
   if (::geteuid() != 0)
     return core::make_error("probe", "needs root",
                             "runc applies the image's file owners and namespaces; use sudo");
-  probe::ProbeRun run{a.image, a.platform, {}, {}};
+  probe::ProbeRun run{a.image, a.platform, {}, {}, a.transport};
   DISTILL_ASSIGN(run.probe, probe::find_probe_binary());
   DISTILL_ASSIGN(run.runc, runtime::find_runc());
   std::string output;
@@ -53,6 +55,7 @@ Command probe_command() {
       [](CLI::App& sub, GlobalOptions&) -> Action {
         auto a = std::make_shared<ProbeArgs>();
         sub.add_option("image", a->image, "OCI layout folder or docker-archive tar")->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("--platform", a->platform, "The platform to run, e.g. linux/amd64");
         sub.add_option("--format", a->format, "text or json")
             ->check(CLI::IsMember({"text", "json"}))

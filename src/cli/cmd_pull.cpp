@@ -1,5 +1,5 @@
 #include "cli/commands_list.hpp"
-#include "registry/copy.hpp"
+#include "cli/transport_flags.hpp"
 #include "registry/reference.hpp"
 
 namespace distill::cli {
@@ -10,14 +10,14 @@ Command pull_command() {
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto src = std::make_shared<std::string>();
         auto out = std::make_shared<std::string>();
-        auto o = std::make_shared<registry::CopyOptions>();
+        auto o = std::make_shared<transport::CopyOptions>();
         o->format = "oci";
         o->local_destination = true;
         sub.add_option("REF", *src, "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")->required();
         sub.add_option("-o,--output", *out, "Output folder (oci) or tar file (docker)")->required();
         sub.add_option("--format", o->format, "oci or docker")->capture_default_str();
         sub.add_option("--platform", o->platform, "Only this os/arch[/variant] of an index");
-        add_registry_options(sub, *o);
+        add_copy_options(sub, *o);
         return [&g, src, out, o]() -> core::Status {
           if (!registry::looks_like_reference(*src))
             return core::make_error(*src, "is not a registry reference",
@@ -25,7 +25,8 @@ Command pull_command() {
           if (o->format != "oci" && o->format != "docker")
             return core::make_error("--format", "unknown format '" + o->format + "'",
                                     "oci or docker");
-          return run_copy(g, *src, *out, *o);
+          DISTILL_TRY(run_copy(g, *src, *out, *o));
+          return core::Status::Ok();
         };
       }};
 }

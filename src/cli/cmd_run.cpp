@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/runner.hpp"
@@ -26,6 +27,7 @@ struct RunArgs {
   std::optional<std::string> user;
   std::optional<std::string> entrypoint;
   std::string network = "none";
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 // `-e K` takes K's value from our environment (and is dropped when unset).
@@ -82,7 +84,8 @@ core::Result<int> run_image(const RunArgs& a) {
   DISTILL_ASSIGN(std::string runc, runtime::find_runc());
   // Held until the bundle is gone: a Ctrl-C from here on is handled, never fatal.
   runtime::SignalBlock block;
-  DISTILL_ASSIGN(runtime::OpenedImage opened, runtime::open_one_image(a.image, a.platform));
+  DISTILL_ASSIGN(runtime::OpenedImage opened,
+                 runtime::open_one_image(a.image, a.platform, a.transport));
   const oci::PlatformImage& img = *opened.image;
   DISTILL_ASSIGN(runtime::Bundle bundle, runtime::Bundle::unpack(opened.source->reader(), img));
   if (int sig = runtime::SignalBlock::pending()) return interrupted(sig);
@@ -102,6 +105,7 @@ Command run_command() {
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<RunArgs>();
         sub.add_option("image", a->image, "OCI layout folder or docker-archive tar")->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("args", a->args, "Arguments replacing the image's cmd (after --)");
         sub.add_option("--platform", a->platform, "os/arch[/variant] (default: the host's)");
         sub.add_option("-e,--env", a->env, "Set K=V (or K from our environment)")

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "core/file_util.hpp"
 #include "sbom/inventory.hpp"
 #include "sbom/inventory_cache.hpp"
@@ -18,6 +19,7 @@ struct SbomArgs {
   std::string format = "spdx-json";
   std::string output;
   bool no_cache = false;
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 }  // namespace
@@ -32,6 +34,7 @@ Command sbom_command() {
                "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
                "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
             ->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("--platform", a->platform, "The platform to describe, e.g. linux/arm64");
         sub.add_option("--format", a->format, "spdx-json or cyclonedx-json")->capture_default_str();
         sub.add_option("-o,--output", a->output, "Write to FILE (default: stdout)");
@@ -41,9 +44,9 @@ Command sbom_command() {
           DISTILL_ASSIGN(sbom::SbomFormat format, sbom::parse_sbom_format(a->format));
           std::optional<cache::Cache> cache;
           if (!a->no_cache) cache = sbom::open_inventory_cache(g.cache_dir);
-          DISTILL_ASSIGN(
-              sbom::ImageInventory inv,
-              sbom::read_inventory(a->image, {a->platform, true, cache ? &*cache : nullptr}));
+          DISTILL_ASSIGN(sbom::ImageInventory inv,
+                         sbom::read_inventory(a->image, {a->platform, true,
+                                                         cache ? &*cache : nullptr, a->transport}));
           DISTILL_ASSIGN(std::string text, sbom::render_sbom(inv, format));
           if (!a->output.empty()) return core::write_file_atomic(a->output, text);
           std::fwrite(text.data(), 1, text.size(), stdout);

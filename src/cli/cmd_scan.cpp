@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "core/clock.hpp"
 #include "core/file_util.hpp"
 #include "sbom/inventory.hpp"
@@ -30,6 +31,7 @@ struct ScanArgs {
   bool ignore_unfixed = false;
   std::string ignore_file;
   bool no_cache = false;
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 core::Result<vuln::ScanReport> scan(const ScanArgs& a, const GlobalOptions& g, core::Clock& clock) {
@@ -54,8 +56,9 @@ core::Result<vuln::ScanReport> scan(const ScanArgs& a, const GlobalOptions& g, c
   r.age_days = vuln::database_age_days(r.database, clock.now());
   std::optional<cache::Cache> cache;
   if (!a.no_cache) cache = sbom::open_inventory_cache(g.cache_dir);
-  DISTILL_ASSIGN(sbom::ImageInventory inv,
-                 sbom::read_inventory(a.image, {a.platform, false, cache ? &*cache : nullptr}));
+  DISTILL_ASSIGN(
+      sbom::ImageInventory inv,
+      sbom::read_inventory(a.image, {a.platform, false, cache ? &*cache : nullptr, a.transport}));
   r.reference = inv.reference;
   r.name = inv.name;
   r.digest = inv.digest;
@@ -80,12 +83,13 @@ Command scan_command() {
                "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
                "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
             ->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("--platform", a->platform, "The platform to scan, e.g. linux/arm64");
         sub.add_option("--db", a->db,
                        "Database file (default $XDG_CACHE_HOME/distill/vulndb.sqlite)");
         sub.add_option("--format", a->format, "table, json or sarif")->capture_default_str();
         sub.add_option("--fail-on", a->fail_on,
-                       "Exit 1 when a finding has this severity or higher "
+                       "Exit 3 when a finding has this severity or higher "
                        "(critical, high, medium, low, negligible, unknown)");
         sub.add_flag("--ignore-unfixed", a->ignore_unfixed,
                      "Leave out findings without a fixed version");
@@ -119,7 +123,8 @@ Command scan_command() {
             return core::make_error(r.reference,
                                     fmt::format("{} finding{} at or above severity {}", n,
                                                 n == 1 ? "" : "s", vuln::severity_name(*r.fail_on)),
-                                    "--fail-on");
+                                    "--fail-on")
+                .with_code(core::ErrorCode::kPolicyFailed);
           return core::Status::Ok();
         };
       }};

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
 #include "image/rootfs_view.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/runner.hpp"
@@ -23,6 +24,7 @@ struct TestArgs {
   std::vector<std::string> configs;
   std::string platform;
   std::string output = "text";
+  transport::Options transport;  // --insecure, --ca-cert
 };
 
 // The image's filesystem, with the content of the files the tests read:
@@ -56,7 +58,8 @@ core::Status run_tests(const TestArgs& a) {
   }
   if (needs_container(files) && ::geteuid() != 0)
     return core::make_error("test", "commandTests need root", "they run under runc; use sudo");
-  DISTILL_ASSIGN(runtime::OpenedImage opened, runtime::open_one_image(a.image, a.platform));
+  DISTILL_ASSIGN(runtime::OpenedImage opened,
+                 runtime::open_one_image(a.image, a.platform, a.transport));
   const oci::PlatformImage& img = *opened.image;
   auto fs = read_filesystem(opened.source->reader(), img, files);
   if (!fs.ok()) return fs.error().with_where(a.image);
@@ -92,6 +95,7 @@ Command test_command() {
       [](CLI::App& sub, GlobalOptions&) -> Action {
         auto a = std::make_shared<TestArgs>();
         sub.add_option("image", a->image, "OCI layout folder or docker-archive tar")->required();
+        add_transport_options(sub, a->transport);
         sub.add_option("-c,--config", a->configs, "A structure test file (repeatable)")
             ->required()
             ->allow_extra_args(false);

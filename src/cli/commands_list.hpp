@@ -6,7 +6,6 @@
 #include "cli/command.hpp"
 #include "cli/session.hpp"
 #include "debian/solve.hpp"
-#include "registry/copy.hpp"
 
 namespace distill::cli {
 
@@ -35,11 +34,5 @@ Command logout_command();
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,
                                                           const ResolveOptions& opts,
                                                           std::unique_ptr<Session>& session);
-
-// --insecure, --ca-cert, --parallel for registry commands (cmd_push.cpp).
-void add_registry_options(CLI::App& sub, registry::CopyOptions& options);
-// Copies SRC to DST, prints "DST@sha256:..." (cmd_push.cpp).
-core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
-                      registry::CopyOptions options);
 
 }  // namespace distill::cli

@@ -176,7 +176,7 @@ uint64_t content_bytes(const image::RootfsView& fs) {
 
 core::Result<ImageProfile> profile_image(image::ImageSource& source, const oci::PlatformImage& img,
                                          const vuln::AdvisoryLookup* advisories) {
-  const std::string& where = source.ref().text;
+  const std::string& where = source.name().text;
   auto read = verify::read_rootfs_for_elf(source.reader(), img, keep_for_profile);
   if (!read.ok()) return read.error().with_where(where);
   const image::RootfsView& fs = *read;

@@ -16,8 +16,14 @@ Error Error::with_where(std::string outer) const {
   return e;
 }
 
+Error Error::with_code(ErrorCode c) const {
+  Error e = *this;
+  e.code = c;
+  return e;
+}
+
 Error make_error(std::string where, std::string what, std::string hint) {
-  return Error{std::move(where), std::move(what), std::move(hint)};
+  return Error{std::move(where), std::move(what), std::move(hint), ErrorCode::kFailed};
 }
 
 }  // namespace distill::core

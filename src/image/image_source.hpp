@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -11,32 +10,16 @@
 
 namespace distill::image {
 
-enum class SourceFormat { kOciLayout, kDockerArchive, kRegistry };
-
-// "oci-layout", "docker-archive" or "registry": the names used in `--json` output.
-std::string_view source_format_name(SourceFormat f);
-
-// Where an image is and which of its tags was asked for. Accepted forms:
-//   DIR                        an OCI image layout folder, every image in it
-//   DIR:TAG                    the layout's entry named TAG (ref.name annotation)
-//   oci:DIR[:TAG]              the same, explicitly (skopeo's transport syntax)
-//   FILE                       a docker-archive tar (`docker save`), maybe compressed
-//   FILE:REF                   the archive's image whose RepoTags hold REF ("name[:tag]")
-//   docker-archive:FILE[:REF]  the same, explicitly
-//   HOST[:PORT]/REPO[:TAG][@DIGEST]  a registry image (ImageSource::open only,
-//                              when no such local path exists; registry/reference.hpp)
-// A path that exists as given wins over reading its last ":x" as a tag, so
-// folders with colons in their names still work.
-struct ImageRef {
-  std::string text;  // as given
-  SourceFormat format = SourceFormat::kOciLayout;
-  std::string path;
-  // Empty: every image. docker-archive tags are normalised ("app" -> "app:latest").
+// What a reference names, as the transport that opened it resolved it
+// (transport/image_ref.hpp parses the text; this module never does).
+struct SourceName {
+  std::string text;       // the reference as given
+  std::string where;      // the path or reference errors name
+  std::string transport;  // "oci-layout", "docker-archive" or "registry", for reports
+  std::string name;       // a short name for documents: the folder or file name, or the reference
+  // Empty: every image. Else the top-level entries whose ref_names hold it.
   std::string tag;
 };
-
-// Looks at the filesystem (stat) to tell a folder from a file and a path from a tag.
-core::Result<ImageRef> parse_image_ref(std::string_view text);
 
 // A top-level image index the reference leads to (a multi-platform tag).
 struct IndexSummary {
@@ -50,17 +33,12 @@ struct IndexSummary {
 // demand through reader()).
 class ImageSource {
  public:
-  // A registry reference is read with default connection settings
-  // (registry::RemoteOptions: https, plain HTTP for loopback hosts).
-  static core::Result<std::unique_ptr<ImageSource>> open(std::string_view ref,
-                                                         const oci::ReaderLimits& limits = {});
-  // Over a reader the caller opened (a registry with its own options): every
-  // image the reader's index leads to.
-  static core::Result<std::unique_ptr<ImageSource>> from_reader(
-      std::string_view text, SourceFormat format, std::unique_ptr<oci::ImageReader> reader,
-      const oci::ReaderLimits& limits = {});
+  // Over an opened reader: the images of `name.tag` (every image when empty),
+  // indexes, manifests and configs read and verified.
+  static core::Result<std::unique_ptr<ImageSource>> open(std::unique_ptr<oci::ImageReader> reader,
+                                                         SourceName name);
 
-  const ImageRef& ref() const { return ref_; }
+  const SourceName& name() const { return name_; }
   oci::ImageReader& reader() { return *reader_; }
 
   // The top-level descriptors selected (index.json entries or, for a
@@ -81,12 +59,10 @@ class ImageSource {
  private:
   ImageSource() = default;
   core::Status load();
-  std::vector<std::string> top_ref_names(size_t i) const;
   bool tag_matches(const std::vector<std::string>& ref_names) const;
 
-  ImageRef ref_;
+  SourceName name_;
   std::unique_ptr<oci::ImageReader> reader_;
-  oci::ReaderLimits limits_;
   std::vector<oci::PlatformImage> all_images_;
   std::vector<oci::Descriptor> tops_;
   std::vector<IndexSummary> indexes_;

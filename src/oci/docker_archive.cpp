@@ -2,20 +2,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <memory>
 
 #include "core/atomic_file.hpp"
-#include "core/sha256.hpp"
-#include "core/unique_fd.hpp"
 #include "oci/archive_util.hpp"
+#include "oci/built_image.hpp"
+#include "oci/image_config.hpp"
 #include "oci/json_util.hpp"
 #include "oci/media_types.hpp"
 
@@ -27,9 +22,8 @@ using nlohmann::json;
 struct Member {
   std::string path;
   bool is_dir = false;
-  std::string data;       // when host_path is empty
-  std::string host_path;  // a layer blob, streamed and verified
-  Descriptor expected;    // digest and size the host file must have
+  std::string data;        // when it is not a blob
+  const Descriptor* blob;  // a layer blob, streamed from the source and verified
 };
 
 struct OutputSink {
@@ -49,8 +43,8 @@ la_ssize_t write_callback(archive*, void* client, const void* buffer, size_t len
 
 class ArchiveBuilder {
  public:
-  ArchiveBuilder(archive* a, OutputSink& sink, int64_t mtime)
-      : a_(a), sink_(sink), mtime_(mtime), buffer_(1 << 18) {}
+  ArchiveBuilder(archive* a, OutputSink& sink, ImageReader& src, int64_t mtime)
+      : a_(a), sink_(sink), src_(src), mtime_(mtime) {}
 
   core::Status write(const Member& m) {
     ArchiveEntry ae(archive_entry_new());
@@ -58,24 +52,15 @@ class ArchiveBuilder {
     archive_entry_set_filetype(ae.get(), m.is_dir ? AE_IFDIR : AE_IFREG);
     archive_entry_set_perm(ae.get(), m.is_dir ? 0755 : 0644);
     archive_entry_set_mtime(ae.get(), mtime_, 0);
-    core::UniqueFd fd;
-    int64_t size = static_cast<int64_t>(m.data.size());
-    if (m.is_dir) size = 0;
-    if (!m.host_path.empty()) {
-      fd.reset(::open(m.host_path.c_str(), O_RDONLY | O_CLOEXEC));
-      struct stat st {};
-      if (!fd || ::fstat(fd.get(), &st) != 0)
-        return core::make_error(m.host_path, std::strerror(errno));
-      size = static_cast<int64_t>(st.st_size);
-      if (size != m.expected.size)
-        return core::make_error(m.host_path,
-                                "layer blob is " + std::to_string(size) + " bytes, expected " +
-                                    std::to_string(m.expected.size),
-                                "the file changed after it was written");
-    }
+    int64_t size = m.is_dir ? 0 : m.blob ? m.blob->size : static_cast<int64_t>(m.data.size());
     archive_entry_set_size(ae.get(), size);
     if (archive_write_header(a_, ae.get()) != ARCHIVE_OK) return failure(m.path);
-    if (fd) return copy(m, fd.get(), size);
+    // The source checks size and digest as the blob streams: what we archive
+    // is what we described, or the archive is never committed.
+    if (m.blob)
+      return src_.stream_blob(*m.blob, [&](std::string_view chunk) {
+        return write_data(m.path, chunk.data(), chunk.size());
+      });
     return write_data(m.path, m.data.data(), m.data.size());
   }
 
@@ -95,29 +80,10 @@ class ArchiveBuilder {
     return core::Status::Ok();
   }
 
-  // Verifies the blob while copying it: what we archive is what we described.
-  core::Status copy(const Member& m, int fd, int64_t size) {
-    core::Sha256 hash;
-    int64_t left = size;
-    while (left > 0) {
-      ssize_t n = ::read(fd, buffer_.data(), std::min(buffer_.size(), static_cast<size_t>(left)));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return core::make_error(m.host_path, std::strerror(errno));
-      if (n == 0) return core::make_error(m.host_path, "file shrank while being read");
-      hash.update(buffer_.data(), static_cast<size_t>(n));
-      DISTILL_TRY(write_data(m.path, buffer_.data(), static_cast<size_t>(n)));
-      left -= n;
-    }
-    if (hash.hex_digest() != m.expected.digest.hex())
-      return core::make_error(m.host_path, "layer blob does not match " + m.expected.digest.str(),
-                              "the file changed after it was written");
-    return core::Status::Ok();
-  }
-
   archive* a_;
   OutputSink& sink_;
+  ImageReader& src_;
   int64_t mtime_;
-  std::vector<char> buffer_;
 };
 
 bool valid_tag(std::string_view tag) {
@@ -143,13 +109,14 @@ std::pair<std::string, std::string> split_repo_tag(const std::string& normal) {
   return {normal.substr(0, colon), normal.substr(colon + 1)};
 }
 
-core::Result<std::vector<Member>> members_for(const Image& image, const ImageMetadata& meta,
+core::Result<std::vector<Member>> members_for(const Manifest& manifest,
+                                              const std::string& config_json,
                                               const std::vector<std::string>& tags) {
   std::vector<Member> members;
   json layers = json::array();
   std::map<Digest, bool> seen;
   std::string top;
-  for (const auto& l : image.layers) {
+  for (const auto& l : manifest.layers) {
     if (l.media_type != kMediaTypeLayerGzip && l.media_type != kMediaTypeLayer &&
         l.media_type != kDockerMediaTypeLayerGzip)
       return core::make_error("docker-archive", "layer " + l.digest.str() + " is " + l.media_type,
@@ -159,17 +126,15 @@ core::Result<std::vector<Member>> members_for(const Image& image, const ImageMet
     layers.push_back(top + "/layer.tar");
     if (seen[l.digest]) continue;
     seen[l.digest] = true;
-    members.push_back({top, true, {}, {}, {}});
-    Descriptor expected;
-    expected.digest = l.digest;
-    expected.size = l.size;
-    members.push_back({top + "/layer.tar", false, {}, l.path, expected});
+    members.push_back({top, true, {}, nullptr});
+    members.push_back({top + "/layer.tar", false, {}, &l});
   }
-  std::string config_name = meta.config.digest.hex() + ".json";
-  members.push_back({config_name, false, meta.config_json, {}, {}});
+  std::string config_name = manifest.config.digest.hex() + ".json";
+  members.push_back({config_name, false, config_json, nullptr});
   json entry = {{"Config", config_name}, {"RepoTags", tags}, {"Layers", std::move(layers)}};
-  DISTILL_ASSIGN(std::string manifest, dump_json(json::array({std::move(entry)}), "manifest.json"));
-  members.push_back({"manifest.json", false, std::move(manifest), {}, {}});
+  DISTILL_ASSIGN(std::string manifest_json,
+                 dump_json(json::array({std::move(entry)}), "manifest.json"));
+  members.push_back({"manifest.json", false, std::move(manifest_json), nullptr});
   if (!tags.empty() && !top.empty()) {
     json repos = json::object();
     for (const auto& t : tags) {
@@ -177,7 +142,7 @@ core::Result<std::vector<Member>> members_for(const Image& image, const ImageMet
       repos[repo][tag] = top;
     }
     DISTILL_ASSIGN(std::string text, dump_json(repos, "repositories"));
-    members.push_back({"repositories", false, std::move(text), {}, {}});
+    members.push_back({"repositories", false, std::move(text), nullptr});
   }
   std::sort(members.begin(), members.end(),
             [](const Member& a, const Member& b) { return layer_path_less(a.path, b.path); });
@@ -203,21 +168,27 @@ core::Result<std::string> normalize_repo_tag(std::string_view repo_tag) {
   return s;
 }
 
-core::Status write_docker_archive(const std::string& path, const std::vector<Image>& images,
+core::Status write_docker_archive(ImageReader& src, const Descriptor& manifest,
+                                  const std::string& path,
                                   const std::vector<std::string>& repo_tags) {
-  if (images.size() != 1)
-    return core::make_error(
-        path, images.empty() ? "no image to write" : "docker-archive holds one platform",
-        "use --format oci or pick --arch");
-  const Image& image = images.front();
+  if (!is_manifest_media_type(manifest.media_type))
+    return core::make_error(manifest.digest.str(),
+                            "is an image index; a docker-archive holds one platform",
+                            "choose one with --platform os/arch, or write an OCI layout");
   std::vector<std::string> tags;
   for (const auto& t : repo_tags) {
     DISTILL_ASSIGN(std::string normal, normalize_repo_tag(t));
     if (std::find(tags.begin(), tags.end(), normal) == tags.end()) tags.push_back(normal);
   }
   std::sort(tags.begin(), tags.end());
-  DISTILL_ASSIGN(ImageMetadata meta, image_metadata(image));
-  DISTILL_ASSIGN(std::vector<Member> members, members_for(image, meta, tags));
+  const int64_t max = src.limits().max_metadata_size;
+  DISTILL_ASSIGN(std::string body, src.read_blob(manifest, max));
+  DISTILL_ASSIGN(Manifest m, parse_manifest(body, manifest.digest.str()));
+  DISTILL_ASSIGN(std::string config_json, src.read_blob(m.config, max));
+  DISTILL_ASSIGN(ImageConfig config, parse_image_config(config_json, m.config.digest.str()));
+  if (config.diff_ids.size() != m.layers.size())
+    return core::make_error(manifest.digest.str(), "manifest and config disagree on the layers");
+  DISTILL_ASSIGN(std::vector<Member> members, members_for(m, config_json, tags));
 
   DISTILL_ASSIGN(core::AtomicFile out, core::AtomicFile::create(path, 0644));
   ScopedUtf8Locale locale;
@@ -231,13 +202,23 @@ core::Status write_docker_archive(const std::string& path, const std::vector<Ima
       archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
       archive_write_open(a.get(), &sink, nullptr, write_callback, nullptr) != ARCHIVE_OK)
     return core::make_error(path, "cannot set up the tar writer: " + archive_error(a.get()));
-  ArchiveBuilder builder(a.get(), sink, image.config.created);
+  ArchiveBuilder builder(a.get(), sink, src, config.created);
   for (const auto& m : members) DISTILL_TRY(builder.write(m));
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     if (!sink.status.ok()) return sink.status.error();
     return core::make_error(path, "cannot finish the archive: " + archive_error(a.get()));
   }
   return out.commit();
+}
+
+core::Status write_docker_archive(const std::string& path, const std::vector<Image>& images,
+                                  const std::vector<std::string>& repo_tags) {
+  if (images.size() != 1)
+    return core::make_error(
+        path, images.empty() ? "no image to write" : "docker-archive holds one platform",
+        "use --format oci or pick --arch");
+  DISTILL_ASSIGN(auto built, BuiltImage::create(images));
+  return write_docker_archive(*built, built->top(), path, repo_tags);
 }
 
 }  // namespace distill::oci

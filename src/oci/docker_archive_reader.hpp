@@ -20,8 +20,8 @@ class DockerArchiveReader : public ImageReader {
   static core::Result<std::unique_ptr<DockerArchiveReader>> open(const std::string& path,
                                                                  const ReaderLimits& limits);
 
-  ImageSourceKind kind() const override { return ImageSourceKind::kDockerArchive; }
   const Index& index() const override { return index_; }
+  std::vector<std::string> ref_names(size_t i) const override { return refs_.at(i); }
 
   struct Member {
     int64_t size = 0;
@@ -33,7 +33,6 @@ class DockerArchiveReader : public ImageReader {
 
  protected:
   core::Status stream_raw(const Descriptor& d, const Sink& sink) override;
-  std::vector<std::string> ref_names(size_t i) const override { return refs_.at(i); }
 
  private:
   DockerArchiveReader(std::string path, ReaderLimits limits)

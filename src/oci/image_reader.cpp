@@ -1,32 +1,9 @@
 #include "oci/image_reader.hpp"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "core/sha256.hpp"
-#include "oci/docker_archive_reader.hpp"
-#include "oci/layout_reader.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
-
-core::Result<std::unique_ptr<ImageReader>> ImageReader::open(const std::string& path,
-                                                             const ReaderLimits& limits) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return core::make_error(path, std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) {
-    DISTILL_ASSIGN(auto reader, LayoutReader::open(path, limits));
-    return std::unique_ptr<ImageReader>(std::move(reader));
-  }
-  if (S_ISREG(st.st_mode)) {
-    DISTILL_ASSIGN(auto reader, DockerArchiveReader::open(path, limits));
-    return std::unique_ptr<ImageReader>(std::move(reader));
-  }
-  return core::make_error(path, "is neither a folder nor a file",
-                          "give an OCI layout folder or a docker-archive tar");
-}
 
 std::vector<std::string> ImageReader::ref_names(size_t i) const {
   const auto& annotations = index().manifests.at(i).annotations;
@@ -45,7 +22,8 @@ core::Status ImageReader::stream_blob(const Descriptor& d, const Sink& sink) {
     if (seen > d.size)
       return core::make_error(path_,
                               "blob " + d.digest.str() + " is larger than its descriptor says",
-                              "the image is corrupt or was tampered with");
+                              "the image is corrupt or was tampered with")
+          .with_code(core::ErrorCode::kIntegrity);
     hash.update(chunk);
     return sink(chunk);
   };
@@ -54,10 +32,12 @@ core::Status ImageReader::stream_blob(const Descriptor& d, const Sink& sink) {
     return core::make_error(path_,
                             "blob " + d.digest.str() + " is " + std::to_string(seen) +
                                 " bytes, its descriptor says " + std::to_string(d.size),
-                            "the image is corrupt or was tampered with");
+                            "the image is corrupt or was tampered with")
+        .with_code(core::ErrorCode::kIntegrity);
   if (hash.hex_digest() != d.digest.hex())
     return core::make_error(path_, "blob " + d.digest.str() + " does not match its digest",
-                            "the image is corrupt or was tampered with");
+                            "the image is corrupt or was tampered with")
+        .with_code(core::ErrorCode::kIntegrity);
   return core::Status::Ok();
 }
 

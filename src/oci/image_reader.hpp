@@ -13,8 +13,6 @@
 
 namespace distill::oci {
 
-enum class ImageSourceKind { kOciLayout, kDockerArchive, kRegistry };
-
 // Bounds that keep a hostile image from making us allocate without limit.
 struct ReaderLimits {
   int64_t max_metadata_size = 8 << 20;  // an index, manifest, config or manifest.json
@@ -31,23 +29,31 @@ struct PlatformImage {
   ImageConfig config;
 };
 
-// Reads an OCI image layout folder or a docker-archive tar (optionally
-// compressed) for `distill inspect`. Every blob read is checked against its
-// descriptor's size and digest; layout blobs are opened only as
-// blobs/sha256/<hex> beneath the layout, without following symlinks; a
-// docker-archive's member names must be relative without "..".
+// The read side of the image model, as go-containerregistry's v1.Image and
+// v1.ImageIndex: an index of top-level descriptors and verified blobs. Every
+// source is one of these (oci/layout_reader, oci/docker_archive_reader,
+// oci/blob_store_image for what distill builds, registry/registry_reader);
+// every sink takes one (oci::write_layout, oci::write_docker_archive,
+// registry::push_image), so no caller needs to know where an image came from.
+// Every blob read is checked against its descriptor's size and digest.
 class ImageReader {
  public:
   using Sink = std::function<core::Status(std::string_view)>;
 
-  // A folder is read as a layout, a file as a docker-archive.
-  static core::Result<std::unique_ptr<ImageReader>> open(const std::string& path,
-                                                         const ReaderLimits& limits = {});
   virtual ~ImageReader() = default;
 
-  virtual ImageSourceKind kind() const = 0;
-  // A layout's index.json; for a docker-archive, one manifest per manifest.json entry.
+  // A layout's index.json; for a docker-archive, one manifest per
+  // manifest.json entry; for a registry, the manifest or index the reference names.
   virtual const Index& index() const = 0;
+  // The names of index().manifests[i]: its ref.name annotation by default, a
+  // docker-archive's RepoTags.
+  virtual std::vector<std::string> ref_names(size_t i) const;
+  // How many blobs are best read at once: local sources stream from one file
+  // or archive, a registry serves several connections.
+  virtual int parallel_reads() const { return 1; }
+  const ReaderLimits& limits() const { return limits_; }
+  // Where the image is, for messages.
+  const std::string& where() const { return path_; }
 
   // Every image the index leads to, nested indexes resolved.
   core::Result<std::vector<PlatformImage>> images();
@@ -62,8 +68,6 @@ class ImageReader {
   ImageReader(std::string path, ReaderLimits limits) : path_(std::move(path)), limits_(limits) {}
   // The stored bytes of a blob, unverified.
   virtual core::Status stream_raw(const Descriptor& d, const Sink& sink) = 0;
-  // The names of index().manifests[i]: its ref.name annotation by default.
-  virtual std::vector<std::string> ref_names(size_t i) const;
 
   std::string path_;
   ReaderLimits limits_;

@@ -17,7 +17,6 @@ class LayoutReader : public ImageReader {
   static core::Result<std::unique_ptr<LayoutReader>> open(const std::string& path,
                                                           const ReaderLimits& limits);
 
-  ImageSourceKind kind() const override { return ImageSourceKind::kOciLayout; }
   const Index& index() const override { return index_; }
 
  protected:

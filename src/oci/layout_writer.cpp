@@ -15,6 +15,7 @@
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
+#include "oci/image_tree.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
@@ -353,6 +354,24 @@ core::Status LayoutWriter::commit() {
   DISTILL_TRY(replace_dir(staging_, target_));
   done_ = true;
   return sync_path(parent_of(target_));
+}
+
+core::Status write_layout(ImageReader& src, const Descriptor& top, const std::string& out,
+                          const std::vector<std::string>& ref_names, const SinkOptions& options) {
+  DISTILL_ASSIGN(ImageTree tree, read_tree(src, top));
+  DISTILL_ASSIGN(LayoutWriter writer, LayoutWriter::create(out));
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < tree.blobs.size(); ++i) paths.push_back(writer.scratch_path());
+  DISTILL_TRY(fetch_blobs(src, tree.blobs, paths, options));
+  for (size_t i = 0; i < tree.blobs.size(); ++i)
+    DISTILL_TRY(writer.add_blob_file(tree.blobs[i].media_type, paths[i], BlobTransfer::kMove,
+                                     &tree.blobs[i]));
+  for (const auto& node : tree.manifests)
+    DISTILL_TRY(writer.add_blob(node.descriptor.media_type, node.body));
+  const Descriptor& listed = tree.manifests.back().descriptor;
+  if (ref_names.empty()) DISTILL_TRY(writer.add_to_index(listed));
+  for (const auto& name : ref_names) DISTILL_TRY(writer.add_to_index(listed, name));
+  return writer.commit();
 }
 
 }  // namespace distill::oci

@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "oci/blob_fetch.hpp"
 #include "oci/digest.hpp"
 #include "oci/image.hpp"
+#include "oci/image_reader.hpp"
 #include "oci/manifest.hpp"
 
 namespace distill::oci {
@@ -77,6 +79,14 @@ class LayoutWriter {
   std::set<Digest> blobs_;
   std::vector<Descriptor> index_;
 };
+
+// The layout sink: writes `top` and everything under it, from any source, as
+// an OCI layout at `out` (replaced atomically; nothing there on failure),
+// listed in index.json once per name in `ref_names` (once, unnamed, when
+// there is none).
+core::Status write_layout(ImageReader& src, const Descriptor& top, const std::string& out,
+                          const std::vector<std::string>& ref_names,
+                          const SinkOptions& options = {});
 
 // Checks an org.opencontainers.image.ref.name value against the grammar of
 // the image layout spec: components of [A-Za-z0-9] joined by - . _ : @ + or --,

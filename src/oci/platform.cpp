@@ -62,4 +62,9 @@ core::Result<Platform> parse_platform(std::string_view text) {
   return p;
 }
 
+bool platform_matches(const Platform& have, const Platform& want) {
+  return have.os == want.os && have.architecture == want.architecture &&
+         (want.variant.empty() || have.variant == want.variant);
+}
+
 }  // namespace distill::oci

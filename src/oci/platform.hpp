@@ -21,6 +21,10 @@ struct Platform {
 // Maps a Debian architecture name (amd64, arm64, armhf, i386, ...) to its platform.
 core::Result<Platform> platform_for_debian_arch(std::string_view debian_arch);
 
+// Whether `have` is what `want` asks for: os and architecture equal, and the
+// variant too when `want` names one (as `docker pull --platform` matches).
+bool platform_matches(const Platform& have, const Platform& want);
+
 // Parses "os/arch[/variant]".
 core::Result<Platform> parse_platform(std::string_view text);
 

@@ -9,7 +9,8 @@
 namespace distill::probe {
 
 core::Result<std::string> run_probe(const ProbeRun& run, runtime::RuncExecutor& executor) {
-  DISTILL_ASSIGN(runtime::OpenedImage opened, runtime::open_one_image(run.image, run.platform));
+  DISTILL_ASSIGN(runtime::OpenedImage opened,
+                 runtime::open_one_image(run.image, run.platform, run.transport));
   const oci::PlatformImage& img = *opened.image;
   DISTILL_ASSIGN(runtime::Bundle bundle, runtime::Bundle::unpack(opened.source->reader(), img));
   runtime::RunOptions options;

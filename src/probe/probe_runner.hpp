@@ -5,6 +5,7 @@
 #include "core/process.hpp"
 #include "core/result.hpp"
 #include "runtime/runner.hpp"
+#include "transport/open.hpp"
 
 namespace distill::probe {
 
@@ -17,6 +18,7 @@ struct ProbeRun {
   std::string platform;  // "" picks as `distill run` does
   std::string probe;     // host path of the static probe binary
   std::string runc;      // runc to use
+  transport::Options transport;
 };
 
 // Unpacks the image into a private bundle and runs the probe as its

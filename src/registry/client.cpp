@@ -43,10 +43,9 @@ std::string media_type_of(const net::HttpResponse& r) {
 
 // After a reset mid-upload the registry may have dropped or spoiled the
 // session (404 BLOB_UPLOAD_UNKNOWN, 400, 416); refusals (401/403/413) and
-// exhausted retries stay final. Matches the messages status_error writes.
+// exhausted retries stay final.
 bool fresh_session_may_help(const core::Error& e) {
-  return e.what.starts_with("not found") || e.what.find("answered HTTP 400") != std::string::npos ||
-         e.what.find("answered HTTP 416") != std::string::npos;
+  return e.code == core::ErrorCode::kNotFound || e.code == core::ErrorCode::kInvalidRequest;
 }
 
 }  // namespace
@@ -154,19 +153,25 @@ core::Error Client::status_error(const net::HttpResponse& r, const Call& call) c
   switch (r.status) {
     case 401:
       return core::make_error(where, "not authorized to " + call.action + suffix,
-                              "run `distill login " + registry_ + "`");
+                              "run `distill login " + registry_ + "`")
+          .with_code(core::ErrorCode::kUnauthorized);
     case 403:
       return core::make_error(where, "access denied to " + call.action + suffix,
-                              "the credentials lack permission for this repository");
+                              "the credentials lack permission for this repository")
+          .with_code(core::ErrorCode::kUnauthorized);
     case 404:
       return core::make_error(where, "not found: cannot " + call.action + suffix,
-                              "check the repository name, tag or digest");
+                              "check the repository name, tag or digest")
+          .with_code(core::ErrorCode::kNotFound);
     case 413:
       return core::make_error(where,
                               "the registry refused to " + call.action + ": too large" + suffix);
-    default:
+    default: {
+      const bool malformed = r.status == 400 || r.status == 416;
       return core::make_error(where, "cannot " + call.action + ": the registry answered HTTP " +
-                                         std::to_string(r.status) + suffix);
+                                         std::to_string(r.status) + suffix)
+          .with_code(malformed ? core::ErrorCode::kInvalidRequest : core::ErrorCode::kFailed);
+    }
   }
 }
 

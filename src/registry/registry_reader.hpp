@@ -25,8 +25,9 @@ class RegistryReader : public oci::ImageReader {
   static core::Result<std::unique_ptr<RegistryReader>> open(const Reference& ref, Client& client,
                                                             const oci::ReaderLimits& limits = {});
 
-  oci::ImageSourceKind kind() const override { return oci::ImageSourceKind::kRegistry; }
   const oci::Index& index() const override { return index_; }
+  int parallel_reads() const override { return parallel_; }
+  void set_parallel_reads(int n) { parallel_ = n; }
   const Reference& reference() const { return ref_; }
   Client& client() { return *client_; }
 
@@ -42,6 +43,7 @@ class RegistryReader : public oci::ImageReader {
   std::unique_ptr<Remote> remote_;  // owns *client_ when opened from a Remote
   Client* client_;
   oci::Index index_;
+  int parallel_ = 4;
   std::mutex mu_;
   std::map<oci::Digest, std::string> manifests_;  // fetched manifest bodies
 };

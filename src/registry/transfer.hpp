@@ -1,6 +1,5 @@
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,27 +15,6 @@ namespace distill::registry {
 
 // Blob transfers run at most this many at a time.
 inline constexpr int kDefaultParallelTransfers = 4;
-
-// An image as a tree: every manifest and index with its exact bytes, children
-// before parents, and the distinct blobs they reference.
-struct ImageTree {
-  struct Node {
-    oci::Descriptor descriptor;
-    std::string body;
-  };
-  std::vector<Node> manifests;  // the top one last
-  std::vector<oci::Descriptor> blobs;
-};
-
-// Reads (and verifies) every manifest under `top`. Entries of an index that
-// are neither images nor indexes (artifacts) are refused: copying them
-// half-way would break the index.
-core::Result<ImageTree> read_tree(oci::ImageReader& src, const oci::Descriptor& top);
-
-// `top` when `platform` is empty; else the manifest for "os/arch[/variant]"
-// in the index `top` (or `top` itself if it is a manifest for that platform).
-core::Result<oci::Descriptor> select_platform(oci::ImageReader& src, const oci::Descriptor& top,
-                                              std::string_view platform);
 
 struct PushOptions {
   int parallel = kDefaultParallelTransfers;
@@ -54,19 +32,5 @@ struct PushOptions {
 core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descriptor& top,
                                          Client& dst, const Reference& ref,
                                          const PushOptions& options);
-
-// Writes `top` and everything under it as an OCI layout at `out` (replaced
-// atomically; nothing there on failure), listed in index.json as `tag`.
-core::Status write_layout(oci::ImageReader& src, const oci::Descriptor& top, const std::string& out,
-                          const std::string& tag, int parallel, bool progress = false);
-
-// Writes the one-platform image `manifest` as a docker-archive tar.
-core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifest,
-                           const std::string& out, const std::vector<std::string>& repo_tags,
-                           int parallel, bool progress = false);
-
-// Runs job(0..n-1) on up to `threads` threads; the first error stops the
-// remaining jobs and is returned.
-core::Status run_parallel(size_t n, int threads, const std::function<core::Status(size_t)>& job);
 
 }  // namespace distill::registry

@@ -23,9 +23,10 @@ std::string optional_file(const Bundle& bundle, std::string_view rel) {
 
 }  // namespace
 
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform) {
+core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform,
+                                         const transport::Options& options) {
   OpenedImage out;
-  DISTILL_ASSIGN(out.source, image::ImageSource::open(ref));
+  DISTILL_ASSIGN(out.source, transport::open_image(ref, options));
   DISTILL_ASSIGN(auto selected, out.source->select_platform(platform));
   if (selected.size() > 1 && platform.empty() && !host_platform().empty()) {
     DISTILL_ASSIGN(selected, out.source->select_platform(host_platform()));

@@ -8,6 +8,7 @@
 #include "image/image_source.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/runtime_spec.hpp"
+#include "transport/open.hpp"
 
 namespace distill::runtime {
 
@@ -19,7 +20,8 @@ struct OpenedImage {
 
 // Opens `ref` and picks one image: the one `platform` ("os/arch[/variant]")
 // selects, else the only one, else the host's platform among several.
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform);
+core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform,
+                                         const transport::Options& options = {});
 
 // config.json for running `bundle` (unpacked from an image with `config`):
 // the user (options.user, else the image's) resolved against the bundle's

@@ -33,7 +33,7 @@ core::Result<ImageInventory> read_layers(image::ImageSource& source, const oci::
            (copyrights && is_copyright_file(path));
   };
   auto fs = image::RootfsView::read(source.reader(), img, ropts);
-  if (!fs.ok()) return fs.error().with_where(source.ref().path);
+  if (!fs.ok()) return fs.error().with_where(source.name().where);
   ImageInventory inv;
   inv.digest = img.manifest_descriptor.digest.str();
   inv.platform = img.config.platform.str();
@@ -67,22 +67,11 @@ std::optional<ImageInventory> cached(cache::Cache& cache, const std::string& dig
   return hit;
 }
 
-// An untagged image is named by its file or folder, not the path that leads
-// there, so the document does not depend on where the image was written.
-std::string default_name(const image::ImageRef& ref) {
-  if (ref.format == image::SourceFormat::kRegistry || ref.path.empty()) return ref.text;
-  std::string_view path = ref.path;
-  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  size_t slash = path.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return base.empty() || base == "." || base == ".." ? ref.text : std::string(base);
-}
-
 }  // namespace
 
 core::Result<ImageInventory> read_inventory(std::string_view reference,
                                             const InventoryOptions& options) {
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(reference));
+  DISTILL_ASSIGN(auto source, transport::open_image(reference, options.transport));
   DISTILL_ASSIGN(auto selected, source->select_platform(options.platform));
   if (selected.size() != 1)
     return core::make_error(std::string(reference),
@@ -105,7 +94,7 @@ core::Result<ImageInventory> read_inventory(std::string_view reference,
     }
   }
   inv.reference = std::string(reference);
-  inv.name = img.ref_names.empty() ? default_name(source->ref()) : img.ref_names.front();
+  inv.name = img.ref_names.empty() ? source->name().name : img.ref_names.front();
   return inv;
 }
 

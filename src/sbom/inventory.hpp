@@ -11,6 +11,7 @@
 #include "core/result.hpp"
 #include "image/dpkg_inventory.hpp"
 #include "image/os_release.hpp"
+#include "transport/open.hpp"
 
 namespace distill::sbom {
 
@@ -34,6 +35,7 @@ struct InventoryOptions {
   // Where inventories are recorded by manifest digest (sbom/inventory_cache.hpp);
   // null: always read the layers.
   cache::Cache* cache = nullptr;
+  transport::Options transport;  // how to reach a registry
 };
 
 // Opens the image (ImageSource::open syntax), applies its layers and reads

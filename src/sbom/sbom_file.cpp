@@ -53,12 +53,12 @@ core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat form
 core::Result<std::vector<PlatformSbom>> render_platform_sboms(const std::string& image_ref,
                                                               SbomFormat format,
                                                               cache::Cache* cache) {
-  DISTILL_ASSIGN(auto source, image::ImageSource::open(image_ref));
+  DISTILL_ASSIGN(auto source, transport::open_image(image_ref));
   std::vector<PlatformSbom> out;
   for (const auto& img : source->images())
     out.push_back({img.config.platform.str(), img.manifest_descriptor, ""});
   for (auto& s : out) {
-    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {s.platform, true, cache}));
+    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {s.platform, true, cache, {}}));
     DISTILL_ASSIGN(s.text, render_sbom(inv, format));
   }
   return out;

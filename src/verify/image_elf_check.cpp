@@ -18,7 +18,6 @@ class LayerBlobReader : public oci::ImageReader {
   explicit LayerBlobReader(const std::vector<oci::LayerBlob>& blobs)
       : ImageReader("", {}), blobs_(blobs) {}
 
-  oci::ImageSourceKind kind() const override { return oci::ImageSourceKind::kOciLayout; }
   const oci::Index& index() const override { return index_; }
 
  protected:

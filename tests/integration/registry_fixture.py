@@ -82,6 +82,17 @@ def make_server_cert(folder: str, ca_cert: str, ca_key: str) -> Tuple[str, str]:
     return cert, key
 
 
+def make_self_signed_cert(folder: str) -> Tuple[str, str]:
+    """A certificate for 127.0.0.1 that signs itself: (cert path, key path)."""
+    T.tool("openssl")
+    key = os.path.join(folder, "self.key")
+    cert = os.path.join(folder, "self.pem")
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+         cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+    return cert, key
+
+
 # ---------------------------------------------------------------------------
 # Token server
 
@@ -189,6 +200,14 @@ class Registry:
             self.ca_cert, ca_key = make_ca(folder)
             cert, key = make_server_cert(folder, self.ca_cert, ca_key)
             config["http"]["tls"] = {"certificate": cert, "key": key}
+        elif setup == "selfsigned":  # a self-signed certificate and Basic auth
+            self.ca_cert, key = make_self_signed_cert(folder)
+            config["http"]["tls"] = {"certificate": self.ca_cert, "key": key}
+            T.tool("htpasswd")
+            htpasswd = os.path.join(folder, "htpasswd")
+            with open(htpasswd, "wb") as f:
+                f.write(run(["htpasswd", "-Bbn", USER, PASSWORD]))
+            config["auth"] = {"htpasswd": {"realm": "distill-test", "path": htpasswd}}
         elif setup == "basic":
             T.tool("htpasswd")
             htpasswd = os.path.join(folder, "htpasswd")

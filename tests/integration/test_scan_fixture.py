@@ -115,11 +115,11 @@ class ScanFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
 
     def test_fail_on_sets_the_exit_code(self):
         self.import_db(TRACKER)
-        res = self.scan("--fail-on", "high", expect_rc=1)
+        res = self.scan("--fail-on", "high", expect_rc=3)
         self.assert_one_error(res, "1 finding at or above severity high")
         self.assertIn("CVE-2099-0001", res.stdout)  # the report is still printed
         self.scan("--fail-on", "critical", expect_rc=0)
-        self.scan("--fail-on", "medium", "--format", "json", expect_rc=1)
+        self.scan("--fail-on", "medium", "--format", "json", expect_rc=3)
         res = self.scan("--fail-on", "severe", expect_rc=1)
         self.assert_one_error(res, "--fail-on", "severe")
 

@@ -6,6 +6,7 @@
 #include "core/file_util.hpp"
 #include "image/image_source.hpp"
 #include "image/rootfs_view.hpp"
+#include "transport/open.hpp"
 #include "unit/image/image_test_util.hpp"
 
 namespace distill::builder {
@@ -25,7 +26,7 @@ class RootfsImportTest : public it::TempFolderTest {
   }
 
   core::Result<image::RootfsView> read_back(const std::string& out) {
-    DISTILL_ASSIGN(auto source, image::ImageSource::open(out));
+    DISTILL_ASSIGN(auto source, transport::open_image(out));
     if (source->images().size() != 1) return core::make_error(out, "want one image");
     image::RootfsOptions o;
     o.keep_content = [](std::string_view) { return true; };
@@ -62,7 +63,7 @@ TEST_F(RootfsImportTest, ImportsNormalisedMembersAndDropsDevices) {
   EXPECT_EQ(*fs->read_file("usr/bin/su2"), "su");
   EXPECT_EQ(fs->find("bin")->link_target, "usr/bin");
   EXPECT_EQ(fs->find("dev/null"), nullptr);
-  auto source = image::ImageSource::open(path("out"));
+  auto source = transport::open_image(path("out"));
   ASSERT_TRUE(source.ok());
   EXPECT_EQ((*source)->images()[0].config.platform.str(), "linux/arm64");
   EXPECT_THAT((*source)->images()[0].ref_names, ElementsAre("1"));
@@ -75,7 +76,7 @@ TEST_F(RootfsImportTest, DeterministicWhateverTheCompression) {
   o.output = path("b");
   auto b = import_rootfs(write_tar("b.tar.zst", kRootfs, oci::Compression::kZstd), o);
   o.output = path("c.tar");
-  o.docker_archive = true;
+  o.format = transport::Transport::kDockerArchive;
   auto c = import_rootfs(write_tar("c.tar.gz", kRootfs, oci::Compression::kGzip), o);
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_EQ(a->digest, b->digest);

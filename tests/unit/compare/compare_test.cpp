@@ -8,6 +8,7 @@
 #include "compare/html_report.hpp"
 #include "compare/image_profile.hpp"
 #include "image/image_source.hpp"
+#include "transport/open.hpp"
 #include "unit/image/image_test_util.hpp"
 
 namespace distill::compare {
@@ -75,7 +76,7 @@ class CompareTest : public TempFolderTest {
     std::vector<std::string> tars;
     for (const auto& l : layers) tars.push_back(make_tar(l));
     write_layout(path(name), {image_of(dir_->path(), tars)});
-    auto source = image::ImageSource::open(path(name));
+    auto source = transport::open_image(path(name));
     EXPECT_TRUE(source.ok()) << source.error().message();
     auto p = profile_image(**source, (*source)->images().front(), db);
     EXPECT_TRUE(p.ok()) << p.error().message();

@@ -6,6 +6,7 @@
 
 #include "core/file_util.hpp"
 #include "image/image_source.hpp"
+#include "transport/open.hpp"
 #include "unit/image/image_test_util.hpp"
 
 using namespace distill;
@@ -28,7 +29,7 @@ class RootfsViewTest : public TempFolderTest {
   }
 
   core::Result<RootfsView> read(const std::string& layout, RootfsOptions options = {}) {
-    DISTILL_ASSIGN(auto source, ImageSource::open(layout));
+    DISTILL_ASSIGN(auto source, transport::open_image(layout));
     return RootfsView::read(source->reader(), source->images().at(0), std::move(options));
   }
 

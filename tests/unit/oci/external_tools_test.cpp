@@ -11,6 +11,7 @@
 #include "core/temp_dir.hpp"
 #include "oci/docker_archive.hpp"
 #include "oci/image_reader.hpp"
+#include "oci/layout_reader.hpp"
 #include "oci/layout_writer.hpp"
 #include "oci/media_types.hpp"
 #include "unit/oci/oci_test_util.hpp"
@@ -149,7 +150,7 @@ TEST_F(ExternalToolsTest, SkopeoReadsAndCopiesTheDockerArchive) {
                       "oci:" + path("copied") + ":x"});
   ASSERT_EQ(copy.exit_code, 0) << copy.err;
   // The copy reads back with our reader, same layers by content.
-  auto reader = ImageReader::open(path("copied"));
+  auto reader = LayoutReader::open(path("copied"), {});
   ASSERT_TRUE(reader.ok()) << reader.error().message();
   auto images = (*reader)->images();
   ASSERT_TRUE(images.ok()) << images.error().message();

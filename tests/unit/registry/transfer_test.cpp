@@ -7,6 +7,8 @@
 #include <atomic>
 
 #include "core/file_util.hpp"
+#include "oci/docker_archive.hpp"
+#include "oci/image_tree.hpp"
 #include "oci/layout_reader.hpp"
 #include "oci/layout_writer.hpp"
 #include "oci/media_types.hpp"
@@ -112,7 +114,7 @@ TEST_F(TransferTest, PullRoundTripsTheIndexAndSelectsPlatforms) {
   const oci::Descriptor& top = (*reader)->index().manifests.at(0);
   EXPECT_EQ(top.digest, top_.digest);
   EXPECT_EQ(top.media_type, oci::kMediaTypeIndex);
-  ASSERT_TRUE(registry::write_layout(**reader, top, path("pulled"), "v1", 4).ok());
+  ASSERT_TRUE(oci::write_layout(**reader, top, path("pulled"), {"v1"}, {4, false}).ok());
   auto back = oci::LayoutReader::open(path("pulled"), {});
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ((*back)->index().manifests.at(0).digest, top_.digest);
@@ -120,16 +122,16 @@ TEST_F(TransferTest, PullRoundTripsTheIndexAndSelectsPlatforms) {
   ASSERT_TRUE(images.ok()) << images.error().message();
   EXPECT_EQ(images->size(), 2u);
 
-  auto arm = registry::select_platform(**reader, top, "linux/arm64");
+  auto arm = oci::select_platform(**reader, top, "linux/arm64");
   ASSERT_TRUE(arm.ok()) << arm.error().message();
   EXPECT_EQ(arm->platform->architecture, "arm64");
-  auto none = registry::select_platform(**reader, top, "linux/s390x");
+  auto none = oci::select_platform(**reader, top, "linux/s390x");
   ASSERT_FALSE(none.ok());
   EXPECT_THAT(none.error().message(), HasSubstr("linux/amd64"));
 
-  ASSERT_TRUE(registry::write_archive(**reader, *arm, path("arm.tar"), {"app:arm"}, 4).ok());
+  ASSERT_TRUE(oci::write_docker_archive(**reader, *arm, path("arm.tar"), {"app:arm"}).ok());
   EXPECT_TRUE(core::path_exists(path("arm.tar")));
-  auto whole = registry::write_archive(**reader, top, path("all.tar"), {}, 4);
+  auto whole = oci::write_docker_archive(**reader, top, path("all.tar"), {});
   EXPECT_FALSE(whole.ok());
   EXPECT_FALSE(core::path_exists(path("all.tar")));
 }
@@ -141,8 +143,8 @@ TEST_F(TransferTest, CorruptBlobFailsThePullAndWritesNothing) {
   auto images = (*reader)->images();
   ASSERT_TRUE(images.ok());
   fake_.corrupt_blob(images->at(0).manifest.layers.at(0).digest.str());
-  auto s =
-      registry::write_layout(**reader, (*reader)->index().manifests.at(0), path("pulled"), "v1", 4);
+  auto s = oci::write_layout(**reader, (*reader)->index().manifests.at(0), path("pulled"), {"v1"},
+                             {4, false});
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message(), HasSubstr("sha256:"));
   EXPECT_FALSE(core::path_exists(path("pulled")));
@@ -164,21 +166,6 @@ TEST_F(TransferTest, CorruptLocalBlobFailsThePushAtOnceWithoutATag) {
   EXPECT_LE(fake_.count("POST /v2/team/app/blobs/uploads/"), 4);
   EXPECT_FALSE(fake_.has_manifest("team/app", "v1"));
   EXPECT_TRUE(clock_.sleeps.empty()) << "no backoff for a local corruption";
-}
-
-TEST(RunParallelTest, RunsEveryJobAndReportsTheFirstError) {
-  std::atomic<int> ran{0};
-  ASSERT_TRUE(registry::run_parallel(20, 4, [&](size_t) {
-                ++ran;
-                return core::Status::Ok();
-              }).ok());
-  EXPECT_EQ(ran, 20);
-  auto s = registry::run_parallel(20, 4, [&](size_t i) -> core::Status {
-    if (i == 3) return core::make_error("job", "three failed");
-    return core::Status::Ok();
-  });
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().message(), HasSubstr("three failed"));
 }
 
 }  // namespace

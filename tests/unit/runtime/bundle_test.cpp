@@ -9,6 +9,7 @@
 
 #include "image/image_source.hpp"
 #include "runtime/rootfs_writer.hpp"
+#include "transport/open.hpp"
 #include "unit/image/image_test_util.hpp"
 
 using namespace distill;
@@ -131,7 +132,7 @@ TEST_F(BundleTest, UnpacksLayersInOrderWithWhiteoutsOfLowerLayersOnly) {
   };
   std::string layout = path("oci");
   write_layout(layout, {image_of(dir_->path(), tars)});
-  auto source = image::ImageSource::open(layout);
+  auto source = transport::open_image(layout);
   ASSERT_TRUE(source.ok()) << source.error().message();
   std::string bundle_path;
   {
@@ -159,7 +160,7 @@ TEST_F(BundleTest, RefusesAnEscapeThroughASymlinkedParent) {
   std::vector<std::string> tars = {make_tar({sym("evil", "/"), file("evil/tmp/escaped", "x")})};
   std::string layout = path("oci");
   write_layout(layout, {image_of(dir_->path(), tars)});
-  auto source = image::ImageSource::open(layout);
+  auto source = transport::open_image(layout);
   ASSERT_TRUE(source.ok());
   auto b = Bundle::unpack((*source)->reader(), (*source)->images().at(0), dir_->path());
   ASSERT_FALSE(b.ok());

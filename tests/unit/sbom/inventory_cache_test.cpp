@@ -31,7 +31,7 @@ class InventoryCacheTest : public TempFolderTest {
     digest_ = write_layout(path("img"), {img_});
   }
   core::Result<sbom::ImageInventory> read(bool copyrights, bool use_cache = true) {
-    return sbom::read_inventory(path("img"), {"", copyrights, use_cache ? &*cache_ : nullptr});
+    return sbom::read_inventory(path("img"), {"", copyrights, use_cache ? &*cache_ : nullptr, {}});
   }
   // Makes the layers unreadable: only a record can answer now.
   void remove_layers() {

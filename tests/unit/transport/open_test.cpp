@@ -1,4 +1,4 @@
-#include "image/image_source.hpp"
+#include "transport/open.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -6,16 +6,19 @@
 #include "core/file_util.hpp"
 #include "image/dpkg_inventory.hpp"
 #include "image/rootfs_view.hpp"
+#include "oci/docker_archive.hpp"
+#include "oci/layout_writer.hpp"
 #include "oci/media_types.hpp"
 #include "unit/image/image_test_util.hpp"
 
 using namespace distill;
 using namespace distill::image;
+using namespace distill::transport;
 using namespace distill::image::test_util;
 
 namespace {
 
-class ImageSourceTest : public TempFolderTest {
+class TransportOpenTest : public TempFolderTest {
  protected:
   std::string one_layer_tar(const std::string& arch) {
     return make_tar({dir("var/lib/dpkg/status.d"),
@@ -27,14 +30,14 @@ class ImageSourceTest : public TempFolderTest {
   }
 };
 
-TEST_F(ImageSourceTest, ParsesEveryReferenceForm) {
+TEST_F(TransportOpenTest, ParsesEveryReferenceForm) {
   std::string layout = path("lay:out");  // a colon in the folder name
   ASSERT_TRUE(core::make_dirs(layout).ok());
   ASSERT_TRUE(core::write_file_atomic(path("img.tar"), "x").ok());
 
   auto r = parse_image_ref(layout);
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->format, SourceFormat::kOciLayout);
+  EXPECT_EQ(r->transport, Transport::kOciLayout);
   EXPECT_EQ(r->path, layout);
   EXPECT_EQ(r->tag, "");
 
@@ -45,7 +48,7 @@ TEST_F(ImageSourceTest, ParsesEveryReferenceForm) {
 
   r = parse_image_ref("oci:" + layout + ":v2");
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->format, SourceFormat::kOciLayout);
+  EXPECT_EQ(r->transport, Transport::kOciLayout);
   EXPECT_EQ(r->path, layout);
   EXPECT_EQ(r->tag, "v2");
 
@@ -55,12 +58,12 @@ TEST_F(ImageSourceTest, ParsesEveryReferenceForm) {
 
   r = parse_image_ref(path("img.tar"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->format, SourceFormat::kDockerArchive);
+  EXPECT_EQ(r->transport, Transport::kDockerArchive);
   EXPECT_EQ(r->path, path("img.tar"));
 
   r = parse_image_ref("docker-archive:" + path("img.tar") + ":app");
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->format, SourceFormat::kDockerArchive);
+  EXPECT_EQ(r->transport, Transport::kDockerArchive);
   EXPECT_EQ(r->path, path("img.tar"));
   EXPECT_EQ(r->tag, "app:latest");
 
@@ -69,7 +72,7 @@ TEST_F(ImageSourceTest, ParsesEveryReferenceForm) {
   EXPECT_EQ(r->tag, "example.invalid/app:1.0");
 }
 
-TEST_F(ImageSourceTest, ReferenceErrors) {
+TEST_F(TransportOpenTest, ReferenceErrors) {
   ASSERT_TRUE(core::make_dirs(path("layout")).ok());
   ASSERT_TRUE(core::write_file_atomic(path("img.tar"), "x").ok());
   struct Case {
@@ -93,7 +96,7 @@ TEST_F(ImageSourceTest, ReferenceErrors) {
   }
 }
 
-TEST_F(ImageSourceTest, OpensALayoutAndSelectsByTag) {
+TEST_F(TransportOpenTest, OpensALayoutAndSelectsByTag) {
   auto w = oci::LayoutWriter::create(path("oci"));
   ASSERT_TRUE(w.ok());
   auto amd = w->add_image(image({"linux", "amd64", ""}));
@@ -106,7 +109,7 @@ TEST_F(ImageSourceTest, OpensALayoutAndSelectsByTag) {
   ASSERT_TRUE(w->add_to_index(*amd, "amd").ok());
   ASSERT_TRUE(w->commit().ok());
 
-  auto all = ImageSource::open(path("oci"));
+  auto all = open_image(path("oci"));
   ASSERT_TRUE(all.ok()) << all.error().message();
   EXPECT_EQ((*all)->tops().size(), 2u) << "two tags of one index count once";
   ASSERT_EQ((*all)->indexes().size(), 1u);
@@ -116,14 +119,14 @@ TEST_F(ImageSourceTest, OpensALayoutAndSelectsByTag) {
   EXPECT_EQ((*all)->images()[0].ref_names,
             (std::vector<std::string>{"also-multi", "amd", "multi"}));
 
-  auto amd_only = ImageSource::open(path("oci") + ":amd");
+  auto amd_only = open_image(path("oci") + ":amd");
   ASSERT_TRUE(amd_only.ok()) << amd_only.error().message();
   ASSERT_EQ((*amd_only)->tops().size(), 1u);
   EXPECT_EQ((*amd_only)->tops()[0].digest, amd->digest);
   EXPECT_TRUE((*amd_only)->indexes().empty());
   ASSERT_EQ((*amd_only)->images().size(), 1u);
 
-  auto multi = ImageSource::open("oci:" + path("oci") + ":multi");
+  auto multi = open_image("oci:" + path("oci") + ":multi");
   ASSERT_TRUE(multi.ok()) << multi.error().message();
   EXPECT_EQ((*multi)->tops()[0].digest, index->digest);
   auto arm64 = (*multi)->select_platform("linux/arm64");
@@ -139,21 +142,21 @@ TEST_F(ImageSourceTest, OpensALayoutAndSelectsByTag) {
   EXPECT_FALSE((*multi)->select_platform("linux/arm64/v7").ok());
   EXPECT_FALSE((*multi)->select_platform("arm64").ok());
 
-  auto missing = ImageSource::open(path("oci") + ":nope");
+  auto missing = open_image(path("oci") + ":nope");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("no image tagged 'nope'"), std::string::npos);
   EXPECT_NE(missing.error().message().find("also-multi, amd, multi"), std::string::npos)
       << missing.error().message();
 }
 
-TEST_F(ImageSourceTest, OpensADockerArchiveLikeALayout) {
+TEST_F(TransportOpenTest, OpensADockerArchiveLikeALayout) {
   oci::Image img = image({"linux", "amd64", ""});
   ASSERT_TRUE(oci::write_docker_archive(path("img.tar"), {img}, {"app:1.0"}).ok());
   write_layout(path("oci"), {img});
   for (std::string ref : {path("img.tar"), "docker-archive:" + path("img.tar") + ":app:1.0"}) {
-    auto src = ImageSource::open(ref);
+    auto src = open_image(ref);
     ASSERT_TRUE(src.ok()) << ref << ": " << src.error().message();
-    EXPECT_EQ((*src)->ref().format, SourceFormat::kDockerArchive);
+    EXPECT_EQ((*src)->name().transport, "docker-archive");
     ASSERT_EQ((*src)->images().size(), 1u);
     const auto& pi = (*src)->images()[0];
     EXPECT_EQ(pi.ref_names, std::vector<std::string>{"app:1.0"});
@@ -169,19 +172,19 @@ TEST_F(ImageSourceTest, OpensADockerArchiveLikeALayout) {
     EXPECT_EQ(fs->layers()[0].descriptor.digest, img.layers[0].digest);
     EXPECT_EQ(fs->layers()[0].uncompressed_size, img.layers[0].uncompressed_size);
   }
-  auto wrong = ImageSource::open("docker-archive:" + path("img.tar") + ":app:2.0");
+  auto wrong = open_image("docker-archive:" + path("img.tar") + ":app:2.0");
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message().find("app:1.0"), std::string::npos);
 }
 
-TEST_F(ImageSourceTest, RefusesAFolderThatIsNotALayout) {
+TEST_F(TransportOpenTest, RefusesAFolderThatIsNotALayout) {
   ASSERT_TRUE(core::make_dirs(path("plain")).ok());
-  auto src = ImageSource::open(path("plain"));
+  auto src = open_image(path("plain"));
   ASSERT_FALSE(src.ok());
   EXPECT_NE(src.error().message().find("is not an OCI image layout"), std::string::npos)
       << src.error().message();
   ASSERT_TRUE(core::write_file_atomic(path("junk.tar"), std::string(4096, 'j')).ok());
-  auto junk = ImageSource::open(path("junk.tar"));
+  auto junk = open_image(path("junk.tar"));
   ASSERT_FALSE(junk.ok());
   EXPECT_EQ(junk.error().where, path("junk.tar")) << junk.error().message();
 }

@@ -1,0 +1,56 @@
+#include "cli/transport_flags.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cache/cache.hpp"
+
+namespace distill::cli {
+namespace {
+
+void add_remote_options(CLI::App& sub, registry::RemoteOptions& o) {
+  sub.add_flag("--insecure", o.insecure,
+               "Allow plain HTTP and unverified TLS (loopback registries allow HTTP anyway)");
+  sub.add_option("--ca-cert", o.ca_file, "Extra CA certificate bundle (PEM) to trust");
+}
+
+}  // namespace
+
+void add_transport_options(CLI::App& sub, transport::Options& o) {
+  add_remote_options(sub, o.remote);
+}
+
+void add_copy_options(CLI::App& sub, transport::CopyOptions& o) {
+  add_remote_options(sub, o.write.remote);
+  sub.add_option("--parallel", o.write.parallel, "Blob transfers at a time")->capture_default_str();
+  sub.add_option("--chunk-size", o.write.remote.chunk_size,
+                 "Upload blobs larger than BYTES in chunks of BYTES (raised to the registry's "
+                 "OCI-Chunk-Min-Length); 0: one request per blob")
+      ->capture_default_str();
+}
+
+core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
+                                                            transport::CopyOptions o) {
+  if (o.write.parallel < 1) return core::make_error("--parallel", "must be at least 1");
+  if (o.write.remote.chunk_size < 0)
+    return core::make_error("--chunk-size", "must not be negative", "0 uploads in one request");
+  o.write.hints_path =
+      (g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir) + "/registry-blobs.json";
+  o.write.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
+  return o;
+}
+
+core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
+                                             const std::string& dst,
+                                             const transport::CopyOptions& options) {
+  DISTILL_ASSIGN(transport::CopyOptions o, effective_copy_options(g, options));
+  DISTILL_ASSIGN(transport::CopyResult r, transport::copy_image(src, dst, o));
+  std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
+  if (!g.quiet && (r.uploaded || r.mounted || r.skipped))
+    std::fprintf(stderr, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
+                 r.mounted, r.skipped);
+  return r;
+}
+
+}  // namespace distill::cli

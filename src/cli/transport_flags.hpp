@@ -1,0 +1,30 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/command.hpp"
+#include "core/result.hpp"
+#include "transport/copy.hpp"
+#include "transport/open.hpp"
+
+namespace distill::cli {
+
+// --insecure and --ca-cert: how every command that reads an image reaches a
+// registry (credentials come from `distill login`'s docker config.json).
+void add_transport_options(CLI::App& sub, transport::Options& options);
+
+// The same plus --parallel and --chunk-size, for commands that write images.
+void add_copy_options(CLI::App& sub, transport::CopyOptions& options);
+
+// The cache's blob hints, progress bars when stderr is a terminal, and the
+// option checks: what every writing command sets before transport::copy_image.
+core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
+                                                            transport::CopyOptions options);
+
+// Copies SRC to DST, prints "DST@sha256:..." and what was uploaded.
+core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
+                                             const std::string& dst,
+                                             const transport::CopyOptions& options);
+
+}  // namespace distill::cli
