@@ -13,6 +13,7 @@
 #include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
+#include "core/time.hpp"
 #include "debian/release.hpp"
 #include "unit/debian/test_gpg.hpp"
 
@@ -118,7 +119,7 @@ class FakeTransport : public net::HttpTransport {
   std::vector<std::string> requests_;
 };
 
-std::string compress(const std::string& data, bool xz) {
+std::string compress_index(const std::string& data, bool xz) {
   archive* a = archive_write_new();
   if (xz)
     archive_write_add_filter_xz(a);
@@ -223,7 +224,7 @@ class RepositoryTest : public ::testing::Test {
     std::string plain = packages_override.empty() ? packages_text(spec.suite) : packages_override;
     plain_[spec.suite] = plain;
     std::map<std::string, std::string> bodies{
-        {"", plain}, {".xz", compress(plain, true)}, {".gz", compress(plain, false)}};
+        {"", plain}, {".xz", compress_index(plain, true)}, {".gz", compress_index(plain, false)}};
     std::string sha_lines;
     std::string dir = "main/binary-amd64/";
     for (const auto& [ext, body] : bodies) {
@@ -239,9 +240,9 @@ class RepositoryTest : public ::testing::Test {
     }
     std::string release = "Origin: Debian\nLabel: Debian\nSuite: " + spec.suite_field +
                           "\nCodename: " + spec.codename +
-                          "\nDate: " + debian::format_release_date(spec.date) + "\n";
+                          "\nDate: " + core::format_rfc2822_date(spec.date) + "\n";
     if (spec.valid_until)
-      release += "Valid-Until: " + debian::format_release_date(spec.valid_until) + "\n";
+      release += "Valid-Until: " + core::format_rfc2822_date(spec.valid_until) + "\n";
     if (spec.by_hash) release += "Acquire-By-Hash: yes\n";
     release += "Architectures: amd64 arm64\nComponents: main contrib\nSHA256:\n" + sha_lines;
     serve_inrelease(spec.suite, gpg_->clearsign(release));
@@ -297,7 +298,7 @@ TEST_F(RepositoryTest, LoadsEverySuiteThroughByHash) {
   EXPECT_EQ((*indices)[2]->entries()[0].name, "hello");
   EXPECT_EQ((*indices)[2]->entries()[0].version, "1.2");
 
-  std::string xz_hash = core::sha256_hex(compress(plain_["bookworm"], true));
+  std::string xz_hash = core::sha256_hex(compress_index(plain_["bookworm"], true));
   auto reqs = transport_.requests();
   EXPECT_THAT(reqs, Contains(dists("bookworm") + "/main/binary-amd64/by-hash/SHA256/" + xz_hash));
   EXPECT_THAT(reqs, Contains(kSecurity + "/dists/bookworm-security/InRelease"));
@@ -331,7 +332,7 @@ TEST_F(RepositoryTest, UncompressedOnly) {
 }
 
 TEST_F(RepositoryTest, CompressedIndexHashMismatchIsRejected) {
-  std::string xz = compress(plain_["bookworm"], true);
+  std::string xz = compress_index(plain_["bookworm"], true);
   std::string hash = core::sha256_hex(xz);
   // Same size, different bytes at the by-hash URL.
   std::string tampered = xz;
@@ -346,7 +347,7 @@ TEST_F(RepositoryTest, CompressedIndexHashMismatchIsRejected) {
 }
 
 TEST_F(RepositoryTest, OversizedIndexIsRejected) {
-  std::string xz = compress(plain_["bookworm"], true);
+  std::string xz = compress_index(plain_["bookworm"], true);
   transport_.serve(dists("bookworm") + "/main/binary-amd64/by-hash/SHA256/" + core::sha256_hex(xz),
                    xz + std::string(5000, 'x'));
   auto indices = repo()->load_indices("amd64");

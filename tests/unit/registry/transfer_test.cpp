@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 
 #include "core/file_util.hpp"
 #include "oci/layout_reader.hpp"
@@ -164,21 +163,6 @@ TEST_F(TransferTest, CorruptLocalBlobFailsThePushAtOnceWithoutATag) {
   EXPECT_LE(fake_.count("POST /v2/team/app/blobs/uploads/"), 4);
   EXPECT_FALSE(fake_.has_manifest("team/app", "v1"));
   EXPECT_TRUE(clock_.sleeps.empty()) << "no backoff for a local corruption";
-}
-
-TEST(RunParallelTest, RunsEveryJobAndReportsTheFirstError) {
-  std::atomic<int> ran{0};
-  ASSERT_TRUE(registry::run_parallel(20, 4, [&](size_t) {
-                ++ran;
-                return core::Status::Ok();
-              }).ok());
-  EXPECT_EQ(ran, 20);
-  auto s = registry::run_parallel(20, 4, [&](size_t i) -> core::Status {
-    if (i == 3) return core::make_error("job", "three failed");
-    return core::Status::Ok();
-  });
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().message(), HasSubstr("three failed"));
 }
 
 }  // namespace
