@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/strings.hpp"
 #include "oci/docker_archive.hpp"
 #include "oci/docker_archive_reader.hpp"
 #include "oci/layout_reader.hpp"
@@ -251,8 +252,7 @@ core::Status ImageSource::load() {
   if (images_.empty() && !ref_.tag.empty()) {
     std::sort(all_tags.begin(), all_tags.end());
     all_tags.erase(std::unique(all_tags.begin(), all_tags.end()), all_tags.end());
-    std::string list;
-    for (const auto& t : all_tags) list += (list.empty() ? "" : ", ") + t;
+    std::string list = core::join(all_tags, ", ");
     return core::make_error(ref_.path, "has no image tagged '" + ref_.tag + "'",
                             list.empty() ? "it has no tags" : "its tags: " + list);
   }

@@ -13,10 +13,11 @@
 #include <memory>
 
 #include "core/atomic_file.hpp"
+#include "core/fd_io.hpp"
+#include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "core/unique_fd.hpp"
 #include "oci/archive_util.hpp"
-#include "oci/json_util.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
@@ -100,8 +101,8 @@ class ArchiveBuilder {
     core::Sha256 hash;
     int64_t left = size;
     while (left > 0) {
-      ssize_t n = ::read(fd, buffer_.data(), std::min(buffer_.size(), static_cast<size_t>(left)));
-      if (n < 0 && errno == EINTR) continue;
+      ssize_t n =
+          core::read_some(fd, buffer_.data(), std::min(buffer_.size(), static_cast<size_t>(left)));
       if (n < 0) return core::make_error(m.host_path, std::strerror(errno));
       if (n == 0) return core::make_error(m.host_path, "file shrank while being read");
       hash.update(buffer_.data(), static_cast<size_t>(n));
@@ -168,7 +169,8 @@ core::Result<std::vector<Member>> members_for(const Image& image, const ImageMet
   std::string config_name = meta.config.digest.hex() + ".json";
   members.push_back({config_name, false, meta.config_json, {}, {}});
   json entry = {{"Config", config_name}, {"RepoTags", tags}, {"Layers", std::move(layers)}};
-  DISTILL_ASSIGN(std::string manifest, dump_json(json::array({std::move(entry)}), "manifest.json"));
+  DISTILL_ASSIGN(std::string manifest,
+                 core::dump_json(json::array({std::move(entry)}), "manifest.json"));
   members.push_back({"manifest.json", false, std::move(manifest), {}, {}});
   if (!tags.empty() && !top.empty()) {
     json repos = json::object();
@@ -176,7 +178,7 @@ core::Result<std::vector<Member>> members_for(const Image& image, const ImageMet
       auto [repo, tag] = split_repo_tag(t);
       repos[repo][tag] = top;
     }
-    DISTILL_ASSIGN(std::string text, dump_json(repos, "repositories"));
+    DISTILL_ASSIGN(std::string text, core::dump_json(repos, "repositories"));
     members.push_back({"repositories", false, std::move(text), {}, {}});
   }
   std::sort(members.begin(), members.end(),

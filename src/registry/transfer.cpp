@@ -4,16 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include "core/fd_io.hpp"
 #include "core/progress.hpp"
 #include "core/temp_dir.hpp"
+#include "core/thread_pool.hpp"
 #include "core/unique_fd.hpp"
 #include "oci/docker_archive.hpp"
 #include "oci/image.hpp"
@@ -75,14 +74,7 @@ core::Status fetch_to_file(oci::ImageReader& src, const oci::Descriptor& d, cons
   core::Status s = src.stream_blob(d, [&](std::string_view chunk) -> core::Status {
     if (progress) progress->add_bytes(static_cast<int64_t>(chunk.size()));
     written += static_cast<int64_t>(chunk.size());
-    while (!chunk.empty()) {
-      ssize_t n = ::write(fd.get(), chunk.data(), chunk.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return core::make_error(path, std::strerror(errno));
-      }
-      chunk.remove_prefix(static_cast<size_t>(n));
-    }
+    if (!core::write_all(fd.get(), chunk)) return core::make_error(path, std::strerror(errno));
     return core::Status::Ok();
   });
   if (progress) {
@@ -133,33 +125,6 @@ core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& 
 
 }  // namespace
 
-core::Status run_parallel(size_t n, int threads, const std::function<core::Status(size_t)>& job) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  core::Status first;
-  auto worker = [&] {
-    while (!failed) {
-      size_t i = next++;
-      if (i >= n) return;
-      core::Status s = job(i);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failed.exchange(true)) first = s;
-      }
-    }
-  };
-  size_t count = std::min<size_t>(n, static_cast<size_t>(std::max(threads, 1)));
-  if (count <= 1) {
-    worker();
-    return first;
-  }
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < count; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-  return first;
-}
-
 core::Result<ImageTree> read_tree(oci::ImageReader& src, const oci::Descriptor& top) {
   ImageTree tree;
   std::set<oci::Digest> seen;
@@ -209,7 +174,7 @@ core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descr
     return top;
   }
   auto progress = make_progress(options.progress, "Pushing", tree.blobs);
-  DISTILL_TRY(run_parallel(tree.blobs.size(), options.parallel, [&](size_t i) {
+  DISTILL_TRY(core::run_parallel(tree.blobs.size(), options.parallel, [&](size_t i) {
     return push_blob(src, tree.blobs[i], dst, ref, options, progress.get());
   }));
   if (progress) progress->finish();
@@ -238,7 +203,7 @@ core::Status write_layout(oci::ImageReader& src, const oci::Descriptor& top, con
   std::vector<std::string> paths;
   for (size_t i = 0; i < tree.blobs.size(); ++i) paths.push_back(writer.scratch_path());
   auto progress = make_progress(show_progress, "Pulling", tree.blobs);
-  DISTILL_TRY(run_parallel(tree.blobs.size(), reader_threads(src, parallel), [&](size_t i) {
+  DISTILL_TRY(core::run_parallel(tree.blobs.size(), reader_threads(src, parallel), [&](size_t i) {
     return fetch_to_file(src, tree.blobs[i], paths[i], progress.get());
   }));
   if (progress) progress->finish();
@@ -281,7 +246,7 @@ core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifes
     image.layers.push_back(std::move(blob));
   }
   auto progress = make_progress(show_progress, "Pulling", m.layers);
-  DISTILL_TRY(run_parallel(m.layers.size(), reader_threads(src, parallel), [&](size_t i) {
+  DISTILL_TRY(core::run_parallel(m.layers.size(), reader_threads(src, parallel), [&](size_t i) {
     return fetch_to_file(src, m.layers[i], image.layers[i].path, progress.get());
   }));
   if (progress) progress->finish();

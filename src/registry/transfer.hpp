@@ -65,8 +65,4 @@ core::Status write_archive(oci::ImageReader& src, const oci::Descriptor& manifes
                            const std::string& out, const std::vector<std::string>& repo_tags,
                            int parallel, bool progress = false);
 
-// Runs job(0..n-1) on up to `threads` threads; the first error stops the
-// remaining jobs and is returned.
-core::Status run_parallel(size_t n, int threads, const std::function<core::Status(size_t)>& job);
-
 }  // namespace distill::registry
