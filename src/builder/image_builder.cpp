@@ -14,14 +14,18 @@
 #include "builder/rootfs.hpp"
 #include "builder/system_files.hpp"
 #include "core/file_util.hpp"
+#include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "core/strings.hpp"
 #include "core/temp_dir.hpp"
+#include "core/time.hpp"
 #include "core/unique_fd.hpp"
 #include "core/units.hpp"
 #include "debian/deb_file.hpp"
 #include "debian/solve.hpp"
 #include "oci/docker_archive.hpp"
 #include "oci/image.hpp"
+#include "oci/image_config.hpp"
 #include "oci/layer_writer.hpp"
 #include "oci/layout_writer.hpp"
 #include "oci/platform.hpp"
@@ -121,12 +125,12 @@ std::optional<SolvedArch> cached_resolution(cache::Cache& cache, const std::stri
   auto record = cache.read_named("resolution-" + key);
   if (!record) return std::nullopt;
   auto lock = debian::Lockfile::parse(*record, "resolution cache");
-  auto j = nlohmann::json::parse(*record, nullptr, false);
-  if (!lock.ok() || j.is_discarded() || !lock->archs.count(arch)) return std::nullopt;
+  auto j = core::parse_json(*record);
+  if (!lock.ok() || !j.ok() || !lock->archs.count(arch)) return std::nullopt;
   SolvedArch out;
   out.locked = lock->archs.at(arch);
   try {
-    out.dropped = j.value("dropped", std::vector<std::string>{});
+    out.dropped = j->value("dropped", std::vector<std::string>{});
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
@@ -138,7 +142,7 @@ core::Status store_resolution(cache::Cache& cache, const std::string& key, const
   debian::Lockfile lock;
   lock.distro = spec.distro;
   lock.archs[arch] = solved.locked;
-  auto j = nlohmann::json::parse(lock.to_json());
+  DISTILL_ASSIGN(auto j, core::parse_json(lock.to_json(), "resolution cache"));
   j["dropped"] = solved.dropped;
   return cache.write_named("resolution-" + key, j.dump());
 }
@@ -248,8 +252,9 @@ std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::strin
                                            nlohmann::json* notes = nullptr) {
   auto record = cache.read_named("layer-" + key);
   if (!record) return std::nullopt;
-  auto j = nlohmann::json::parse(*record, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
+  auto parsed = core::parse_json(*record);
+  if (!parsed.ok()) return std::nullopt;
+  const nlohmann::json& j = *parsed;
   try {
     if (notes) *notes = j.value("notes", nlohmann::json());
     oci::LayerBlob b;
@@ -385,8 +390,7 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
 
 std::vector<std::string> image_env(const Spec& spec, const Preset& preset) {
   std::map<std::string, std::string> env = {
-      {"PATH", spec.debug ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox"
-                          : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+      {"PATH", std::string(oci::kDefaultPath) + (spec.debug ? ":/busybox" : "")},
       {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}};
   for (const auto& [k, v] : preset.env) env[k] = v;
   for (const auto& [k, v] : spec.env) env[k] = v;
@@ -416,7 +420,7 @@ core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, cons
     image.config.history.push_back({"distill build: files", "application files", false});
   image.layers = layers;
   image.annotations["org.opencontainers.image.created"] =
-      oci::format_rfc3339(opts.source_date_epoch);
+      core::format_rfc3339(opts.source_date_epoch);
   image.annotations["org.opencontainers.image.base.name"] =
       fmt::format("distill/{}:{}", preset.name, spec.distro);
   for (const auto& [k, v] : spec.annotations) image.annotations[k] = v;
@@ -430,8 +434,7 @@ void print_summary(const ArchReport& r) {
                r.os_layer_cached ? " (package layer from cache)" : "");
   for (const auto& d : r.dropped) std::fprintf(stderr, "  %s\n", d.c_str());
   if (!r.skipped_scripts.empty()) {
-    std::string list;
-    for (const auto& s : r.skipped_scripts) list += (list.empty() ? "" : ", ") + s;
+    std::string list = core::join(r.skipped_scripts, ", ");
     std::fprintf(stderr, "  maintainer scripts not run: %s\n", list.c_str());
   }
   for (const auto& s : r.stripped)

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "builder/spec.hpp"
+#include <array>
+
+#include "core/strings.hpp"
 
 namespace distill::builder {
 namespace {
@@ -11,57 +13,76 @@ namespace {
 // its maintainer scripts, which a distroless build never runs.
 const std::vector<std::string> kNoAwk = {"mawk", "gawk", "original-awk", "busybox-awk"};
 
-Preset static_preset() {
-  Preset p;
-  p.name = "static";
-  p.roots = {"base-files", "netbase", "tzdata", "media-types"};
-  p.exclude = kNoAwk;
-  p.extract_only = {"ca-certificates"};
-  return p;
+void add_roots(Preset& p, std::initializer_list<std::string> roots) {
+  p.roots.insert(p.roots.end(), roots.begin(), roots.end());
 }
 
-void add(Preset& p, std::initializer_list<std::string> roots) {
-  p.roots.insert(p.roots.end(), roots.begin(), roots.end());
+// One preset: what it adds to the preset it builds on.
+struct PresetDef {
+  const char* name;
+  const char* parent;  // nullptr for the first
+  void (*extend)(Preset&, const debian::Distro&);
+};
+
+// The one table of presets, in the order `distill.yaml` documentation lists them.
+constexpr std::array<PresetDef, 6> kPresets{{
+    {"static", nullptr,
+     [](Preset& p, const debian::Distro&) {
+       add_roots(p, {"base-files", "netbase", "tzdata", "media-types"});
+       p.exclude = kNoAwk;
+       p.extract_only = {"ca-certificates"};
+     }},
+    {"base-nossl", "static", [](Preset& p, const debian::Distro&) { add_roots(p, {"libc6"}); }},
+    // trixie renamed the library package for the 64-bit time_t transition.
+    {"base", "base-nossl",
+     [](Preset& p, const debian::Distro& d) {
+       add_roots(p, {d.time64 ? "libssl3t64" : "libssl3"});
+     }},
+    {"cc", "base",
+     [](Preset& p, const debian::Distro&) {
+       add_roots(p, {"libgcc-s1", "libgomp1", "libstdc++6"});
+     }},
+    {"python3", "cc",
+     [](Preset& p, const debian::Distro&) {
+       add_roots(p, {"python3"});
+       p.env["LANG"] = "C.UTF-8";
+       p.symlinks.push_back({"usr/bin/python", "python3"});
+     }},
+    // npm is a recommendation, never a dependency: it stays out.
+    {"nodejs", "cc", [](Preset& p, const debian::Distro&) { add_roots(p, {"nodejs"}); }},
+}};
+
+const PresetDef* find_preset_def(std::string_view name) {
+  for (const auto& d : kPresets)
+    if (name == d.name) return &d;
+  return nullptr;
+}
+
+void apply_preset_def(const PresetDef& def, const debian::Distro& distro, Preset& p) {
+  if (def.parent) apply_preset_def(*find_preset_def(def.parent), distro, p);
+  def.extend(p, distro);
 }
 
 }  // namespace
 
+const std::vector<std::string>& known_presets() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& d : kPresets) out.emplace_back(d.name);
+    return out;
+  }();
+  return names;
+}
+
 core::Result<Preset> find_preset(const std::string& name, const debian::Distro& distro) {
-  const bool trixie = distro.codename == "trixie";
-  Preset p = static_preset();
-  if (name == "static") return p;
-  add(p, {"libc6"});
-  if (name == "base-nossl") {
-    p.name = name;
-    return p;
-  }
-  // trixie renamed the library package for the 64-bit time_t transition.
-  add(p, {trixie ? "libssl3t64" : "libssl3"});
-  if (name == "base") {
-    p.name = name;
-    return p;
-  }
-  add(p, {"libgcc-s1", "libgomp1", "libstdc++6"});
-  if (name == "cc") {
-    p.name = name;
-    return p;
-  }
-  if (name == "python3") {
-    p.name = name;
-    add(p, {"python3"});
-    p.env["LANG"] = "C.UTF-8";
-    p.symlinks.push_back({"usr/bin/python", "python3"});
-    return p;
-  }
-  if (name == "nodejs") {
-    p.name = name;
-    add(p, {"nodejs"});
-    // npm is a recommendation, never a dependency: it stays out.
-    return p;
-  }
-  std::string list;
-  for (const auto& k : known_presets()) list += (list.empty() ? "" : ", ") + k;
-  return core::make_error("base", fmt::format("unknown preset '{}'", name), "one of " + list);
+  const PresetDef* def = find_preset_def(name);
+  if (!def)
+    return core::make_error("base", fmt::format("unknown preset '{}'", name),
+                            "one of " + core::join(known_presets(), ", "));
+  Preset p;
+  apply_preset_def(*def, distro, p);
+  p.name = name;
+  return p;
 }
 
 }  // namespace distill::builder

@@ -25,6 +25,9 @@ struct Preset {
   std::vector<std::pair<std::string, std::string>> symlinks;
 };
 
+// The preset names, from the smallest image to the largest.
+const std::vector<std::string>& known_presets();
+
 core::Result<Preset> find_preset(const std::string& name, const debian::Distro& distro);
 
 }  // namespace distill::builder

@@ -15,6 +15,7 @@
 #include "oci/built_image.hpp"
 #include "oci/fs_entry.hpp"
 #include "oci/image.hpp"
+#include "oci/image_config.hpp"
 #include "oci/layer_writer.hpp"
 #include "oci/platform.hpp"
 #include "transport/copy.hpp"
@@ -165,7 +166,7 @@ core::Result<ImportReport> import_rootfs(const std::string& tar_path, const Impo
   if (o.config)
     image.config.config = *o.config;
   else
-    image.config.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    image.config.config.env = {"PATH=" + std::string(oci::kDefaultPath)};
   image.config.created = o.source_date_epoch;
   image.config.history.push_back({"distill import", "imported from a root filesystem tar", false});
   image.layers = {blob};

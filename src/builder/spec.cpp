@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "builder/preset.hpp"
 #include "core/file_util.hpp"
+#include "core/strings.hpp"
 #include "core/suggest.hpp"
+#include "debian/distro.hpp"
 
 namespace distill::builder {
 namespace {
@@ -34,7 +37,6 @@ const std::vector<std::string> kKeys = {"distro",
                                         "security_mirror",
                                         "allow_shells"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid"};
-const std::vector<std::string> kDistros = {"debian12", "debian13", "bookworm", "trixie"};
 const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
 
 // Tracks the spec's name so every error can say "<file>:<line>".
@@ -194,8 +196,7 @@ core::Status one_of(const Ctx& c, const YAML::Node& n, const std::string& key,
                     const std::string& value, const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return core::Status::Ok();
   std::string near = core::closest_match(value, allowed);
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  std::string list = core::join(allowed, ", ");
   return c.at(n, fmt::format("'{}' must be one of {} (got '{}')", key, list, value),
               near.empty() ? "" : fmt::format("did you mean '{}'?", near));
 }
@@ -203,7 +204,7 @@ core::Status one_of(const Ctx& c, const YAML::Node& n, const std::string& key,
 core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
   if (k == "distro") {
     DISTILL_ASSIGN(s.distro, scalar(c, v, k));
-    return one_of(c, v, k, s.distro, kDistros);
+    return one_of(c, v, k, s.distro, debian::distro_names());
   }
   if (k == "archs") {
     DISTILL_ASSIGN(s.archs, string_list(c, v, k));
@@ -308,12 +309,6 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
 }
 
 }  // namespace
-
-const std::vector<std::string>& known_presets() {
-  static const std::vector<std::string> presets = {"static", "base-nossl", "base",
-                                                   "cc",     "python3",    "nodejs"};
-  return presets;
-}
 
 core::Result<UserSpec> parse_user(std::string_view text) {
   if (text == "root") return UserSpec{"root", 0, 0};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "debian/distro.hpp"
 
 namespace distill::builder {
 
@@ -33,7 +34,7 @@ struct UserSpec {
 struct Spec {
   std::string path;      // the spec file, for messages
   std::string base_dir;  // folder that relative `src` paths start from
-  std::string distro = "debian12";
+  std::string distro{debian::kDefaultDistro};
   std::vector<std::string> archs;  // empty: the host's
   std::string base = "base";
   std::vector<std::string> packages;
@@ -54,8 +55,6 @@ struct Spec {
   std::string mirror;
   std::string security_mirror;
 };
-
-const std::vector<std::string>& known_presets();
 
 // Reads and validates a spec. Errors carry "<file>:<line>", what was expected
 // and, for a misspelled key, a did-you-mean hint.

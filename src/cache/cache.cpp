@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "core/atomic_file.hpp"
+#include "core/fd_io.hpp"
 #include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "core/unique_fd.hpp"
@@ -53,8 +54,7 @@ std::optional<std::string> hash_fd(int fd, std::string* out) {
   core::Sha256 hasher;
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = core::read_some(fd, buf, sizeof buf);
     if (n < 0) return std::nullopt;
     if (n == 0) break;
     hasher.update(buf, static_cast<size_t>(n));

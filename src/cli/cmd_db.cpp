@@ -11,6 +11,7 @@
 
 #include "cli/commands_list.hpp"
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "net/fetcher.hpp"
 #include "net/http.hpp"
 #include "oci/image_config.hpp"
@@ -45,7 +46,7 @@ void print_written(const std::string& path) {
               static_cast<long long>(i.packages));
 }
 
-core::Status run_import(const DbArgs& a, const std::string& path, core::Clock& clock) {
+core::Status run_db_import(const DbArgs& a, const std::string& path, core::Clock& clock) {
   std::vector<vuln::Advisory> all;
   vuln::DatabaseInfo info;
   for (const auto& f : a.files) {
@@ -92,8 +93,8 @@ nlohmann::ordered_json status_json(const vuln::Database& db, int64_t now) {
   int64_t age = vuln::database_age_days(i, now);
   return {{"path", db.path()},
           {"sources", i.sources},
-          {"data_date", oci::format_rfc3339(i.data_date)},
-          {"imported_at", oci::format_rfc3339(i.imported_at)},
+          {"data_date", core::format_rfc3339(i.data_date)},
+          {"imported_at", core::format_rfc3339(i.imported_at)},
           {"age_days", age},
           {"stale", age > vuln::kStaleAfterDays},
           {"advisories", i.advisories},
@@ -113,10 +114,11 @@ core::Status run_status(const DbArgs& a, const std::string& path, core::Clock& c
   std::printf("%-14s%s\n", "Database:", db->path().c_str());
   for (size_t k = 0; k < i.sources.size(); ++k)
     std::printf("%-14s%s\n", k == 0 ? "Source:" : "", i.sources[k].c_str());
-  std::printf("%-14s%s (%lld days old%s)\n", "Data date:", oci::format_rfc3339(i.data_date).c_str(),
+  std::printf("%-14s%s (%lld days old%s)\n",
+              "Data date:", core::format_rfc3339(i.data_date).c_str(),
               static_cast<long long>(j["age_days"].get<int64_t>()),
               j["stale"].get<bool>() ? ", stale: run 'distill db update'" : "");
-  std::printf("%-14s%s\n", "Imported:", oci::format_rfc3339(i.imported_at).c_str());
+  std::printf("%-14s%s\n", "Imported:", core::format_rfc3339(i.imported_at).c_str());
   std::printf("%-14s%lld\n", "Advisories:", static_cast<long long>(i.advisories));
   std::printf("%-14s%lld\n", "Issues:", static_cast<long long>(i.issues));
   std::printf("%-14s%lld\n", "Packages:", static_cast<long long>(i.packages));
@@ -152,7 +154,7 @@ Command db_command() {
         return [&g, a, imp, upd]() -> core::Status {
           std::string path = vuln::database_path(a->db, g.cache_dir);
           core::Clock& clock = core::system_clock();
-          if (imp->parsed()) return run_import(*a, path, clock);
+          if (imp->parsed()) return run_db_import(*a, path, clock);
           if (upd->parsed()) return run_update(*a, g, path, clock);
           return run_status(*a, path, clock);
         };

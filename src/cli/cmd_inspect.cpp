@@ -10,6 +10,8 @@
 
 #include "cli/commands_list.hpp"
 #include "cli/transport_flags.hpp"
+#include "core/strings.hpp"
+#include "core/time.hpp"
 #include "core/units.hpp"
 #include "image/dpkg_inventory.hpp"
 #include "image/image_source.hpp"
@@ -148,7 +150,7 @@ json platform_json(const PlatformReport& r) {
   manifest["annotations"] = img.manifest.annotations;
   j["manifest"] = std::move(manifest);
   j["config"] = descriptor_json(img.manifest.config);
-  j["created"] = oci::format_rfc3339(cfg.created);
+  j["created"] = core::format_rfc3339(cfg.created);
   j["user"] = c.user;
   j["entrypoint"] = c.entrypoint;
   j["cmd"] = c.cmd;
@@ -204,15 +206,6 @@ json report_json(const image::ImageSource& source, const std::vector<PlatformRep
 
 // --- text ------------------------------------------------------------------
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 std::string or_none(const std::string& s) {
   return s.empty() ? "(none)" : s;
 }
@@ -267,10 +260,10 @@ void print_platform(const PlatformReport& r) {
   const oci::ContainerConfig& c = img.config.config;
   std::printf("\nPlatform %s\n", img.config.platform.str().c_str());
   std::printf("  %-13s%s\n",
-              "Tags:", img.ref_names.empty() ? "(none)" : join(img.ref_names, ", ").c_str());
+              "Tags:", img.ref_names.empty() ? "(none)" : core::join(img.ref_names, ", ").c_str());
   std::printf("  %-13s%s\n", "Manifest:", img.manifest_descriptor.digest.str().c_str());
   std::printf("  %-13s%s\n", "Config:", img.manifest.config.digest.str().c_str());
-  std::printf("  %-13s%s\n", "Created:", oci::format_rfc3339(img.config.created).c_str());
+  std::printf("  %-13s%s\n", "Created:", core::format_rfc3339(img.config.created).c_str());
   std::string distro = "(unknown)";
   if (r.os) {
     distro = r.os->get("PRETTY_NAME");
@@ -313,7 +306,7 @@ void print_text(const image::ImageSource& source, const std::vector<PlatformRepo
   for (const auto& s : source.indexes()) {
     std::printf("%-15s%s (%zu manifests%s)\n", "Index:", s.descriptor.digest.str().c_str(),
                 s.index.manifests.size(),
-                s.ref_names.empty() ? "" : (", tags: " + join(s.ref_names, ", ")).c_str());
+                s.ref_names.empty() ? "" : (", tags: " + core::join(s.ref_names, ", ")).c_str());
     size_t width = 13;
     for (const auto& m : s.index.manifests)
       if (m.platform) width = std::max(width, m.platform->str().size() + 2);

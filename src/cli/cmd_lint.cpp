@@ -12,6 +12,7 @@
 
 #include "cli/commands_list.hpp"
 #include "cli/transport_flags.hpp"
+#include "core/strings.hpp"
 #include "image/image_source.hpp"
 #include "verify/elf_deps.hpp"
 #include "verify/lint.hpp"
@@ -56,7 +57,7 @@ std::string title_of(const std::string& id) {
   return r ? r->title : id;
 }
 
-void print_text(const std::vector<PlatformLint>& results) {
+void print_lint_text(const std::vector<PlatformLint>& results) {
   for (const auto& p : results) {
     std::printf("Platform %s: %zu finding%s\n", p.platform.c_str(), p.findings.size(),
                 p.findings.size() == 1 ? "" : "s");
@@ -64,8 +65,7 @@ void print_text(const std::vector<PlatformLint>& results) {
     for (const auto& f : p.findings) {
       std::string key = f.id + std::string(verify::lint_level_name(f.level));
       if (key != group) {
-        std::string level(verify::lint_level_name(f.level));
-        std::transform(level.begin(), level.end(), level.begin(), ::toupper);
+        std::string level = core::ascii_upper(verify::lint_level_name(f.level));
         std::printf("%-6s- %s: %s\n", level.c_str(), f.id.c_str(), title_of(f.id).c_str());
         group = key;
       }
@@ -85,7 +85,7 @@ json finding_json(const verify::LintFinding& f) {
           {"message", f.message}};
 }
 
-json report_json(const std::string& image, const std::vector<PlatformLint>& results) {
+json lint_report_json(const std::string& image, const std::vector<PlatformLint>& results) {
   json images = json::array();
   for (const auto& p : results) {
     json findings = json::array();
@@ -159,14 +159,14 @@ core::Status run_lint(const LintArgs& a) {
     results.push_back(std::move(r));
   }
   if (a.format == "json")
-    std::printf(
-        "%s\n",
-        report_json(a.image, results).dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    std::printf("%s\n", lint_report_json(a.image, results)
+                            .dump(2, ' ', false, json::error_handler_t::replace)
+                            .c_str());
   else if (a.format == "sarif")
     std::printf("%s\n",
                 report_sarif(results).dump(2, ' ', false, json::error_handler_t::replace).c_str());
   else
-    print_text(results);
+    print_lint_text(results);
   std::fflush(stdout);
   if (failing == 0) return core::Status::Ok();
   return core::make_error(a.image,

@@ -6,20 +6,12 @@
 
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
+#include "core/strings.hpp"
 #include "core/units.hpp"
 #include "debian/solve.hpp"
 
 namespace distill::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
 
 nlohmann::json solution_json(const debian::ArchSolution& s) {
   nlohmann::json pkgs = nlohmann::json::array(), dropped = nlohmann::json::array();
@@ -59,8 +51,8 @@ void print_table(const std::string& distro, const debian::ArchSolution& s) {
   std::printf("%s\n", header.c_str());
   for (const auto& rp : s.resolution.packages) {
     const auto& e = *rp.entry;
-    std::string why = rp.requested ? "(requested)" : join(rp.required_by, ", ");
-    if (rp.requested && !rp.required_by.empty()) why += ", " + join(rp.required_by, ", ");
+    std::string why = rp.requested ? "(requested)" : core::join(rp.required_by, ", ");
+    if (rp.requested && !rp.required_by.empty()) why += ", " + core::join(rp.required_by, ", ");
     std::string line = fmt::format("{:<{}}  {:<{}}  {:<6}  {:>10}  {}", e.name, w_name, e.version,
                                    w_ver, e.architecture, core::human_size(e.size), why);
     std::printf("%s\n", line.c_str());

@@ -3,12 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
-
 #include "core/clock.hpp"
 #include "core/process.hpp"
+#include "core/time.hpp"
 #include "debian/apt_sources.hpp"
 #include "debian/distro.hpp"
 #include "debian/solve.hpp"
@@ -62,8 +59,7 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
 void add_resolve_options(CLI::App& sub, ResolveOptions& o, bool packages_required) {
   auto* pkgs = sub.add_option("packages", o.packages, "Debian packages to install");
   if (packages_required) pkgs->required();
-  sub.add_option("--distro", o.distro, "debian12 (bookworm) or debian13 (trixie)")
-      ->capture_default_str();
+  sub.add_option("--distro", o.distro, debian::distro_choices())->capture_default_str();
   sub.add_option("--arch", o.archs, "Architectures, comma-separated (default: the host's)")
       ->delimiter(',');
   sub.add_option("--exclude", o.exclude, "Leave out this package and every edge to it")
@@ -77,13 +73,8 @@ std::vector<std::string> effective_archs(const ResolveOptions& o) {
 }
 
 core::Result<int64_t> source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return int64_t{0};
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s, s + std::strlen(s), v);
-  if (ec != std::errc() || *end != '\0' || v < 0)
-    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
-  return v;
+  DISTILL_ASSIGN(std::optional<int64_t> epoch, core::source_date_epoch());
+  return epoch.value_or(0);
 }
 
 }  // namespace distill::cli

@@ -8,6 +8,7 @@
 #include "cache/cache.hpp"
 #include "cli/command.hpp"
 #include "core/result.hpp"
+#include "debian/distro.hpp"
 #include "debian/repository.hpp"
 #include "net/fetcher.hpp"
 #include "net/http.hpp"
@@ -32,7 +33,7 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
 // Shared option handling for commands that resolve packages.
 struct ResolveOptions {
   std::vector<std::string> packages;
-  std::string distro = "debian12";
+  std::string distro{debian::kDefaultDistro};
   std::vector<std::string> archs;
   std::vector<std::string> exclude;
   bool allow_shell = false;

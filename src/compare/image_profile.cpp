@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/lines.hpp"
 #include "image/os_release.hpp"
 #include "verify/elf_deps.hpp"
 #include "verify/text_util.hpp"
@@ -19,10 +20,7 @@ constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
 // Image paths (normalised) a dpkg .list or .md5sums file names.
 std::vector<std::string> listed_paths(std::string_view text, bool md5sums) {
   std::vector<std::string> out;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  for (std::string_view line : core::lines(text)) {
     if (md5sums) {
       // "<md5>  usr/bin/foo": the path starts after the two spaces.
       size_t sep = line.find("  ");

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/fd_io.hpp"
+
 namespace distill::core {
 namespace {
 
@@ -51,15 +53,8 @@ AtomicFile::~AtomicFile() {
 }
 
 Status AtomicFile::write(std::string_view data) {
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd_.get(), p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return make_error(path_, std::string("write failed: ") + std::strerror(errno));
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  if (!write_all(fd_.get(), data))
+    return make_error(path_, std::string("write failed: ") + std::strerror(errno));
   return Status::Ok();
 }
 

@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include "core/atomic_file.hpp"
+#include "core/fd_io.hpp"
+#include "core/strings.hpp"
 #include "core/unique_fd.hpp"
 
 namespace distill::core {
@@ -21,8 +23,7 @@ Result<std::string> read_file(const std::string& path) {
   if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = read_some(fd.get(), buf, sizeof buf);
     if (n < 0) return make_error(path, std::strerror(errno));
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
@@ -58,20 +59,24 @@ bool path_exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-std::optional<std::string> normalize_relative_path(std::string_view path) {
-  std::string out;
+std::vector<std::string_view> path_components(std::string_view path) {
+  std::vector<std::string_view> out;
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
     if (slash == std::string_view::npos) slash = path.size();
     std::string_view part = path.substr(start, slash - start);
     start = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return std::nullopt;
-    if (!out.empty()) out += '/';
-    out += part;
+    if (!part.empty() && part != ".") out.push_back(part);
   }
   return out;
+}
+
+std::optional<std::string> normalize_relative_path(std::string_view path) {
+  std::vector<std::string_view> parts = path_components(path);
+  for (std::string_view part : parts)
+    if (part == "..") return std::nullopt;
+  return join(parts, "/");
 }
 
 }  // namespace distill::core

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/fd_io.hpp"
 #include "core/unique_fd.hpp"
 
 extern char** environ;
@@ -54,10 +55,10 @@ void pump(UniqueFd& in, const std::string& data, UniqueFd& out, UniqueFd& err, P
     auto drain = [](UniqueFd& fd, short revents, std::string& sink) {
       if (!revents) return;
       char buf[1 << 16];
-      ssize_t got = ::read(fd.get(), buf, sizeof buf);
+      ssize_t got = read_some(fd.get(), buf, sizeof buf);
       if (got > 0)
         sink.append(buf, static_cast<size_t>(got));
-      else if (got == 0 || errno != EINTR)
+      else
         fd.reset();
     };
     if (idx_out >= 0) drain(out, fds[idx_out].revents, r.out);

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "core/units.hpp"
+
 namespace distill::core {
 
 Progress::Progress(std::string label, uint64_t total_items, uint64_t total_bytes, Writer writer,
@@ -25,18 +27,6 @@ Progress::Progress(std::string label, uint64_t total_items, uint64_t total_bytes
 
 Progress::~Progress() {
   finish();
-}
-
-std::string Progress::format_bytes(uint64_t bytes) {
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes) / 1024.0;
-  size_t unit = 0;
-  while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
-    v /= 1024.0;
-    ++unit;
-  }
-  return fmt::format("{:.1f} {}", v, kUnits[unit]);
 }
 
 void Progress::add_bytes(int64_t delta) {
@@ -67,7 +57,7 @@ void Progress::draw_locked(bool force) {
   last_draw_ = now;
   std::string line =
       fmt::format("[{}/{}] {} / {}", done_items_, total_items_,
-                  format_bytes(static_cast<uint64_t>(done_bytes_)), format_bytes(total_bytes_));
+                  human_size(static_cast<uint64_t>(done_bytes_)), human_size(total_bytes_));
   if (!label_.empty()) line = label_ + " " + line;
   size_t width = line.size();
   // Blank out the tail of a longer previous line.

@@ -31,9 +31,6 @@ class Progress {
   // Draws the final state and ends the line; later calls do nothing.
   void finish();
 
-  // "23.4 MiB", "512 B", "1.0 GiB".
-  static std::string format_bytes(uint64_t bytes);
-
  private:
   void draw_locked(bool force);
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fd_io.hpp"
 #include "core/unique_fd.hpp"
 
 namespace distill::core {
@@ -51,8 +52,7 @@ Result<std::string> sha256_file(const std::string& path) {
   Sha256 h;
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = read_some(fd.get(), buf, sizeof buf);
     if (n < 0) return make_error(path, std::strerror(errno));
     if (n == 0) break;
     h.update(buf, static_cast<size_t>(n));

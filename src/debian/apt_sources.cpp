@@ -8,30 +8,14 @@
 #include <cstring>
 
 #include "core/file_util.hpp"
+#include "core/lines.hpp"
+#include "core/strings.hpp"
 #include "core/text.hpp"
 #include "debian/deb822.hpp"
+#include "debian/distro.hpp"
 
 namespace distill::debian {
 namespace {
-
-std::vector<std::string> split_words(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && core::is_space(s[i])) ++i;
-    size_t start = i;
-    while (i < s.size() && !core::is_space(s[i])) ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 std::string at_line(std::string_view where, size_t line) {
   return std::string(where) + ":" + std::to_string(line);
@@ -66,7 +50,7 @@ core::Status parse_options(std::string_view word, std::map<std::string, std::str
                            const std::string& where) {
   if (!word.ends_with(']')) return core::make_error(where, "option list has no closing ']'");
   std::string_view inner = word.substr(1, word.size() - 2);
-  for (const auto& opt : split_words(inner)) {
+  for (const auto& opt : core::split_words(inner)) {
     auto eq = opt.find('=');
     if (eq == std::string::npos || eq == 0)
       return core::make_error(where, "malformed option '" + opt + "'", "expected name=value");
@@ -79,11 +63,12 @@ bool needs_components(std::string_view suite) {
   return !suite.ends_with('/');
 }
 
+// A release codename, or one of the archive's suite aliases.
 bool is_debian_codename(std::string_view base) {
-  static constexpr std::array<std::string_view, 12> kNames{
-      "buster", "bullseye", "bookworm",  "trixie",  "forky",    "duke",
-      "sid",    "stable",   "oldstable", "testing", "unstable", "oldoldstable"};
-  return std::find(kNames.begin(), kNames.end(), base) != kNames.end();
+  static constexpr std::array<std::string_view, 5> kAliases{"stable", "oldstable", "testing",
+                                                            "unstable", "oldoldstable"};
+  return is_release_codename(base) ||
+         std::find(kAliases.begin(), kAliases.end(), base) != kAliases.end();
 }
 
 // "bookworm-updates" -> "bookworm"; suffixes that a Debian archive serves.
@@ -141,12 +126,7 @@ core::Result<std::vector<AptSourceEntry>> parse_sources_list(std::string_view te
                                                              std::string_view where) {
   std::vector<AptSourceEntry> out;
   size_t line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : core::lines(text)) {
     ++line_no;
     if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     line = core::trim_space(line);
@@ -182,17 +162,18 @@ core::Result<std::vector<AptSourceEntry>> parse_deb822_sources(std::string text,
   std::vector<AptSourceEntry> out;
   for (const Paragraph& p : doc.paragraphs()) {
     std::string here = at_line(where, p.line);
-    if (lower(core::trim_space(p.get_or("Enabled", "yes"))) == "no") continue;
-    auto types = split_words(fold_value(p.get_or("Types")));
+    if (core::ascii_lower(core::trim_space(p.get_or("Enabled", "yes"))) == "no") continue;
+    auto types = core::split_words(fold_value(p.get_or("Types")));
     if (types.empty()) return core::make_error(here, "stanza lacks Types");
     if (std::find(types.begin(), types.end(), "deb") == types.end()) continue;
-    auto uris = split_words(fold_value(p.get_or("URIs")));
-    auto suites = split_words(fold_value(p.get_or("Suites")));
-    auto components = split_words(fold_value(p.get_or("Components")));
+    auto uris = core::split_words(fold_value(p.get_or("URIs")));
+    auto suites = core::split_words(fold_value(p.get_or("Suites")));
+    auto components = core::split_words(fold_value(p.get_or("Components")));
     if (uris.empty()) return core::make_error(here, "stanza lacks URIs");
     if (suites.empty()) return core::make_error(here, "stanza lacks Suites");
     std::map<std::string, std::string> options;
-    for (const Field& f : p.fields) options[lower(f.name)] = std::string(core::trim_space(f.value));
+    for (const Field& f : p.fields)
+      options[core::ascii_lower(f.name)] = std::string(core::trim_space(f.value));
     for (const auto& uri : uris) {
       for (const auto& suite : suites) {
         if (components.empty() && needs_components(suite))

@@ -3,21 +3,11 @@
 #include <cstring>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "core/text.hpp"
 
 namespace distill::debian {
 namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 bool all_blank(const char* p, const char* end) {
   for (; p < end; ++p)
@@ -26,7 +16,7 @@ bool all_blank(const char* p, const char* end) {
 }
 
 // The start of a bad line, short enough for an error message.
-std::string excerpt(const char* p, const char* eol) {
+std::string line_excerpt(const char* p, const char* eol) {
   constexpr size_t kMax = 60;
   size_t n = static_cast<size_t>(eol - p);
   return n <= kMax ? std::string(p, n) : std::string(p, kMax) + "...";
@@ -96,7 +86,8 @@ class Parser {
     bool blank = false;
     for (; colon < eol && *colon != ':'; ++colon) blank |= core::is_blank(*colon);
     if (colon == eol)
-      return error("line without a colon: '" + excerpt(p, eol) + "'", "expected 'Field: value'");
+      return error("line without a colon: '" + line_excerpt(p, eol) + "'",
+                   "expected 'Field: value'");
     if (colon == p) return error("empty field name", "expected 'Field: value'");
     std::string_view name(p, static_cast<size_t>(colon - p));
     if (blank)
@@ -104,7 +95,7 @@ class Parser {
                    "expected 'Field: value'");
     close_field();
     for (const Field& f : fields_)
-      if (iequals(f.name, name)) return error("duplicate field '" + std::string(name) + "'");
+      if (core::iequals(f.name, name)) return error("duplicate field '" + std::string(name) + "'");
     if (fields_.empty()) {
       stanza_begin_ = p;
       stanza_line_ = line_;
@@ -162,7 +153,7 @@ class Parser {
 
 std::optional<std::string_view> Paragraph::get(std::string_view name) const {
   for (const Field& f : fields)
-    if (iequals(f.name, name)) return f.value;
+    if (core::iequals(f.name, name)) return f.value;
   return std::nullopt;
 }
 

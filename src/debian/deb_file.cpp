@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "core/lines.hpp"
 #include "oci/archive_util.hpp"
 
 namespace distill::debian {
@@ -244,12 +245,7 @@ core::Status check_debian_binary(std::string_view text, const Context& ctx) {
 
 core::Status parse_conffiles(const std::string& text, const Context& ctx, std::string_view member,
                              DebContents& out) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
-    start = end + 1;
+  for (std::string_view line : core::lines(text)) {
     while (!line.empty() && std::string_view(" \t\r").find(line.back()) != std::string_view::npos)
       line.remove_suffix(1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);

@@ -5,20 +5,28 @@
 namespace distill::debian {
 namespace {
 
-struct KnownDistro {
-  const char* id;
-  const char* codename;
+// Every Debian release distill knows by name, oldest first; `id` is set for
+// the ones it builds.
+struct KnownRelease {
   const char* version;
+  const char* codename;
+  const char* id;
+  bool time64;
 };
 
-constexpr std::array<KnownDistro, 2> kDistros{{
-    {"debian12", "bookworm", "12"},
-    {"debian13", "trixie", "13"},
+constexpr std::array<KnownRelease, 6> kReleases{{
+    {"10", "buster", nullptr, false},
+    {"11", "bullseye", nullptr, false},
+    {"12", "bookworm", "debian12", false},
+    {"13", "trixie", "debian13", true},
+    {"14", "forky", nullptr, true},
+    {"15", "duke", nullptr, true},
 }};
 
 std::string supported_list() {
   std::string out;
-  for (const auto& d : kDistros) {
+  for (const auto& d : kReleases) {
+    if (!d.id) continue;
     if (!out.empty()) out += ", ";
     out += std::string(d.id) + " (" + d.codename + ", " + d.version + ")";
   }
@@ -36,12 +44,46 @@ bool Distro::is_security_suite(std::string_view suite) {
 }
 
 core::Result<Distro> find_distro(std::string_view name) {
-  for (const auto& d : kDistros) {
-    if (name == d.id || name == d.codename || name == d.version)
-      return Distro{d.id, d.codename, d.version};
+  for (const auto& d : kReleases) {
+    if (d.id && (name == d.id || name == d.codename || name == d.version))
+      return Distro{d.id, d.codename, d.version, d.time64};
   }
   return core::make_error("distro '" + std::string(name) + "'", "unsupported distribution",
                           "supported: " + supported_list());
+}
+
+std::vector<std::string> distro_names() {
+  std::vector<std::string> ids, codenames;
+  for (const auto& d : kReleases) {
+    if (!d.id) continue;
+    ids.emplace_back(d.id);
+    codenames.emplace_back(d.codename);
+  }
+  ids.insert(ids.end(), codenames.begin(), codenames.end());
+  return ids;
+}
+
+std::string distro_choices() {
+  std::string out;
+  for (const auto& d : kReleases) {
+    if (!d.id) continue;
+    if (!out.empty()) out += " or ";
+    out += std::string(d.id) + " (" + d.codename + ")";
+  }
+  return out;
+}
+
+std::optional<std::string> codename_for_version(std::string_view major) {
+  for (const auto& d : kReleases)
+    if (major == d.version) return std::string(d.codename);
+  return std::nullopt;
+}
+
+bool is_release_codename(std::string_view name) {
+  if (name == "sid") return true;
+  for (const auto& d : kReleases)
+    if (name == d.codename) return true;
+  return false;
 }
 
 }  // namespace distill::debian

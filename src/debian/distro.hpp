@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,13 +14,31 @@ struct Distro {
   std::string id;        // debian12
   std::string codename;  // bookworm
   std::string version;   // 12
+  // Released after the 64-bit time_t transition, which renamed library
+  // packages (libssl3 -> libssl3t64).
+  bool time64 = false;
   // <codename>, <codename>-updates (archive mirror), <codename>-security
   // (security mirror), in that order.
   std::vector<std::string> suites() const;
   static bool is_security_suite(std::string_view suite);
 };
 
+// The distro a spec or command builds when it names none.
+inline constexpr std::string_view kDefaultDistro = "debian12";
+
 // "debian12", "debian13", "bookworm", "trixie" -> Distro.
 core::Result<Distro> find_distro(std::string_view name);
+
+// The names find_distro accepts in a spec: ids first, then codenames
+// ({"debian12", "debian13", "bookworm", "trixie"}).
+std::vector<std::string> distro_names();
+// For help texts: "debian12 (bookworm) or debian13 (trixie)".
+std::string distro_choices();
+
+// Any Debian release's major version -> codename, including releases distill
+// does not build (images of them are still scanned): "11" -> "bullseye".
+std::optional<std::string> codename_for_version(std::string_view major);
+// Whether `name` is a Debian release codename (buster ... duke, sid).
+bool is_release_codename(std::string_view name);
 
 }  // namespace distill::debian

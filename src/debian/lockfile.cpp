@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "core/sha256.hpp"
 
 namespace distill::debian {
@@ -94,8 +95,9 @@ std::string Lockfile::to_json() const {
 }
 
 core::Result<Lockfile> Lockfile::parse(std::string_view text, const std::string& where) {
-  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded() || !root.is_object()) return bad(where, "not valid JSON");
+  auto parsed = core::parse_json(text);
+  if (!parsed.ok() || !parsed->is_object()) return bad(where, "not valid JSON");
+  json& root = *parsed;
   try {
     int version = root.at("version").get<int>();
     if (version != kFormatVersion)

@@ -6,22 +6,16 @@
 #include <functional>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "debian/relation.hpp"
 #include "debian/version.hpp"
 
 namespace distill::debian {
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// `canonical` is the lowercase field name; dpkg matches names case-insensitively.
-bool name_is(std::string_view name, std::string_view canonical) {
-  if (name.size() != canonical.size()) return false;
-  for (size_t i = 0; i < name.size(); ++i)
-    if (lower(name[i]) != canonical[i]) return false;
-  return true;
+// dpkg matches field names case-insensitively.
+constexpr bool name_is(std::string_view name, std::string_view canonical) {
+  return core::iequals(name, canonical);
 }
 
 bool parse_u64(std::string_view s, uint64_t& out) {

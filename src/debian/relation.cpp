@@ -21,7 +21,7 @@ bool is_arch_char(char c) {
 }
 
 // The offending comma group, whitespace collapsed, for error messages.
-std::string excerpt(std::string_view field, size_t from) {
+std::string field_excerpt(std::string_view field, size_t from) {
   size_t to = field.find(',', from);
   if (to == std::string_view::npos) to = field.size();
   std::string out;
@@ -94,8 +94,9 @@ class RelationParser {
   }
 
   core::Error error(std::string problem) const {
-    return core::make_error(std::string(where_),
-                            "malformed relation '" + excerpt(s_, group_start_) + "': " + problem);
+    return core::make_error(
+        std::string(where_),
+        "malformed relation '" + field_excerpt(s_, group_start_) + "': " + problem);
   }
 
   core::Result<Relation> relation() {

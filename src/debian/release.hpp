@@ -43,11 +43,4 @@ struct Release {
 core::Status check_release_freshness(const Release& release, int64_t now, std::string_view where,
                                      int64_t max_future = 24 * 3600);
 
-// RFC 2822 dates as Release files write them ("Sat, 11 Jul 2026 10:16:37 UTC",
-// also "+0000"-style offsets and GMT), to epoch seconds, independently of the
-// locale and the local time zone.
-std::optional<int64_t> parse_release_date(std::string_view text);
-// Epoch seconds -> "Sat, 11 Jul 2026 10:16:37 UTC".
-std::string format_release_date(int64_t epoch);
-
 }  // namespace distill::debian

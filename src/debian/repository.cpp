@@ -4,15 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 
 #include "core/decompress.hpp"
 #include "core/progress.hpp"
 #include "core/sha256.hpp"
+#include "core/thread_pool.hpp"
 #include "debian/release.hpp"
 #include "debian/signature.hpp"
 
@@ -21,7 +18,7 @@ namespace {
 
 // One thread per suite: each waits on the network and gpgv as much as it
 // computes, and a distro has three suites.
-constexpr size_t kIndexWorkers = 3;
+constexpr int kIndexWorkers = 3;
 // Debian's InRelease files are a few hundred KiB.
 constexpr uint64_t kMaxInReleaseBytes = 16u << 20;
 
@@ -33,25 +30,6 @@ std::string strip_slashes(std::string url) {
 std::string dirname_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-
-// Runs fn(0..count-1) on up to `workers` threads (the caller's included).
-template <typename Fn>
-void parallel_for(size_t count, size_t workers, const Fn& fn) {
-  std::atomic<size_t> next{0};
-  auto loop = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < count;) fn(i);
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < std::min(workers, count); ++w) {
-    try {
-      threads.emplace_back(loop);
-    } catch (const std::system_error&) {
-      break;  // fewer threads is still correct: the loop below takes the rest
-    }
-  }
-  loop();
-  for (auto& t : threads) t.join();
 }
 
 // GETs `url` into memory, refusing a body larger than `limit`.
@@ -203,8 +181,12 @@ core::Result<std::vector<IndexOrigin>> Repository::index_origins(const std::stri
   if (config_.components.empty()) return core::make_error("repository", "no components configured");
   std::vector<std::string> suites = config_.distro.suites();
   std::vector<std::optional<core::Result<Release>>> releases(suites.size());
-  parallel_for(suites.size(), kIndexWorkers,
-               [&](size_t i) { releases[i].emplace(load_release(suites[i])); });
+  // Every suite is loaded (the jobs never fail); the loop below reports the
+  // first suite's error.
+  DISTILL_TRY(core::run_parallel(suites.size(), kIndexWorkers, [&](size_t i) {
+    releases[i].emplace(load_release(suites[i]));
+    return core::Status::Ok();
+  }));
   std::vector<IndexOrigin> out;
   for (size_t i = 0; i < suites.size(); ++i) {
     if (!releases[i]->ok()) return releases[i]->error();
@@ -234,8 +216,10 @@ core::Result<std::vector<std::shared_ptr<const PackageIndex>>> Repository::load_
   std::vector<std::string> suites = config_.distro.suites();
   using SuiteResult = core::Result<std::vector<std::shared_ptr<const PackageIndex>>>;
   std::vector<std::optional<SuiteResult>> results(suites.size());
-  parallel_for(suites.size(), kIndexWorkers,
-               [&](size_t i) { results[i].emplace(load_suite(suites[i], arch)); });
+  DISTILL_TRY(core::run_parallel(suites.size(), kIndexWorkers, [&](size_t i) {
+    results[i].emplace(load_suite(suites[i], arch));
+    return core::Status::Ok();
+  }));
   std::vector<std::shared_ptr<const PackageIndex>> all;
   for (auto& r : results) {
     if (!r->ok()) return r->error();
@@ -288,24 +272,17 @@ core::Result<std::vector<std::string>> Repository::fetch(const std::vector<Packa
   std::optional<core::Progress> progress;
   if (config_.progress && !missing.empty())
     progress.emplace("Downloading", missing.size(), missing_bytes);
-  std::vector<std::optional<core::Error>> errors(missing.size());
-  std::atomic<bool> failed{false};
-  size_t workers = static_cast<size_t>(std::max(1, config_.parallel_downloads));
-  parallel_for(missing.size(), workers, [&](size_t k) {
-    if (failed.load()) return;  // stop early: the first error is what the user sees
+  // The first error stops the downloads not yet started: it is what the user sees.
+  core::Status st = core::run_parallel(missing.size(), config_.parallel_downloads, [&](size_t k) {
     size_t i = missing[k];
     auto r = download(items[i], progress ? &*progress : nullptr);
-    if (r.ok()) {
-      paths[i] = std::move(r).value();
-    } else {
-      errors[k] = r.error();
-      failed = true;
-    }
     if (progress) progress->item_done();
+    if (!r.ok()) return core::Status(r.error());
+    paths[i] = std::move(r).value();
+    return core::Status::Ok();
   });
   if (progress) progress->finish();
-  for (auto& e : errors)
-    if (e) return *e;
+  DISTILL_TRY(st);
 
   std::vector<std::string> out;
   out.reserve(paths.size());

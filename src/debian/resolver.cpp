@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/strings.hpp"
 #include "core/suggest.hpp"
 #include "debian/relation.hpp"
 #include "debian/version.hpp"
@@ -27,12 +28,9 @@ namespace {
 constexpr size_t kNoParent = static_cast<size_t>(-1);
 
 std::string group_text(const Alternatives& group) {
-  std::string out;
-  for (const Relation& rel : group) {
-    if (!out.empty()) out += " | ";
-    out += rel.str();
-  }
-  return out;
+  std::vector<std::string> alternatives;
+  for (const Relation& rel : group) alternatives.push_back(rel.str());
+  return core::join(alternatives, " | ");
 }
 
 int priority_rank(std::string_view priority) {
@@ -52,15 +50,6 @@ bool version_ok(std::string_view version, const Relation& rel) {
 bool provide_ok(const Provider& p, const Relation& rel) {
   if (rel.op == RelOp::Any) return true;
   return !p.version.empty() && version_satisfies(p.version, rel.op, rel.version);
-}
-
-std::string join(const std::vector<std::string_view>& items) {
-  std::string out;
-  for (std::string_view item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
 }
 
 std::string trim(std::string_view s) {
@@ -340,8 +329,8 @@ class Resolver {
       std::string_view item = arch_ok(*e) ? e->version : e->architecture;
       if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
     }
-    if (!versions.empty()) return rel.name + " has only " + join(versions);
-    if (!arches.empty()) return rel.name + " is only built for " + join(arches);
+    if (!versions.empty()) return rel.name + " has only " + core::join(versions, ", ");
+    if (!arches.empty()) return rel.name + " is only built for " + core::join(arches, ", ");
     if (!universe_.providers(rel.name).empty())
       return rel.name + " is virtual and no provider matches";
     return "nothing is named or provides " + rel.name;

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/file_util.hpp"
+#include "core/lines.hpp"
+#include "core/strings.hpp"
 
 namespace distill::debian {
 namespace {
@@ -39,32 +41,17 @@ bool is_header_line(std::string_view line) {
 // Counts the lines that open a clear-signed message: a document glued from
 // several signed messages is refused even if each part verifies.
 size_t count_signed_headers(std::string_view doc) {
-  size_t n = 0, pos = 0;
-  while (pos < doc.size()) {
-    size_t end = doc.find('\n', pos);
-    if (end == std::string_view::npos) end = doc.size();
-    if (is_header_line(doc.substr(pos, end - pos))) ++n;
-    pos = end + 1;
-  }
+  size_t n = 0;
+  for (std::string_view line : core::lines(doc))
+    if (is_header_line(line)) ++n;
   return n;
-}
-
-std::string join(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
-  return out;
 }
 
 }  // namespace
 
 GpgvStatus parse_gpgv_status(std::string_view output) {
   GpgvStatus st;
-  size_t pos = 0;
-  while (pos < output.size()) {
-    size_t end = output.find('\n', pos);
-    if (end == std::string_view::npos) end = output.size();
-    std::string_view line = output.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : core::lines(output)) {
     if (!line.starts_with(kStatusPrefix)) continue;
     line.remove_prefix(kStatusPrefix.size());
     auto sp = line.find(' ');
@@ -107,25 +94,27 @@ GpgvStatus parse_gpgv_status(std::string_view output) {
 
 core::Status judge_gpgv_status(const GpgvStatus& st, const std::string& where) {
   if (!st.bad.empty())
-    return core::make_error(where, "bad signature by key " + join(st.bad),
+    return core::make_error(where, "bad signature by key " + core::join(st.bad, ", "),
                             "the content was changed after signing; the mirror is broken or "
                             "tampered with");
   if (!st.revoked_key.empty())
-    return core::make_error(where, "signed by a revoked key " + join(st.revoked_key));
+    return core::make_error(where, "signed by a revoked key " + core::join(st.revoked_key, ", "));
   if (!st.expired_key.empty())
-    return core::make_error(where, "signed by an expired key " + join(st.expired_key),
+    return core::make_error(where, "signed by an expired key " + core::join(st.expired_key, ", "),
                             "update the archive keyring");
   if (!st.expired_sig.empty())
-    return core::make_error(where, "signature by key " + join(st.expired_sig) + " has expired");
+    return core::make_error(
+        where, "signature by key " + core::join(st.expired_sig, ", ") + " has expired");
   if (!st.no_pubkey.empty())
-    return core::make_error(where, "signed by an unknown key " + join(st.no_pubkey),
+    return core::make_error(where, "signed by an unknown key " + core::join(st.no_pubkey, ", "),
                             "the key is not in the keyring; update the archive keyring or pass "
                             "--keyring");
   if (st.nodata && st.good.empty())
     return core::make_error(where, "not signed", "no OpenPGP signature found");
   if (!st.errsig.empty())
-    return core::make_error(where, "signature by key " + join(st.errsig) + " could not be checked",
-                            "gpgv does not support it");
+    return core::make_error(
+        where, "signature by key " + core::join(st.errsig, ", ") + " could not be checked",
+        "gpgv does not support it");
   if (st.good.empty() || st.valid.empty())
     return core::make_error(where, "no valid signature", "gpgv reported no good signature");
   return core::Status::Ok();

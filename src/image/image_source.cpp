@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/strings.hpp"
 #include "oci/media_types.hpp"
 #include "oci/platform.hpp"
 
@@ -65,8 +66,7 @@ core::Status ImageSource::load() {
   if (images_.empty() && !name_.tag.empty()) {
     std::sort(all_tags.begin(), all_tags.end());
     all_tags.erase(std::unique(all_tags.begin(), all_tags.end()), all_tags.end());
-    std::string list;
-    for (const auto& t : all_tags) list += (list.empty() ? "" : ", ") + t;
+    std::string list = core::join(all_tags, ", ");
     return core::make_error(name_.where, "has no image tagged '" + name_.tag + "'",
                             list.empty() ? "it has no tags" : "its tags: " + list);
   }

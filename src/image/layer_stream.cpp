@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/fd_io.hpp"
 #include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "core/unique_fd.hpp"
@@ -42,15 +43,10 @@ int filter_code(Codec c) {
                              : ARCHIVE_FILTER_NONE;
 }
 
-core::Status send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    // MSG_NOSIGNAL: when the consumer stops early, EPIPE ends this stream
-    // instead of SIGPIPE ending the process.
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return core::make_error("layer stream", std::strerror(errno));
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+// When the consumer stops early, EPIPE ends this stream (send_all's
+// MSG_NOSIGNAL) instead of SIGPIPE ending the process.
+core::Status send_chunk(int fd, std::string_view data) {
+  if (!core::send_all(fd, data)) return core::make_error("layer stream", std::strerror(errno));
   return core::Status::Ok();
 }
 
@@ -220,9 +216,7 @@ core::Result<LayerDigests> consume(int fd, Codec codec, const LayerVisitor& visi
 void drain(int fd) {
   std::vector<char> buf(kChunk);
   for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (core::read_some(fd, buf.data(), buf.size()) <= 0) return;
   }
 }
 
@@ -287,7 +281,7 @@ core::Result<LayerDigests> read_layer(oci::ImageReader& reader, const oci::Descr
   try {
     producer = std::thread([&reader, &layer, &produced, out = std::move(write_end)]() mutable {
       produced = reader.stream_blob(
-          layer, [&out](std::string_view chunk) { return send_all(out.get(), chunk); });
+          layer, [&out](std::string_view chunk) { return send_chunk(out.get(), chunk); });
       out.reset();  // EOF for the consumer
     });
   } catch (const std::system_error& e) {

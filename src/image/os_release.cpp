@@ -1,5 +1,6 @@
 #include "image/os_release.hpp"
 
+#include "core/lines.hpp"
 #include "core/text.hpp"
 
 namespace distill::image {
@@ -52,12 +53,8 @@ std::string OsRelease::get(const std::string& key) const {
 
 std::map<std::string, std::string> parse_os_release(std::string_view text) {
   std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = core::trim_space(text.substr(start, end - start));
-    start = end + 1;
+  for (std::string_view raw : core::lines(text)) {
+    std::string_view line = core::trim_space(raw);
     if (line.empty() || line.front() == '#') continue;
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;

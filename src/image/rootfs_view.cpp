@@ -21,7 +21,7 @@ std::string_view base_of(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string join(std::string_view dir, std::string_view name) {
+std::string child_path(std::string_view dir, std::string_view name) {
   if (dir.empty()) return std::string(name);
   std::string out(dir);
   out += '/';
@@ -105,7 +105,7 @@ core::Status RootfsView::apply_layer(std::vector<FileEntry> members) {
     } else if (base == kOpaqueMarker) {
       opaque.emplace_back(parent_of(m.path));
     } else if (!base.starts_with(kAufsMetaPrefix) && base.size() > kWhiteoutPrefix.size()) {
-      removed.push_back(join(parent_of(m.path), base.substr(kWhiteoutPrefix.size())));
+      removed.push_back(child_path(parent_of(m.path), base.substr(kWhiteoutPrefix.size())));
     }
   }
   // Whiteouts act on the lower layers only: apply them before this layer's entries.
@@ -182,7 +182,7 @@ core::Result<const FileEntry*> RootfsView::resolve(std::string_view path) const 
       entry = current.empty() ? nullptr : find(current);
       continue;
     }
-    std::string next = join(current, part);
+    std::string next = child_path(current, part);
     entry = find(next);
     if (entry == nullptr) {
       if (!has_entries_below(next))

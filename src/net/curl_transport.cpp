@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/strings.hpp"
 #include "net/http.hpp"
 
 namespace distill::net {
@@ -54,9 +55,7 @@ size_t on_header(char* ptr, size_t size, size_t nmemb, void* user) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string name = core::ascii_lower(line.substr(0, colon));
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
@@ -114,12 +113,7 @@ struct SlistDeleter {
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() != name.size()) continue;
-    bool eq = true;
-    for (size_t i = 0; i < k.size() && eq; ++i)
-      eq = std::tolower(static_cast<unsigned char>(k[i])) ==
-           std::tolower(static_cast<unsigned char>(name[i]));
-    if (eq) return v;
+    if (core::iequals(k, name)) return v;
   }
   return {};
 }

@@ -1,31 +1,19 @@
 #include "oci/blob_fetch.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
-#include "core/parallel.hpp"
+#include "core/fd_io.hpp"
 #include "core/progress.hpp"
+#include "core/thread_pool.hpp"
 #include "core/unique_fd.hpp"
 
 namespace distill::oci {
 namespace {
-
-core::Status write_chunk(int fd, std::string_view chunk, const std::string& path) {
-  while (!chunk.empty()) {
-    ssize_t n = ::write(fd, chunk.data(), chunk.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return core::make_error(path, std::strerror(errno));
-    }
-    chunk.remove_prefix(static_cast<size_t>(n));
-  }
-  return core::Status::Ok();
-}
 
 core::Status fetch_to_file(ImageReader& src, const Descriptor& d, const std::string& path,
                            core::Progress* progress) {
@@ -35,7 +23,8 @@ core::Status fetch_to_file(ImageReader& src, const Descriptor& d, const std::str
   core::Status s = src.stream_blob(d, [&](std::string_view chunk) -> core::Status {
     if (progress) progress->add_bytes(static_cast<int64_t>(chunk.size()));
     written += static_cast<int64_t>(chunk.size());
-    return write_chunk(fd.get(), chunk, path);
+    if (!core::write_all(fd.get(), chunk)) return core::make_error(path, std::strerror(errno));
+    return core::Status::Ok();
   });
   if (progress) {
     if (s.ok())

@@ -1,12 +1,12 @@
 #include "oci/built_image.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "core/fd_io.hpp"
 #include "core/unique_fd.hpp"
 #include "oci/media_types.hpp"
 
@@ -44,8 +44,7 @@ core::Status BuiltImage::stream_raw(const Descriptor& d, const Sink& sink) {
   if (!fd) return core::make_error(path, std::strerror(errno));
   std::vector<char> buffer(1 << 18);
   while (true) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = core::read_some(fd.get(), buffer.data(), buffer.size());
     if (n < 0) return core::make_error(path, std::strerror(errno));
     if (n == 0) return core::Status::Ok();
     DISTILL_TRY(sink(std::string_view(buffer.data(), static_cast<size_t>(n))));

@@ -8,10 +8,10 @@
 #include <memory>
 
 #include "core/atomic_file.hpp"
+#include "core/json.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/built_image.hpp"
 #include "oci/image_config.hpp"
-#include "oci/json_util.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
@@ -133,7 +133,7 @@ core::Result<std::vector<Member>> members_for(const Manifest& manifest,
   members.push_back({config_name, false, config_json, nullptr});
   json entry = {{"Config", config_name}, {"RepoTags", tags}, {"Layers", std::move(layers)}};
   DISTILL_ASSIGN(std::string manifest_json,
-                 dump_json(json::array({std::move(entry)}), "manifest.json"));
+                 core::dump_json(json::array({std::move(entry)}), "manifest.json"));
   members.push_back({"manifest.json", false, std::move(manifest_json), nullptr});
   if (!tags.empty() && !top.empty()) {
     json repos = json::object();
@@ -141,7 +141,7 @@ core::Result<std::vector<Member>> members_for(const Manifest& manifest,
       auto [repo, tag] = split_repo_tag(t);
       repos[repo][tag] = top;
     }
-    DISTILL_ASSIGN(std::string text, dump_json(repos, "repositories"));
+    DISTILL_ASSIGN(std::string text, core::dump_json(repos, "repositories"));
     members.push_back({"repositories", false, std::move(text), nullptr});
   }
   std::sort(members.begin(), members.end(),

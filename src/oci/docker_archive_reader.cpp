@@ -6,9 +6,9 @@
 #include <set>
 
 #include "core/file_util.hpp"
+#include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "oci/archive_util.hpp"
-#include "oci/json_util.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
@@ -121,7 +121,7 @@ core::Status DockerArchiveReader::build_index() {
   auto fail = [&](std::string what) {
     return core::make_error(path_ + ": manifest.json", std::move(what), "the archive is malformed");
   };
-  auto parsed = parse_json(it->second.content);
+  auto parsed = core::parse_json(it->second.content);
   if (!parsed.ok() || !parsed->is_array()) return fail("is not a JSON list");
   if (parsed->size() > kMaxManifestEntries) return fail("lists too many images");
   auto lookup = [&](const std::string& ref) -> core::Result<const Member*> {
@@ -132,9 +132,9 @@ core::Status DockerArchiveReader::build_index() {
   };
   for (const auto& item : *parsed) {
     if (!item.is_object()) return fail("has an entry that is not an object");
-    DISTILL_ASSIGN(std::string config_ref, json_string(item, "Config"));
-    DISTILL_ASSIGN(std::vector<std::string> tags, json_string_list(item, "RepoTags"));
-    DISTILL_ASSIGN(std::vector<std::string> layer_refs, json_string_list(item, "Layers"));
+    DISTILL_ASSIGN(std::string config_ref, core::json_string(item, "Config"));
+    DISTILL_ASSIGN(std::vector<std::string> tags, core::json_string_list(item, "RepoTags"));
+    DISTILL_ASSIGN(std::vector<std::string> layer_refs, core::json_string_list(item, "Layers"));
     DISTILL_ASSIGN(const Member* config, lookup(config_ref));
     if (!config->kept) return fail("config '" + config_ref + "' is too large");
     Manifest m;

@@ -7,6 +7,9 @@
 #include <cstring>
 #include <vector>
 
+#include "core/file_util.hpp"
+#include "core/strings.hpp"
+
 namespace distill::oci {
 namespace {
 
@@ -106,28 +109,17 @@ core::Result<std::string> normalize_layer_path(std::string_view path) {
     return path_error(path, "is absolute", "layer paths are relative to the image root");
   if (!is_valid_utf8(path))
     return path_error(path, "is not valid UTF-8", "file names in images must be UTF-8");
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view part = path.substr(start, slash - start);
-    start = slash + 1;
-    if (part.empty() || part == ".") continue;
+  std::vector<std::string_view> parts = core::path_components(path);
+  for (std::string_view part : parts) {
     if (part == "..") return path_error(path, "contains '..'");
     if (part.size() > kMaxNameLength)
       return path_error(path, "has a component longer than 255 bytes");
     if (part.starts_with(".wh."))
       return path_error(path, "uses the reserved prefix '.wh.'",
                         "OCI layers use .wh.* names to mark deletions");
-    parts.push_back(part);
   }
   if (parts.empty()) return path_error(path, "names the image root", "give a file or folder");
-  std::string out;
-  for (auto part : parts) {
-    if (!out.empty()) out += '/';
-    out += part;
-  }
+  std::string out = core::join(parts, "/");
   if (out.size() > kMaxPathLength) return path_error(path, "is longer than 4096 bytes");
   return out;
 }

@@ -3,7 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
+#include "core/time.hpp"
 
 namespace distill::oci {
 namespace {
@@ -58,13 +59,13 @@ core::Result<ContainerConfig> parse_container_config(const json& j) {
   ContainerConfig c;
   if (j.is_null()) return c;
   if (!j.is_object()) return config_error("'config' is not an object");
-  DISTILL_ASSIGN(c.user, json_string(j, "User"));
-  DISTILL_ASSIGN(c.env, json_string_list(j, "Env"));
-  DISTILL_ASSIGN(c.entrypoint, json_string_list(j, "Entrypoint"));
-  DISTILL_ASSIGN(c.cmd, json_string_list(j, "Cmd"));
-  DISTILL_ASSIGN(c.working_dir, json_string(j, "WorkingDir"));
-  DISTILL_ASSIGN(c.labels, json_string_map(j, "Labels"));
-  DISTILL_ASSIGN(c.stop_signal, json_string(j, "StopSignal"));
+  DISTILL_ASSIGN(c.user, core::json_string(j, "User"));
+  DISTILL_ASSIGN(c.env, core::json_string_list(j, "Env"));
+  DISTILL_ASSIGN(c.entrypoint, core::json_string_list(j, "Entrypoint"));
+  DISTILL_ASSIGN(c.cmd, core::json_string_list(j, "Cmd"));
+  DISTILL_ASSIGN(c.working_dir, core::json_string(j, "WorkingDir"));
+  DISTILL_ASSIGN(c.labels, core::json_string_map(j, "Labels"));
+  DISTILL_ASSIGN(c.stop_signal, core::json_string(j, "StopSignal"));
   if (auto it = j.find("ExposedPorts"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return config_error("'ExposedPorts' is not an object");
     for (const auto& [port, ignored] : it->items()) c.exposed_ports.insert(port);
@@ -73,67 +74,6 @@ core::Result<ContainerConfig> parse_container_config(const json& j) {
 }
 
 }  // namespace
-
-std::string format_rfc3339(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
-core::Result<int64_t> parse_rfc3339(std::string_view text) {
-  auto bad = [&] {
-    return core::make_error("timestamp '" + std::string(text) + "'", "is not an RFC 3339 time",
-                            "expected e.g. 1970-01-01T00:00:00Z");
-  };
-  auto digits = [&](size_t pos, size_t n, int& out) {
-    if (pos + n > text.size()) return false;
-    out = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  std::tm tm{};
-  int year, mon, day, hour, min, sec;
-  if (!digits(0, 4, year) || !digits(5, 2, mon) || !digits(8, 2, day) || !digits(11, 2, hour) ||
-      !digits(14, 2, min) || !digits(17, 2, sec) || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
-    return bad();
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return bad();
-  size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    size_t start = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-    if (pos == start) return bad();
-  }
-  int64_t offset = 0;
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int oh, om;
-    if (!digits(pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !digits(pos + 4, 2, om))
-      return bad();
-    offset = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-    pos += 6;
-  } else {
-    return bad();
-  }
-  if (pos != text.size()) return bad();
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  return static_cast<int64_t>(::timegm(&tm)) - offset;
-}
 
 core::Result<std::string> normalize_port(std::string_view port) {
   auto bad = [&](std::string what) {
@@ -166,7 +106,7 @@ core::Result<std::string> image_config_json(const ImageConfig& c) {
                           "write it as '" + normal + "'");
   }
   DISTILL_TRY(validate_history(c));
-  std::string created = format_rfc3339(c.created);
+  std::string created = core::format_rfc3339(c.created);
   json j = json::object();
   j["architecture"] = c.platform.architecture;
   j["os"] = c.platform.os;
@@ -187,27 +127,27 @@ core::Result<std::string> image_config_json(const ImageConfig& c) {
     }
     j["history"] = std::move(history);
   }
-  return dump_json(j, "image config");
+  return core::dump_json(j, "image config");
 }
 
 core::Result<ImageConfig> parse_image_config(std::string_view text, std::string_view where) {
   auto parsed = [&]() -> core::Result<ImageConfig> {
-    DISTILL_ASSIGN(json j, parse_json(text));
+    DISTILL_ASSIGN(json j, core::parse_json(text));
     if (!j.is_object()) return config_error("is not a JSON object");
     ImageConfig c;
-    DISTILL_ASSIGN(c.platform.architecture, json_string(j, "architecture"));
-    DISTILL_ASSIGN(c.platform.os, json_string(j, "os"));
-    DISTILL_ASSIGN(c.platform.variant, json_string(j, "variant"));
-    DISTILL_ASSIGN(std::string created, json_string(j, "created"));
+    DISTILL_ASSIGN(c.platform.architecture, core::json_string(j, "architecture"));
+    DISTILL_ASSIGN(c.platform.os, core::json_string(j, "os"));
+    DISTILL_ASSIGN(c.platform.variant, core::json_string(j, "variant"));
+    DISTILL_ASSIGN(std::string created, core::json_string(j, "created"));
     if (!created.empty()) {
-      DISTILL_ASSIGN(c.created, parse_rfc3339(created));
+      DISTILL_ASSIGN(c.created, core::parse_rfc3339(created));
     }
     if (auto it = j.find("config"); it != j.end()) {
       DISTILL_ASSIGN(c.config, parse_container_config(*it));
     }
     if (auto it = j.find("rootfs"); it != j.end() && !it->is_null()) {
       if (!it->is_object()) return config_error("'rootfs' is not an object");
-      DISTILL_ASSIGN(std::vector<std::string> ids, json_string_list(*it, "diff_ids"));
+      DISTILL_ASSIGN(std::vector<std::string> ids, core::json_string_list(*it, "diff_ids"));
       for (const auto& id : ids) {
         DISTILL_ASSIGN(Digest d, Digest::parse(id));
         c.diff_ids.push_back(std::move(d));
@@ -218,9 +158,9 @@ core::Result<ImageConfig> parse_image_config(std::string_view text, std::string_
       for (const auto& h : *it) {
         if (!h.is_object()) return config_error("a history entry is not an object");
         HistoryEntry e;
-        DISTILL_ASSIGN(e.created_by, json_string(h, "created_by"));
-        DISTILL_ASSIGN(e.comment, json_string(h, "comment"));
-        DISTILL_ASSIGN(e.empty_layer, json_bool(h, "empty_layer"));
+        DISTILL_ASSIGN(e.created_by, core::json_string(h, "created_by"));
+        DISTILL_ASSIGN(e.comment, core::json_string(h, "comment"));
+        DISTILL_ASSIGN(e.empty_layer, core::json_bool(h, "empty_layer"));
         c.history.push_back(std::move(e));
       }
     }

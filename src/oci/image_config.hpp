@@ -31,6 +31,11 @@ struct HistoryEntry {
   bool empty_layer = false;
 };
 
+// The PATH a container gets when its image sets none: what docker and the
+// distroless images use.
+inline constexpr std::string_view kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 struct ImageConfig {
   Platform platform;
   ContainerConfig config;
@@ -51,10 +56,5 @@ core::Result<ImageConfig> parse_image_config(std::string_view json, std::string_
 // "8080" -> "8080/tcp"; "53/udp" stays. Refuses ports outside 1..65535 and
 // protocols other than tcp, udp and sctp.
 core::Result<std::string> normalize_port(std::string_view port);
-
-// RFC 3339 in UTC, seconds precision: "1970-01-01T00:00:00Z".
-std::string format_rfc3339(int64_t seconds);
-// Accepts fractional seconds and numeric offsets as other tools write them.
-core::Result<int64_t> parse_rfc3339(std::string_view text);
 
 }  // namespace distill::oci

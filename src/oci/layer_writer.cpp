@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "core/atomic_file.hpp"
+#include "core/fd_io.hpp"
 #include "core/sha256.hpp"
 #include "core/unique_fd.hpp"
 #include "oci/archive_util.hpp"
@@ -240,8 +241,7 @@ class TarStream {
     int64_t left = size;
     for (;;) {
       size_t want = left > 0 ? std::min(buffer_.size(), static_cast<size_t>(left)) : 1;
-      ssize_t n = ::read(fd, buffer_.data(), want);
-      if (n < 0 && errno == EINTR) continue;
+      ssize_t n = core::read_some(fd, buffer_.data(), want);
       if (n < 0) return core::make_error(e.source_path, std::strerror(errno));
       if (left == 0) {
         if (n > 0) return core::make_error(e.source_path, "file grew while being read");

@@ -8,7 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "oci/json_util.hpp"
+#include "core/fd_io.hpp"
+#include "core/json.hpp"
 
 namespace distill::oci {
 namespace {
@@ -36,8 +37,8 @@ core::Result<std::unique_ptr<LayoutReader>> LayoutReader::open(const std::string
   std::unique_ptr<LayoutReader> r(new LayoutReader(path, limits, std::move(dir)));
   DISTILL_ASSIGN(std::string layout, r->read_small("oci-layout", 4096));
   auto version = [&]() -> core::Result<std::string> {
-    DISTILL_ASSIGN(auto j, parse_json(layout));
-    return json_string(j, "imageLayoutVersion");
+    DISTILL_ASSIGN(auto j, core::parse_json(layout));
+    return core::json_string(j, "imageLayoutVersion");
   }();
   if (!version.ok() || !version->starts_with("1."))
     return core::make_error(path + "/oci-layout", "is not an OCI image layout version 1 marker",
@@ -53,8 +54,7 @@ core::Result<std::string> LayoutReader::read_small(const char* name, int64_t max
   std::string out;
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = core::read_some(fd.get(), buf, sizeof buf);
     if (n < 0) return core::make_error(where, std::strerror(errno));
     if (n == 0) return out;
     if (static_cast<int64_t>(out.size()) + n > max_size)
@@ -76,8 +76,7 @@ core::Status LayoutReader::stream_raw(const Descriptor& d, const Sink& sink) {
   if (!fd.ok()) return fd.error();
   std::vector<char> buf(1 << 18);
   for (;;) {
-    ssize_t n = ::read(fd->get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = core::read_some(fd->get(), buf.data(), buf.size());
     if (n < 0) return core::make_error(where, std::strerror(errno));
     if (n == 0) return core::Status::Ok();
     DISTILL_TRY(sink(std::string_view(buf.data(), static_cast<size_t>(n))));

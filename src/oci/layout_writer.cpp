@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/fd_io.hpp"
 #include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
@@ -224,18 +225,13 @@ core::Result<Descriptor> LayoutWriter::copy_blob(std::string_view media_type,
   int64_t size = 0;
   std::vector<char> buf(1 << 18);
   for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = core::read_some(in.get(), buf.data(), buf.size());
     if (n < 0) return sys_error(path, "cannot read blob");
     if (n == 0) break;
     hash.update(buf.data(), static_cast<size_t>(n));
     size += n;
-    for (ssize_t off = 0; off < n;) {
-      ssize_t w = ::write(out.get(), buf.data() + off, static_cast<size_t>(n - off));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return sys_error(tmp, "cannot write blob");
-      off += w;
-    }
+    if (!core::write_all(out.get(), std::string_view(buf.data(), static_cast<size_t>(n))))
+      return sys_error(tmp, "cannot write blob");
   }
   if (::fsync(out.get()) != 0) return sys_error(tmp, "cannot sync blob");
   Descriptor d;

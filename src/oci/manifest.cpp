@@ -1,6 +1,6 @@
 #include "oci/manifest.hpp"
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::oci {
@@ -24,17 +24,17 @@ json descriptor_json(const Descriptor& d) {
 core::Result<Descriptor> parse_descriptor(const json& j) {
   if (!j.is_object()) return core::make_error("descriptor", "is not an object");
   Descriptor d;
-  DISTILL_ASSIGN(d.media_type, json_string(j, "mediaType"));
-  DISTILL_ASSIGN(std::string digest, json_string(j, "digest"));
+  DISTILL_ASSIGN(d.media_type, core::json_string(j, "mediaType"));
+  DISTILL_ASSIGN(std::string digest, core::json_string(j, "digest"));
   DISTILL_ASSIGN(d.digest, Digest::parse(digest));
-  DISTILL_ASSIGN(d.size, json_int(j, "size"));
+  DISTILL_ASSIGN(d.size, core::json_int(j, "size"));
   if (d.size < 0) return core::make_error("descriptor " + digest, "has a negative size");
-  DISTILL_ASSIGN(d.annotations, json_string_map(j, "annotations"));
+  DISTILL_ASSIGN(d.annotations, core::json_string_map(j, "annotations"));
   if (auto it = j.find("platform"); it != j.end() && !it->is_null()) {
     Platform p;
-    DISTILL_ASSIGN(p.architecture, json_string(*it, "architecture"));
-    DISTILL_ASSIGN(p.os, json_string(*it, "os"));
-    DISTILL_ASSIGN(p.variant, json_string(*it, "variant"));
+    DISTILL_ASSIGN(p.architecture, core::json_string(*it, "architecture"));
+    DISTILL_ASSIGN(p.os, core::json_string(*it, "os"));
+    DISTILL_ASSIGN(p.variant, core::json_string(*it, "variant"));
     d.platform = std::move(p);
   }
   return d;
@@ -55,7 +55,7 @@ core::Result<std::vector<Descriptor>> parse_descriptors(const json& j, std::stri
 }
 
 core::Status check_schema(const json& j) {
-  DISTILL_ASSIGN(int64_t version, json_int(j, "schemaVersion"));
+  DISTILL_ASSIGN(int64_t version, core::json_int(j, "schemaVersion"));
   if (version != 2)
     return core::make_error("schemaVersion", "is " + std::to_string(version) + ", not 2");
   return core::Status::Ok();
@@ -79,7 +79,7 @@ core::Result<std::string> manifest_json(const Manifest& m) {
             {"config", descriptor_json(m.config)},
             {"layers", std::move(layers)}};
   if (!m.annotations.empty()) j["annotations"] = m.annotations;
-  return dump_json(j, "manifest");
+  return core::dump_json(j, "manifest");
 }
 
 core::Result<std::string> index_json(const Index& i) {
@@ -89,23 +89,23 @@ core::Result<std::string> index_json(const Index& i) {
             {"mediaType", i.media_type.empty() ? std::string(kMediaTypeIndex) : i.media_type},
             {"manifests", std::move(manifests)}};
   if (!i.annotations.empty()) j["annotations"] = i.annotations;
-  return dump_json(j, "index");
+  return core::dump_json(j, "index");
 }
 
 core::Result<Manifest> parse_manifest(std::string_view text, std::string_view where) {
   auto parsed = [&]() -> core::Result<Manifest> {
-    DISTILL_ASSIGN(json j, parse_json(text));
+    DISTILL_ASSIGN(json j, core::parse_json(text));
     if (!j.is_object()) return core::make_error("", "is not a JSON object");
     DISTILL_TRY(check_schema(j));
     Manifest m;
-    DISTILL_ASSIGN(m.media_type, json_string(j, "mediaType"));
+    DISTILL_ASSIGN(m.media_type, core::json_string(j, "mediaType"));
     if (!m.media_type.empty() && !is_manifest_media_type(m.media_type))
       return core::make_error("", "has media type '" + m.media_type + "', not a manifest");
     auto config = j.find("config");
     if (config == j.end()) return core::make_error("", "has no config descriptor");
     DISTILL_ASSIGN(m.config, parse_descriptor(*config));
     DISTILL_ASSIGN(m.layers, parse_descriptors(j, "layers"));
-    DISTILL_ASSIGN(m.annotations, json_string_map(j, "annotations"));
+    DISTILL_ASSIGN(m.annotations, core::json_string_map(j, "annotations"));
     return m;
   }();
   if (!parsed.ok()) return parsed.error().with_where("manifest " + std::string(where));
@@ -114,15 +114,15 @@ core::Result<Manifest> parse_manifest(std::string_view text, std::string_view wh
 
 core::Result<Index> parse_index(std::string_view text, std::string_view where) {
   auto parsed = [&]() -> core::Result<Index> {
-    DISTILL_ASSIGN(json j, parse_json(text));
+    DISTILL_ASSIGN(json j, core::parse_json(text));
     if (!j.is_object()) return core::make_error("", "is not a JSON object");
     DISTILL_TRY(check_schema(j));
     Index i;
-    DISTILL_ASSIGN(i.media_type, json_string(j, "mediaType"));
+    DISTILL_ASSIGN(i.media_type, core::json_string(j, "mediaType"));
     if (!i.media_type.empty() && !is_index_media_type(i.media_type))
       return core::make_error("", "has media type '" + i.media_type + "', not an index");
     DISTILL_ASSIGN(i.manifests, parse_descriptors(j, "manifests"));
-    DISTILL_ASSIGN(i.annotations, json_string_map(j, "annotations"));
+    DISTILL_ASSIGN(i.annotations, core::json_string_map(j, "annotations"));
     return i;
   }();
   if (!parsed.ok()) return parsed.error().with_where("index " + std::string(where));

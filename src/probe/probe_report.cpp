@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "core/json.hpp"
+#include "core/strings.hpp"
+
 namespace distill::probe {
 namespace {
 
@@ -123,8 +126,13 @@ size_t exposed_count(const std::vector<ProbeFinding>& findings, std::string_view
 core::Result<std::vector<ProbeFinding>> parse_probe_output(std::string_view output,
                                                            std::string_view where) {
   Parsed p;
+  auto doc = core::parse_json(output);
+  if (!doc.ok())
+    return core::make_error(std::string(where),
+                            fmt::format("unreadable probe output: {}", doc.error().what),
+                            "the probe and distill must come from the same build");
   try {
-    p.doc = json::parse(output);
+    p.doc = std::move(doc).value();
     p.commands("shells", kShell, "shell");
     p.commands("interpreters", kInterpreter, "command interpreter");
     p.commands("versioned_interpreters", kInterpreter, "command interpreter");
@@ -175,8 +183,7 @@ std::string probe_report_text(std::string_view image, const std::vector<ProbeFin
       out += "  NONE     nothing found\n";
       continue;
     }
-    std::string verdict(verdict_name(f.verdict));
-    std::transform(verdict.begin(), verdict.end(), verdict.begin(), ::toupper);
+    std::string verdict = core::ascii_upper(verdict_name(f.verdict));
     out += fmt::format("  {:<8} {:<{}}  {}{}\n", verdict, f.item, w,
                        f.path.empty() || f.path == f.item ? "" : f.path + ": ", f.detail);
   }

@@ -2,17 +2,12 @@
 
 #include <cctype>
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
+#include "core/strings.hpp"
 #include "registry/base64.hpp"
 
 namespace distill::registry {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void skip_spaces(std::string_view& s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -28,7 +23,7 @@ core::Result<Challenge> parse_challenge(std::string_view header) {
   Challenge c;
   skip_spaces(header);
   size_t end = header.find(' ');
-  c.scheme = lower(header.substr(0, end));
+  c.scheme = core::ascii_lower(header.substr(0, end));
   if (c.scheme.empty())
     return core::make_error("WWW-Authenticate", "empty challenge from the registry");
   header = end == std::string_view::npos ? std::string_view() : header.substr(end);
@@ -38,7 +33,7 @@ core::Result<Challenge> parse_challenge(std::string_view header) {
     size_t eq = header.find('=');
     if (eq == std::string_view::npos)
       return core::make_error("WWW-Authenticate", "malformed challenge parameter");
-    std::string key = lower(header.substr(0, eq));
+    std::string key = core::ascii_lower(header.substr(0, eq));
     header.remove_prefix(eq + 1);
     std::string value;
     if (!header.empty() && header.front() == '"') {
@@ -153,10 +148,10 @@ core::Status Authenticator::fetch_token(const Challenge& c) {
   if (resp->status != 200)
     return core::make_error(registry_,
                             "token service answered HTTP " + std::to_string(resp->status));
-  DISTILL_ASSIGN(auto json, oci::parse_json(resp->body));
-  DISTILL_ASSIGN(std::string token, oci::json_string(json, "token"));
+  DISTILL_ASSIGN(auto json, core::parse_json(resp->body));
+  DISTILL_ASSIGN(std::string token, core::json_string(json, "token"));
   if (token.empty()) {
-    DISTILL_ASSIGN(token, oci::json_string(json, "access_token"));
+    DISTILL_ASSIGN(token, core::json_string(json, "access_token"));
   }
   if (token.empty()) return core::make_error(registry_, "token service sent no token");
   std::string next = "Bearer " + token;

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.hpp"
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 
 namespace distill::registry {
 
@@ -13,7 +13,7 @@ core::Result<BlobHints> BlobHints::load(std::string path) {
   if (h.path_.empty() || !core::path_exists(h.path_)) return h;
   auto text = core::read_file(h.path_);
   if (!text.ok()) return h;
-  auto j = oci::parse_json(*text);
+  auto j = core::parse_json(*text);
   // A damaged hint file is only a lost optimisation.
   if (!j.ok() || !j->is_object()) return h;
   for (auto reg = j->begin(); reg != j->end(); ++reg) {

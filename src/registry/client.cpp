@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 #include "oci/media_types.hpp"
 #include "registry/reference.hpp"
 
@@ -15,7 +15,7 @@ constexpr int64_t kMaxManifestSize = 8 << 20;
 // The registry's own explanation from an error body:
 // {"errors":[{"code":"DENIED","message":"..."}]}.
 std::string registry_detail(const std::string& body) {
-  auto j = oci::parse_json(body);
+  auto j = core::parse_json(body);
   if (!j.ok() || !j->is_object()) return {};
   auto errors = j->find("errors");
   if (errors == j->end() || !errors->is_array() || errors->empty()) return {};
@@ -329,7 +329,7 @@ core::Result<FetchedManifest> Client::get_manifest(const std::string& repo,
         "the registry served corrupt or tampered content");
   if (!oci::is_manifest_media_type(m.media_type) && !oci::is_index_media_type(m.media_type)) {
     // Some registries send a generic Content-Type; the body says what it is.
-    auto j = oci::parse_json(m.body);
+    auto j = core::parse_json(m.body);
     if (j.ok() && j->is_object()) m.media_type = j->value("mediaType", "");
     if (m.media_type.empty() && j.ok() && j->is_object() && j->contains("manifests"))
       m.media_type = std::string(oci::kMediaTypeIndex);

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.hpp"
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 #include "registry/base64.hpp"
 
 namespace distill::registry {
@@ -16,10 +16,9 @@ using json = nlohmann::json;
 core::Result<json> load_config(const std::string& path) {
   if (!core::path_exists(path)) return json::object();
   DISTILL_ASSIGN(std::string text, core::read_file(path));
-  auto parsed = oci::parse_json(text);
-  if (!parsed.ok()) return parsed.error().with_where(path);
-  if (!parsed->is_object()) return core::make_error(path, "is not a JSON object");
-  return std::move(parsed).value();
+  DISTILL_ASSIGN(json parsed, core::parse_json(text, path));
+  if (!parsed.is_object()) return core::make_error(path, "is not a JSON object");
+  return parsed;
 }
 
 // The entry of config[section] whose normalised key is `registry`.
@@ -80,7 +79,7 @@ core::Result<Credential> CredentialStore::lookup(const std::string& registry) co
       helper && helper->is_string())
     return from_helper(helper->get<std::string>(), registry);
   if (const json* entry = find_entry(config, "auths", registry); entry && entry->is_object()) {
-    DISTILL_ASSIGN(std::string auth, oci::json_string(*entry, "auth"));
+    DISTILL_ASSIGN(std::string auth, core::json_string(*entry, "auth"));
     if (!auth.empty()) {
       auto decoded = base64_decode(auth);
       size_t colon = decoded ? decoded->find(':') : std::string::npos;
@@ -120,11 +119,11 @@ core::Result<Credential> CredentialStore::from_helper(const std::string& helper,
       return Credential{};
     return core::make_error(program, "get failed with exit code " + std::to_string(r.exit_code));
   }
-  auto parsed = oci::parse_json(r.out);
+  auto parsed = core::parse_json(r.out);
   if (!parsed.ok() || !parsed->is_object())
     return core::make_error(program, "answered something that is not a JSON object");
-  DISTILL_ASSIGN(std::string user, oci::json_string(*parsed, "Username"));
-  DISTILL_ASSIGN(std::string secret, oci::json_string(*parsed, "Secret"));
+  DISTILL_ASSIGN(std::string user, core::json_string(*parsed, "Username"));
+  DISTILL_ASSIGN(std::string secret, core::json_string(*parsed, "Secret"));
   return Credential{user, secret};
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "oci/media_types.hpp"
 
 namespace distill::registry {
@@ -54,9 +55,14 @@ core::Result<std::string> add_referrer(std::string_view existing, const oci::Des
   nlohmann::json index = {{"schemaVersion", 2},
                           {"mediaType", oci::kMediaTypeIndex},
                           {"manifests", nlohmann::json::array()}};
+  if (!existing.empty()) {
+    auto parsed = core::parse_json(existing);
+    if (!parsed.ok())
+      return core::make_error(std::string(where), "bad referrers index: " + parsed.error().what);
+    index = std::move(parsed).value();
+  }
   try {
     if (!existing.empty()) {
-      index = nlohmann::json::parse(existing);
       if (!index.is_object() || index.value("mediaType", "") != oci::kMediaTypeIndex ||
           !index["manifests"].is_array())
         return core::make_error(std::string(where), "holds something other than an image index",

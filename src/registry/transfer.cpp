@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "core/thread_pool.hpp"
 #include "oci/image_tree.hpp"
 #include "registry/blob_stream.hpp"
 

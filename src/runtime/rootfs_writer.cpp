@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fd_io.hpp"
 #include "runtime/safe_fs.hpp"
 
 namespace distill::runtime {
@@ -22,13 +23,8 @@ core::Error fail(const image::LayerEntry& e, std::string_view what) {
   return core::make_error(e.path, std::string(what) + ": " + std::strerror(errno));
 }
 
-core::Status write_all(int fd, std::string_view data, const image::LayerEntry& e) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(e, "cannot write");
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+core::Status write_entry_data(int fd, std::string_view data, const image::LayerEntry& e) {
+  if (!core::write_all(fd, data)) return fail(e, "cannot write");
   return core::Status::Ok();
 }
 
@@ -150,7 +146,7 @@ core::Status RootfsWriter::write_file(int dir, const std::string& name,
   if (!fd) return fail(entry, "cannot create file");
   if (entry.size > 0) {
     DISTILL_ASSIGN(std::string data, content(kMaxFileSize));
-    DISTILL_TRY(write_all(fd.get(), data, entry));
+    DISTILL_TRY(write_entry_data(fd.get(), data, entry));
   }
   auto cap = entry.xattrs.find("security.capability");
   if (cap != entry.xattrs.end() &&

@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.hpp"
+#include "core/strings.hpp"
+#include "oci/image_config.hpp"
 
 namespace distill::runtime {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Linux capabilities (capability.h, up to 5.x kernels).
 constexpr std::array<const char*, 41> kCapabilities = {"CAP_CHOWN",
@@ -136,8 +136,7 @@ core::Result<BindMount> parse_bind_mount(std::string_view spec) {
 }
 
 core::Result<std::string> normalize_capability(std::string_view name) {
-  std::string up;
-  for (char c : name) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string up = core::ascii_upper(name);
   if (!up.starts_with("CAP_")) up = "CAP_" + up;
   for (const char* c : kCapabilities)
     if (up == c) return up;
@@ -172,7 +171,7 @@ std::vector<std::string> process_env(const oci::ContainerConfig& config,
   }
   if (std::none_of(env.begin(), env.end(),
                    [](const std::string& e) { return env_key(e) == "PATH"; }))
-    env.insert(env.begin(), std::string("PATH=") + kDefaultPath);
+    env.insert(env.begin(), "PATH=" + std::string(oci::kDefaultPath));
   return env;
 }
 

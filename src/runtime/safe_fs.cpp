@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/fd_io.hpp"
+
 namespace distill::runtime {
 namespace {
 
@@ -66,8 +68,7 @@ core::Result<std::string> read_file_beneath(int root_fd, std::string_view rel, s
   std::string out;
   char buf[1 << 14];
   for (;;) {
-    ssize_t got = ::read(fd.get(), buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
+    ssize_t got = core::read_some(fd.get(), buf, sizeof buf);
     if (got < 0) return errno_error(rel, "cannot read");
     if (got == 0) break;
     out.append(buf, static_cast<size_t>(got));

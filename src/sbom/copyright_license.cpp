@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.hpp"
 #include "debian/deb822.hpp"
 
 namespace distill::sbom {
@@ -60,12 +61,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 44> kShortNa
     {"wtfpl", "WTFPL"},
 }};
 
-std::string lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // LicenseRef-<name>, with what SPDX idstrings cannot hold ([A-Za-z0-9.-]) replaced.
 std::string license_ref(std::string_view name) {
   std::string out = "LicenseRef-";
@@ -83,9 +78,9 @@ std::string license_ref(std::string_view name) {
 }
 
 std::string spdx_id(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = core::ascii_lower(name);
   for (const auto& [dep5, spdx] : kShortNames)
-    if (key == dep5 || key == lower(spdx)) return std::string(spdx);
+    if (key == dep5 || key == core::ascii_lower(spdx)) return std::string(spdx);
   return license_ref(name);
 }
 
@@ -109,7 +104,7 @@ std::string paragraph_expression(std::string_view value) {
     name.clear();
   };
   for (const auto& w : words) {
-    std::string lw = lower(w);
+    std::string lw = core::ascii_lower(w);
     if (lw == "or" || lw == "and") {
       if (name.empty()) continue;
       flush();

@@ -1,5 +1,6 @@
 #include "sbom/cyclonedx.hpp"
 
+#include "core/time.hpp"
 #include "oci/image_config.hpp"
 #include "sbom/purl.hpp"
 
@@ -40,7 +41,7 @@ json cyclonedx_document(const ImageInventory& inv, const DocumentInfo& info) {
           {"serialNumber", "urn:uuid:" + derived_uuid(inv.digest, "cyclonedx")},
           {"version", 1},
           {"metadata",
-           {{"timestamp", oci::format_rfc3339(info.created)},
+           {{"timestamp", core::format_rfc3339(info.created)},
             {"tools",
              {{"components",
                {{{"type", "application"}, {"name", "distill"}, {"version", info.tool_version}}}}}},

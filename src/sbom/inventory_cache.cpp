@@ -2,13 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
+
 namespace distill::sbom {
 namespace {
 
 // Bump when the record's fields or their meaning change.
 constexpr std::string_view kRecordVersion = "inventory-v1";
 
-nlohmann::json package_json(const image::DpkgPackage& p) {
+nlohmann::json package_record_json(const image::DpkgPackage& p) {
   nlohmann::json j = {{"name", p.name},
                       {"version", p.version},
                       {"architecture", p.architecture},
@@ -52,7 +54,7 @@ core::Result<std::string> inventory_record(const ImageInventory& inv) {
     j["os"] = {{"fields", inv.os->fields},
                {"file", inv.os->file},
                {"debian_version", inv.os->debian_version}};
-  for (const auto& p : inv.packages) j["packages"].push_back(package_json(p));
+  for (const auto& p : inv.packages) j["packages"].push_back(package_record_json(p));
   try {
     return j.dump();
   } catch (const nlohmann::json::exception& e) {
@@ -63,8 +65,11 @@ core::Result<std::string> inventory_record(const ImageInventory& inv) {
 }
 
 core::Result<ImageInventory> parse_inventory_record(std::string_view text, std::string_view where) {
+  auto parsed = core::parse_json(text);
+  if (!parsed.ok())
+    return core::make_error(std::string(where), "bad inventory record: " + parsed.error().what);
+  nlohmann::json& j = *parsed;
   try {
-    auto j = nlohmann::json::parse(text);
     if (j.at("version").get<std::string>() != kRecordVersion)
       return core::make_error(std::string(where), "inventory record of another version");
     ImageInventory inv;

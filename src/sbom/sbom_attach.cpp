@@ -2,13 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.hpp"
 #include "registry/reference.hpp"
 #include "registry/referrers.hpp"
 
 namespace distill::sbom {
 
 core::Result<SbomFormat> detect_sbom_format(std::string_view text, std::string_view where) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  auto parsed = core::parse_json(text);
+  nlohmann::json j = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
   if (j.is_object() && j.contains("spdxVersion")) return SbomFormat::kSpdxJson;
   if (j.is_object() && j.contains("bomFormat") && j["bomFormat"] == "CycloneDX")
     return SbomFormat::kCycloneDxJson;

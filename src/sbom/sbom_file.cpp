@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 #include "core/file_util.hpp"
+#include "core/time.hpp"
 #include "image/image_source.hpp"
 #include "sbom/cyclonedx.hpp"
 #include "sbom/spdx.hpp"
@@ -27,13 +26,8 @@ std::string_view sbom_media_type(SbomFormat f) {
 }
 
 core::Result<int64_t> document_time(const ImageInventory& inv) {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return inv.created;
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end != '\0' || v < 0)
-    return core::make_error("SOURCE_DATE_EPOCH", fmt::format("not a number of seconds: '{}'", s));
-  return static_cast<int64_t>(v);
+  DISTILL_ASSIGN(std::optional<int64_t> epoch, core::source_date_epoch());
+  return epoch.value_or(inv.created);
 }
 
 core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat format) {

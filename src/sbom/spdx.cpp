@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/time.hpp"
 #include "oci/image_config.hpp"
 #include "sbom/copyright_license.hpp"
 #include "sbom/purl.hpp"
@@ -36,8 +37,8 @@ void collect_refs(const std::string& expression, std::set<std::string>& refs) {
   }
 }
 
-json package_json(const ImageInventory& inv, const image::DpkgPackage& p, size_t index,
-                  std::string_view distro, std::set<std::string>& refs) {
+json spdx_package_json(const ImageInventory& inv, const image::DpkgPackage& p, size_t index,
+                       std::string_view distro, std::set<std::string>& refs) {
   std::string license = declared_license(inv, p.name);
   collect_refs(license, refs);
   json j = {{"SPDXID", fmt::format("SPDXRef-Package-{}-{}", index, id_part(p.name))},
@@ -77,7 +78,7 @@ json spdx_document(const ImageInventory& inv, const DocumentInfo& info) {
   std::set<std::string> refs;
   std::string distro = purl_distro(inv);
   for (size_t i = 0; i < inv.packages.size(); ++i) {
-    json p = package_json(inv, inv.packages[i], i, distro, refs);
+    json p = spdx_package_json(inv, inv.packages[i], i, distro, refs);
     relationships.push_back({{"spdxElementId", kImageId},
                              {"relationshipType", "CONTAINS"},
                              {"relatedSpdxElement", p["SPDXID"]}});
@@ -89,7 +90,7 @@ json spdx_document(const ImageInventory& inv, const DocumentInfo& info) {
               {"name", inv.name},
               {"documentNamespace", "urn:uuid:" + derived_uuid(inv.digest, "spdx")},
               {"creationInfo",
-               {{"created", oci::format_rfc3339(info.created)},
+               {{"created", core::format_rfc3339(info.created)},
                 {"creators", {"Tool: distill-" + info.tool_version}}}},
               {"documentDescribes", {kImageId}},
               {"packages", std::move(packages)},

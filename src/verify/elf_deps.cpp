@@ -9,6 +9,9 @@
 #include <set>
 #include <utility>
 
+#include "core/lines.hpp"
+#include "core/strings.hpp"
+#include "core/text.hpp"
 #include "verify/elf_file.hpp"
 #include "verify/text_util.hpp"
 
@@ -82,11 +85,10 @@ std::vector<std::string> ld_so_conf_dirs(const image::RootfsView& fs) {
     if (!e->path.ends_with(".conf")) continue;
     auto text = fs.read_file(e->path);
     if (!text.ok()) continue;
-    for_each_line(*text, [&dirs](std::string_view line) {
-      while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
-        line.remove_suffix(1);
+    for (std::string_view line : core::lines(*text)) {
+      while (!line.empty() && core::is_space(line.back())) line.remove_suffix(1);
       if (line.starts_with('/')) dirs.emplace_back(line);
-    });
+    }
   }
   return dirs;
 }
@@ -301,9 +303,8 @@ std::vector<std::string> package_guesses(std::string_view soname) {
   if (auto known = well_known_package(soname)) out.push_back(*known);
   size_t so = soname.find(".so.");
   if (so == std::string_view::npos || so == 0) return out;
-  std::string name(soname.substr(0, so));
+  std::string name = core::ascii_lower(soname.substr(0, so));
   std::string version(soname.substr(so + 4));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (char& c : name)
     if (c == '_') c = '-';
   bool ends_digit = std::isdigit(static_cast<unsigned char>(name.back()));

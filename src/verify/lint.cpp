@@ -9,6 +9,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/lines.hpp"
+#include "core/strings.hpp"
 #include "verify/text_util.hpp"
 
 namespace distill::verify {
@@ -88,8 +90,7 @@ void check_env_secrets(const LintInput& in, Collector& c) {
   static const char* kWords[] = {"PASSWORD", "PASSWD",     "SECRET",      "TOKEN",
                                  "API_KEY",  "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"};
   for (const auto& name : env_names(*in.config)) {
-    std::string upper = name;
-    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string upper = core::ascii_upper(name);
     for (const char* w : kWords) {
       if (upper.find(w) == std::string::npos) continue;
       // The value is a secret: only the name is shown.
@@ -203,8 +204,8 @@ std::vector<std::vector<std::string>> colon_records(const image::RootfsView& fs,
   std::vector<std::vector<std::string>> out;
   auto text = fs.read_file(path);
   if (!text.ok()) return out;
-  for_each_line(*text, [&out](std::string_view line) {
-    if (line.empty() || line.starts_with('#')) return;
+  for (std::string_view line : core::lines(*text)) {
+    if (line.empty() || line.starts_with('#')) continue;
     std::vector<std::string> fields;
     size_t f = 0;
     while (true) {
@@ -214,7 +215,7 @@ std::vector<std::vector<std::string>> colon_records(const image::RootfsView& fs,
       f = colon + 1;
     }
     out.push_back(std::move(fields));
-  });
+  }
   return out;
 }
 
@@ -234,9 +235,8 @@ void check_accounts(const LintInput& in, Collector& c) {
       if (r.size() > 2) by_id[r[2]].push_back(r[0]);
     for (const auto& [id, names] : by_id) {
       if (names.size() < 2) continue;
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      c.add(kDuplicateIds, path, fmt::format("{} {} is shared by {}", what, id, list));
+      c.add(kDuplicateIds, path,
+            fmt::format("{} {} is shared by {}", what, id, core::join(names, ", ")));
     }
   };
   duplicates(passwd, "etc/passwd", "uid");

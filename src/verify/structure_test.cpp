@@ -146,7 +146,7 @@ int line_of(const YAML::Node& n) {
   return n.Mark().line + 1;
 }
 
-core::Result<FileExistenceTest> file_existence(const TestFileReader& r, const YAML::Node& n) {
+core::Result<FileExistenceTest> parse_file_existence(const TestFileReader& r, const YAML::Node& n) {
   Keys keys = {"name", "path", "shouldExist", "permissions"};
   if (r.v2()) keys.insert(keys.end(), {"uid", "gid", "isExecutableBy"});
   DISTILL_ASSIGN(auto t, r.start<FileExistenceTest>(n, "fileExistenceTest", keys));
@@ -173,7 +173,7 @@ core::Result<FileExistenceTest> file_existence(const TestFileReader& r, const YA
   return t;
 }
 
-core::Result<FileContentTest> file_content(const TestFileReader& r, const YAML::Node& n) {
+core::Result<FileContentTest> parse_file_content(const TestFileReader& r, const YAML::Node& n) {
   DISTILL_ASSIGN(
       auto t, r.start<FileContentTest>(n, "fileContentTest",
                                        {"name", "path", "expectedContents", "excludedContents"}));
@@ -309,9 +309,9 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
   DISTILL_ASSIGN(f.global_env_vars, r.env_vars(root["globalEnvVars"], "globalEnvVars", false));
   DISTILL_ASSIGN(f.run_options, run_options(r, root["containerRunOptions"]));
   DISTILL_TRY(read_tests(r, root["fileExistenceTests"], "fileExistenceTests", f.file_existence,
-                         file_existence));
-  DISTILL_TRY(
-      read_tests(r, root["fileContentTests"], "fileContentTests", f.file_content, file_content));
+                         parse_file_existence));
+  DISTILL_TRY(read_tests(r, root["fileContentTests"], "fileContentTests", f.file_content,
+                         parse_file_content));
   DISTILL_TRY(read_tests(r, root["commandTests"], "commandTests", f.commands, command_test));
   DISTILL_TRY(read_tests(r, root["licenseTests"], "licenseTests", f.licenses, license_test));
   if (root["metadataTest"]) {

@@ -8,6 +8,8 @@
 #include <regex>
 #include <set>
 
+#include "core/json.hpp"
+#include "core/strings.hpp"
 #include "oci/image_config.hpp"
 
 namespace distill::verify {
@@ -265,9 +267,7 @@ std::vector<std::string> env_list(const std::vector<EnvVar>& global,
 }
 
 std::string argv_text(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
+  return core::join(argv, " ");
 }
 
 // Setup and teardown commands must succeed; their failure fails the test.
@@ -346,8 +346,9 @@ std::string go_file_mode(image::FileType type, uint32_t mode) {
 
 std::vector<std::string> config_volumes(std::string_view config_json) {
   std::vector<std::string> out;
-  auto j = nlohmann::json::parse(config_json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return out;
+  auto parsed = core::parse_json(config_json);
+  if (!parsed.ok() || !parsed->is_object()) return out;
+  const nlohmann::json& j = *parsed;
   auto c = j.find("config");
   if (c == j.end() || !c->is_object()) return out;
   auto v = c->find("Volumes");

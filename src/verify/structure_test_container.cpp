@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/file_util.hpp"
+#include "core/lines.hpp"
 #include "runtime/launch.hpp"
 #include "verify/text_util.hpp"
 
@@ -52,12 +53,12 @@ core::Result<std::vector<std::string>> read_env_file(const std::string& path) {
   DISTILL_ASSIGN(std::string text, core::read_file(path));
   std::vector<std::string> out;
   size_t line_no = 0, bad_line = 0;
-  for_each_line(text, [&](std::string_view line) {
+  for (std::string_view line : core::lines(text)) {
     ++line_no;
-    if (line.empty() || line[0] == '#' || bad_line) return;
+    if (line.empty() || line[0] == '#' || bad_line) continue;
     if (line.find('=') == std::string_view::npos || line[0] == '=') bad_line = line_no;
     out.emplace_back(line);
-  });
+  }
   if (bad_line)
     return core::make_error(path + ":" + std::to_string(bad_line), "expected KEY=VALUE");
   return out;

@@ -5,15 +5,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/strings.hpp"
 #include "verify/text_util.hpp"
 
 namespace distill::verify {
 namespace {
 
 std::string joined_errors(const TestResult& r) {
-  std::string out;
-  for (const auto& e : r.errors) out += (out.empty() ? "" : "\n") + e;
-  return out;
+  return core::join(r.errors, "\n");
 }
 
 }  // namespace

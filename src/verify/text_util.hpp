@@ -20,16 +20,4 @@ inline std::string_view dir_name(std::string_view path) {
 // Escapes &, <, >, " and ' for XML and HTML text and attribute values.
 std::string escape_markup(std::string_view s);
 
-// Calls fn(line) for every '\n'-separated line of `text` (no newline included).
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    fn(text.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
 }  // namespace distill::verify

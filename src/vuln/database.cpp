@@ -13,7 +13,7 @@
 #include "cache/cache.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_util.hpp"
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 
 namespace distill::vuln {
 namespace {
@@ -213,7 +213,7 @@ core::Status Database::load_info() {
     return core::make_error(where,
                             "has format \"" + meta["format"] + "\", not " + std::string(kFormat),
                             "re-create it with 'distill db import' or 'distill db update'");
-  auto sources = oci::parse_json(meta["sources"]);
+  auto sources = core::parse_json(meta["sources"]);
   if (sources.ok() && sources->is_array())
     for (const auto& s : *sources)
       if (s.is_string()) info_.sources.push_back(s.get<std::string>());
@@ -223,7 +223,7 @@ core::Status Database::load_info() {
   info_.advisories = number("advisories");
   info_.issues = number("issues");
   info_.packages = number("packages");
-  auto per_release = oci::parse_json(meta["per_release"]);
+  auto per_release = core::parse_json(meta["per_release"]);
   if (per_release.ok() && per_release->is_object())
     for (const auto& [release, n] : per_release->items())
       if (n.is_number_integer()) info_.per_release[release] = n.get<int64_t>();

@@ -9,8 +9,8 @@
 #include <system_error>
 
 #include "core/file_util.hpp"
+#include "core/json.hpp"
 #include "oci/archive_util.hpp"
-#include "oci/json_util.hpp"
 #include "vuln/osv_import.hpp"
 #include "vuln/tracker_import.hpp"
 
@@ -95,10 +95,9 @@ core::Result<std::vector<Advisory>> read_feed(const std::string& path) {
   if (fs::is_directory(path, ec)) return read_osv_folder(path);
   if (path.ends_with(".zip")) return read_osv_zip(path);
   DISTILL_ASSIGN(std::string text, core::read_file(path));
-  auto j = oci::parse_json(text);
-  if (!j.ok()) return j.error().with_where(path);
-  if (is_osv_record(*j)) return osv_advisories(*j, path);
-  return tracker_advisories(*j, path);
+  DISTILL_ASSIGN(auto j, core::parse_json(text, path));
+  if (is_osv_record(j)) return osv_advisories(j, path);
+  return tracker_advisories(j, path);
 }
 
 }  // namespace distill::vuln

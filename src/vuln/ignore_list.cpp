@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/lines.hpp"
 #include "core/text.hpp"
 
 namespace distill::vuln {
@@ -10,10 +11,8 @@ core::Result<std::map<std::string, std::string>> parse_ignore_list(std::string_v
                                                                    std::string_view where) {
   std::map<std::string, std::string> out;
   size_t line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = core::trim_space(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  for (std::string_view raw : core::lines(text)) {
+    std::string_view line = core::trim_space(raw);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
     size_t gap = line.find_first_of(" \t");

@@ -3,7 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
+#include "debian/distro.hpp"
 #include "vuln/release.hpp"
 
 namespace distill::vuln {
@@ -18,7 +19,7 @@ core::Result<std::string> urgency_of(const json& affected) {
   for (const char* key : {"ecosystem_specific", "database_specific"}) {
     auto it = affected.find(key);
     if (it == affected.end() || !it->is_object()) continue;
-    DISTILL_ASSIGN(std::string urgency, oci::json_string(*it, "urgency"));
+    DISTILL_ASSIGN(std::string urgency, core::json_string(*it, "urgency"));
     if (!urgency.empty()) return urgency;
   }
   return std::string();
@@ -32,13 +33,13 @@ core::Result<std::string> fixed_of(const json& affected) {
   if (!ranges->is_array()) return core::make_error("", "\"ranges\" is not a list");
   for (const auto& range : *ranges) {
     if (!range.is_object()) return core::make_error("", "a range is not an object");
-    DISTILL_ASSIGN(std::string type, oci::json_string(range, "type"));
+    DISTILL_ASSIGN(std::string type, core::json_string(range, "type"));
     if (type != "ECOSYSTEM") continue;
     auto events = range.find("events");
     if (events == range.end() || !events->is_array()) continue;
     for (const auto& event : *events) {
       if (!event.is_object()) return core::make_error("", "an event is not an object");
-      DISTILL_ASSIGN(std::string f, oci::json_string(event, "fixed"));
+      DISTILL_ASSIGN(std::string f, core::json_string(event, "fixed"));
       if (!f.empty()) fixed = f;
     }
   }
@@ -50,14 +51,14 @@ core::Status add_affected(const std::string& id, const std::string& description,
   if (!affected.is_object()) return core::make_error("", "an \"affected\" entry is not an object");
   auto pkg = affected.find("package");
   if (pkg == affected.end() || !pkg->is_object()) return core::Status::Ok();
-  DISTILL_ASSIGN(std::string ecosystem, oci::json_string(*pkg, "ecosystem"));
+  DISTILL_ASSIGN(std::string ecosystem, core::json_string(*pkg, "ecosystem"));
   if (!ecosystem.starts_with(kEcosystemPrefix)) return core::Status::Ok();
   std::string version = ecosystem.substr(kEcosystemPrefix.size());
-  auto codename = codename_for_version(version.substr(0, version.find('.')));
+  auto codename = debian::codename_for_version(version.substr(0, version.find('.')));
   if (!codename) return core::Status::Ok();  // a release this tool does not know
   Advisory a;
   a.id = id;
-  DISTILL_ASSIGN(a.source_package, oci::json_string(*pkg, "name"));
+  DISTILL_ASSIGN(a.source_package, core::json_string(*pkg, "name"));
   if (a.source_package.empty()) return core::make_error("", "a Debian package without a name");
   a.release = *codename;
   DISTILL_ASSIGN(a.fixed_version, fixed_of(affected));
@@ -71,12 +72,12 @@ core::Status add_affected(const std::string& id, const std::string& description,
 
 core::Status parse_record(const json& rec, std::vector<Advisory>& out) {
   if (!rec.is_object()) return core::make_error("", "is not an OSV record");
-  DISTILL_ASSIGN(std::string id, oci::json_string(rec, "id"));
+  DISTILL_ASSIGN(std::string id, core::json_string(rec, "id"));
   if (id.empty()) return core::make_error("", "an OSV record without \"id\"");
   if (id.starts_with("DEBIAN-CVE-")) id = id.substr(7);
-  DISTILL_ASSIGN(std::string description, oci::json_string(rec, "summary"));
+  DISTILL_ASSIGN(std::string description, core::json_string(rec, "summary"));
   if (description.empty()) {
-    DISTILL_ASSIGN(description, oci::json_string(rec, "details"));
+    DISTILL_ASSIGN(description, core::json_string(rec, "details"));
   }
   auto affected = rec.find("affected");
   if (affected == rec.end() || affected->is_null()) return core::Status::Ok();
@@ -88,9 +89,8 @@ core::Status parse_record(const json& rec, std::vector<Advisory>& out) {
 }  // namespace
 
 core::Result<std::vector<Advisory>> parse_osv_json(std::string_view text, std::string_view where) {
-  auto parsed = oci::parse_json(text);
-  if (!parsed.ok()) return parsed.error().with_where(std::string(where));
-  return osv_advisories(*parsed, where);
+  DISTILL_ASSIGN(json root, core::parse_json(text, where));
+  return osv_advisories(root, where);
 }
 
 core::Result<std::vector<Advisory>> osv_advisories(const json& root, std::string_view where) {

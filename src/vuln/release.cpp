@@ -1,26 +1,8 @@
 #include "vuln/release.hpp"
 
-#include <array>
-#include <utility>
+#include "debian/distro.hpp"
 
 namespace distill::vuln {
-namespace {
-
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kReleases = {{
-    {"10", "buster"},
-    {"11", "bullseye"},
-    {"12", "bookworm"},
-    {"13", "trixie"},
-    {"14", "forky"},
-}};
-
-}  // namespace
-
-std::optional<std::string> codename_for_version(std::string_view major) {
-  for (const auto& [version, codename] : kReleases)
-    if (version == major) return std::string(codename);
-  return std::nullopt;
-}
 
 core::Result<std::string> image_codename(const std::optional<image::OsRelease>& os) {
   if (!os)
@@ -31,10 +13,10 @@ core::Result<std::string> image_codename(const std::optional<image::OsRelease>& 
     return core::make_error(os->file, "the image's distribution is \"" + id + "\", not Debian",
                             "only Debian images can be scanned");
   if (std::string c = os->get("VERSION_CODENAME"); !c.empty()) return c;
-  if (auto c = codename_for_version(os->get("VERSION_ID"))) return *c;
+  if (auto c = debian::codename_for_version(os->get("VERSION_ID"))) return *c;
   const std::string& dv = os->debian_version;
   if (auto slash = dv.find('/'); slash != std::string::npos) return dv.substr(0, slash);
-  if (auto c = codename_for_version(dv.substr(0, dv.find('.')))) return *c;
+  if (auto c = debian::codename_for_version(dv.substr(0, dv.find('.')))) return *c;
   return core::make_error(os->file.empty() ? "etc/debian_version" : os->file,
                           "cannot tell the Debian release",
                           "expected VERSION_CODENAME, VERSION_ID or a numeric debian_version");

@@ -9,9 +9,6 @@
 
 namespace distill::vuln {
 
-// "12" -> "bookworm", "13" -> "trixie" (10 to 14 known); nullopt otherwise.
-std::optional<std::string> codename_for_version(std::string_view major);
-
 // The Debian release an image's data must be matched against, by codename:
 // VERSION_CODENAME, else VERSION_ID, else /etc/debian_version ("12.4" or
 // "trixie/sid"). An error when the image is not Debian or says too little.

@@ -5,18 +5,14 @@
 #include <algorithm>
 #include <array>
 
+#include "core/strings.hpp"
+#include "core/time.hpp"
 #include "oci/image_config.hpp"
 
 namespace distill::vuln {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 ordered_json finding_json(const Finding& f) {
   return {{"id", f.id},
@@ -84,7 +80,7 @@ ordered_json report_json(const ScanReport& r) {
           {"database",
            {{"path", r.database_path},
             {"sources", r.database.sources},
-            {"data_date", oci::format_rfc3339(r.database.data_date)},
+            {"data_date", core::format_rfc3339(r.database.data_date)},
             {"age_days", r.age_days},
             {"stale", r.stale()}}},
           {"findings", std::move(findings)},
@@ -106,7 +102,7 @@ std::string report_table(const ScanReport& r) {
     for (const auto& f : r.findings)
       rows.push_back({f.id, std::string(severity_name(f.severity)), f.source_package,
                       f.installed_version, f.fixed_version.empty() ? "-" : f.fixed_version,
-                      std::string(state_name(f.state)), join(f.binaries)});
+                      std::string(state_name(f.state)), core::join(f.binaries, ", ")});
     std::array<size_t, 7> width{};
     for (const auto& row : rows)
       for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());

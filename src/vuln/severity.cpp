@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "core/strings.hpp"
+
 namespace distill::vuln {
 namespace {
 
@@ -27,8 +29,7 @@ std::string_view severity_name(Severity s) {
 }
 
 std::optional<Severity> parse_severity(std::string_view name) {
-  std::string lower;
-  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = core::ascii_lower(name);
   for (size_t i = 0; i < kNames.size(); ++i)
     if (lower == kNames[i]) return static_cast<Severity>(i);
   return std::nullopt;

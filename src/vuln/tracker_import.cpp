@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "oci/json_util.hpp"
+#include "core/json.hpp"
 
 namespace distill::vuln {
 namespace {
@@ -20,10 +20,10 @@ core::Status add_release(const std::string& package, const std::string& issue,
   a.release = release;
   a.description = description;
   a.origin = std::string(kTrackerOrigin);
-  DISTILL_ASSIGN(a.status, oci::json_string(r, "status"));
-  DISTILL_ASSIGN(a.fixed_version, oci::json_string(r, "fixed_version"));
-  DISTILL_ASSIGN(a.urgency, oci::json_string(r, "urgency"));
-  DISTILL_ASSIGN(a.nodsa_reason, oci::json_string(r, "nodsa_reason"));
+  DISTILL_ASSIGN(a.status, core::json_string(r, "status"));
+  DISTILL_ASSIGN(a.fixed_version, core::json_string(r, "fixed_version"));
+  DISTILL_ASSIGN(a.urgency, core::json_string(r, "urgency"));
+  DISTILL_ASSIGN(a.nodsa_reason, core::json_string(r, "nodsa_reason"));
   if (a.status != "resolved" && a.status != "open" && a.status != "undetermined")
     return core::make_error("", "release " + release + ": unknown status \"" + a.status + "\"",
                             "expected resolved, open or undetermined");
@@ -36,7 +36,7 @@ core::Status add_release(const std::string& package, const std::string& issue,
 core::Status add_issue(const std::string& package, const std::string& issue, const json& rec,
                        std::vector<Advisory>& out) {
   if (!rec.is_object()) return core::make_error("", "is not an object");
-  DISTILL_ASSIGN(std::string description, oci::json_string(rec, "description"));
+  DISTILL_ASSIGN(std::string description, core::json_string(rec, "description"));
   auto it = rec.find("releases");
   if (it == rec.end() || it->is_null()) return core::Status::Ok();
   // The export writes an issue without any release as "releases": [].
@@ -51,9 +51,8 @@ core::Status add_issue(const std::string& package, const std::string& issue, con
 
 core::Result<std::vector<Advisory>> parse_tracker_json(std::string_view text,
                                                        std::string_view where) {
-  auto parsed = oci::parse_json(text);
-  if (!parsed.ok()) return parsed.error().with_where(std::string(where));
-  return tracker_advisories(*parsed, where);
+  DISTILL_ASSIGN(json root, core::parse_json(text, where));
+  return tracker_advisories(root, where);
 }
 
 core::Result<std::vector<Advisory>> tracker_advisories(const json& root, std::string_view where) {

@@ -22,14 +22,6 @@ struct Screen {
   }
 };
 
-TEST(Progress, FormatsBytes) {
-  EXPECT_EQ(Progress::format_bytes(0), "0 B");
-  EXPECT_EQ(Progress::format_bytes(1023), "1023 B");
-  EXPECT_EQ(Progress::format_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(Progress::format_bytes(static_cast<uint64_t>(23.4 * 1024 * 1024)), "23.4 MiB");
-  EXPECT_EQ(Progress::format_bytes(3ull << 30), "3.0 GiB");
-}
-
 TEST(Progress, RedrawsAtMostEveryInterval) {
   Screen screen;
   {

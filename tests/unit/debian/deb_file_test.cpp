@@ -28,6 +28,9 @@ using debian::read_deb_bytes;
 using oci::EntryType;
 using oci::FsEntry;
 
+// A named namespace: unity batches put this file's helpers (file, make_tar,
+// compress) beside the image tests' own.
+namespace deb_file_test {
 namespace {
 
 // ---- crafting archives with libarchive's writer ----
@@ -744,3 +747,4 @@ TEST(DebFile, NamesAFileThatCannotBeOpened) {
 }
 
 }  // namespace
+}  // namespace deb_file_test

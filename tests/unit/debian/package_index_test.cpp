@@ -11,9 +11,9 @@
 namespace distill::debian {
 namespace {
 
-using testing::make_index;
-using testing::Pkg;
-using testing::test_origin;
+using distill::debian::test_util::make_index;
+using distill::debian::test_util::Pkg;
+using distill::debian::test_util::test_origin;
 
 const std::string kSha(64, 'c');
 
@@ -40,7 +40,8 @@ std::string full_stanza() {
 }
 
 TEST(PackageIndex, FillsEveryField) {
-  std::string text = full_stanza() + "\n" + testing::stanza(Pkg{.name = "zlib1g"});
+  std::string text =
+      full_stanza() + "\n" + distill::debian::test_util::stanza(Pkg{.name = "zlib1g"});
   auto index = PackageIndex::parse(test_origin("bookworm-security"), text);
   ASSERT_TRUE(index.ok()) << index.error().message();
   const auto& entries = (*index)->entries();
@@ -108,7 +109,7 @@ struct MissingCase {
 class MissingField : public ::testing::TestWithParam<MissingCase> {};
 
 TEST_P(MissingField, IsAnErrorNamingIndexAndLine) {
-  std::string first = testing::stanza(Pkg{.name = "first"});
+  std::string first = distill::debian::test_util::stanza(Pkg{.name = "first"});
   std::string second;
   for (std::string_view line :
        {"Package: second", "Version: 2", "Architecture: all", "Filename: pool/s.deb", "Size: 10"}) {
@@ -162,10 +163,11 @@ size_t line_number_of(const std::string& text, const std::string& field) {
 }
 
 TEST(PackageIndex, RejectsMalformedSha256WithItsLine) {
-  std::string first = testing::stanza(Pkg{.name = "first"}) + "\n";
+  std::string first = distill::debian::test_util::stanza(Pkg{.name = "first"}) + "\n";
   for (std::string bad : {std::string(64, 'A'), std::string(63, 'a'), std::string(65, 'a'),
                           std::string(63, 'a') + "g"}) {
-    std::string text = first + with_line(testing::stanza(Pkg{.name = "second"}), "SHA256", bad);
+    std::string text =
+        first + with_line(distill::debian::test_util::stanza(Pkg{.name = "second"}), "SHA256", bad);
     auto index = PackageIndex::parse(test_origin(), text);
     ASSERT_FALSE(index.ok()) << bad;
     size_t line = line_number_of(text.substr(first.size()), "SHA256") +
@@ -177,13 +179,14 @@ TEST(PackageIndex, RejectsMalformedSha256WithItsLine) {
 
 TEST(PackageIndex, RejectsNonNumericSizes) {
   for (std::string bad : {"12a", "-1", "1.5", "", " 9x"}) {
-    std::string text = with_line(testing::stanza(Pkg{.name = "p"}), "Size", bad);
+    std::string text = with_line(distill::debian::test_util::stanza(Pkg{.name = "p"}), "Size", bad);
     auto index = PackageIndex::parse(test_origin(), text);
     ASSERT_FALSE(index.ok()) << bad;
     EXPECT_EQ(index.error().where,
               "bookworm/main/amd64 Packages:" + std::to_string(line_number_of(text, "Size")));
   }
-  std::string text = with_line(testing::stanza(Pkg{.name = "p"}), "Installed-Size", "lots");
+  std::string text =
+      with_line(distill::debian::test_util::stanza(Pkg{.name = "p"}), "Installed-Size", "lots");
   auto index = PackageIndex::parse(test_origin(), text);
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.error().where, "bookworm/main/amd64 Packages:" +

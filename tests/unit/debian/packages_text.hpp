@@ -11,7 +11,7 @@
 
 #include "debian/package_index.hpp"
 
-namespace distill::debian::testing {
+namespace distill::debian::test_util {
 
 // Every member has a default so that designated initializers may skip any.
 struct Pkg {
@@ -83,4 +83,4 @@ inline std::shared_ptr<const PackageIndex> make_index(const std::vector<Pkg>& pk
   return std::move(index).value();
 }
 
-}  // namespace distill::debian::testing
+}  // namespace distill::debian::test_util

@@ -6,8 +6,6 @@
 #include <cstdlib>
 
 using distill::debian::check_release_freshness;
-using distill::debian::format_release_date;
-using distill::debian::parse_release_date;
 using distill::debian::Release;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -39,50 +37,6 @@ std::string sample_release() {
          " 5000 main/binary-amd64/Packages\n"
          " " +
          kHashB + "   1200 main/binary-amd64/Packages.xz\n";
-}
-
-TEST(ReleaseDate, ParsesRfc2822InUtc) {
-  EXPECT_EQ(parse_release_date("Sat, 11 Jul 2026 10:16:37 UTC"), kJul11);
-  EXPECT_EQ(parse_release_date("Sat, 11 Jul 2026 10:16:37 GMT"), kJul11);
-  EXPECT_EQ(parse_release_date("11 Jul 2026 10:16:37 UTC"), kJul11);  // weekday optional
-  EXPECT_EQ(parse_release_date("Sat,  1 Jan 1970 00:00:00 UTC"), 0);
-  EXPECT_EQ(parse_release_date("Thu, 29 Feb 2024 23:59:59 UTC"), 1709251199);
-}
-
-TEST(ReleaseDate, HonoursNumericOffsets) {
-  EXPECT_EQ(parse_release_date("Sat, 11 Jul 2026 12:16:37 +0200"), kJul11);
-  EXPECT_EQ(parse_release_date("Sat, 11 Jul 2026 05:16:37 -0500"), kJul11);
-}
-
-TEST(ReleaseDate, IgnoresTheLocalTimeZone) {
-  const char* old = std::getenv("TZ");
-  std::string saved = old ? old : "";
-  ::setenv("TZ", "America/New_York", 1);
-  ::tzset();
-  auto parsed = parse_release_date("Sat, 11 Jul 2026 10:16:37 UTC");
-  std::string formatted = format_release_date(kJul11);
-  if (old)
-    ::setenv("TZ", saved.c_str(), 1);
-  else
-    ::unsetenv("TZ");
-  ::tzset();
-  EXPECT_EQ(parsed, kJul11);
-  EXPECT_EQ(formatted, "Sat, 11 Jul 2026 10:16:37 UTC");
-}
-
-TEST(ReleaseDate, RejectsMalformedDates) {
-  for (const char* bad :
-       {"", "yesterday", "Sat, 11 Jux 2026 10:16:37 UTC", "Sat, 31 Feb 2026 10:16:37 UTC",
-        "Sat, 11 Jul 2026 25:16:37 UTC", "Sat, 11 Jul 2026 10:16:37",
-        "Sat, 11 Jul 2026 10:16:37 CEST", "Sat, 11 Jul 2026 10:16:37 UTC trailing",
-        "Sat 11 Jul 2026 10:16:37 UTC", "Sat, 11 Jul 26 10:16:37 UTC"}) {
-    EXPECT_EQ(parse_release_date(bad), std::nullopt) << bad;
-  }
-}
-
-TEST(ReleaseDate, FormatRoundTrips) {
-  EXPECT_EQ(format_release_date(0), "Thu, 01 Jan 1970 00:00:00 UTC");
-  EXPECT_EQ(parse_release_date(format_release_date(1709251199)), 1709251199);
 }
 
 TEST(Release, ParsesFields) {

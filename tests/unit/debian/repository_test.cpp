@@ -13,6 +13,7 @@
 #include "core/file_util.hpp"
 #include "core/sha256.hpp"
 #include "core/temp_dir.hpp"
+#include "core/time.hpp"
 #include "debian/release.hpp"
 #include "unit/debian/test_gpg.hpp"
 
@@ -239,9 +240,9 @@ class RepositoryTest : public ::testing::Test {
     }
     std::string release = "Origin: Debian\nLabel: Debian\nSuite: " + spec.suite_field +
                           "\nCodename: " + spec.codename +
-                          "\nDate: " + debian::format_release_date(spec.date) + "\n";
+                          "\nDate: " + core::format_rfc2822_date(spec.date) + "\n";
     if (spec.valid_until)
-      release += "Valid-Until: " + debian::format_release_date(spec.valid_until) + "\n";
+      release += "Valid-Until: " + core::format_rfc2822_date(spec.valid_until) + "\n";
     if (spec.by_hash) release += "Acquire-By-Hash: yes\n";
     release += "Architectures: amd64 arm64\nComponents: main contrib\nSHA256:\n" + sha_lines;
     serve_inrelease(spec.suite, gpg_->clearsign(release));

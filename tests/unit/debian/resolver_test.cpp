@@ -10,8 +10,8 @@
 namespace distill::debian {
 namespace {
 
-using testing::make_index;
-using testing::Pkg;
+using distill::debian::test_util::make_index;
+using distill::debian::test_util::Pkg;
 using Strings = std::vector<std::string>;
 
 class Resolver : public ::testing::Test {

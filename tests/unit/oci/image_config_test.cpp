@@ -120,15 +120,4 @@ TEST(Ports, Normalise) {
   EXPECT_FALSE(normalize_port("").ok());
 }
 
-TEST(Rfc3339, FormatsAndParses) {
-  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(format_rfc3339(1700000000), "2023-11-14T22:13:20Z");
-  EXPECT_EQ(*parse_rfc3339("2023-11-14T22:13:20Z"), 1700000000);
-  EXPECT_EQ(*parse_rfc3339("2023-11-14T22:13:20.123456789Z"), 1700000000);
-  EXPECT_EQ(*parse_rfc3339("2023-11-15T00:13:20+02:00"), 1700000000);
-  EXPECT_FALSE(parse_rfc3339("2023-11-14 22:13").ok());
-  EXPECT_FALSE(parse_rfc3339("2023-11-14T22:13:20").ok());  // no zone
-  EXPECT_FALSE(parse_rfc3339("2023-13-14T22:13:20Z").ok());
-}
-
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/file_util.hpp"
+#include "core/units.hpp"
 #include "oci/layout_reader.hpp"
 #include "oci/layout_writer.hpp"
 #include "unit/oci/oci_test_util.hpp"
@@ -81,8 +82,7 @@ TEST_F(BlobStreamTest, RewindMidWayStartsAgainAndCorrectsTheProgress) {
   progress.item_done();
   progress.finish();
   // Counted once despite the restart.
-  EXPECT_THAT(drawn,
-              HasSubstr(core::Progress::format_bytes(static_cast<uint64_t>(layer_.size)) + " / "));
+  EXPECT_THAT(drawn, HasSubstr(core::human_size(static_cast<uint64_t>(layer_.size)) + " / "));
 }
 
 TEST_F(BlobStreamTest, ACorruptBlobFailsBeforeItsLastByte) {

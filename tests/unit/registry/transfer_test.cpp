@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 
 #include "core/file_util.hpp"
 #include "oci/docker_archive.hpp"
