@@ -12,7 +12,7 @@
 namespace distill::debian {
 namespace {
 
-char lower(char c) {
+char field_name_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
@@ -20,7 +20,7 @@ char lower(char c) {
 bool name_is(std::string_view name, std::string_view canonical) {
   if (name.size() != canonical.size()) return false;
   for (size_t i = 0; i < name.size(); ++i)
-    if (lower(name[i]) != canonical[i]) return false;
+    if (field_name_lower(name[i]) != canonical[i]) return false;
   return true;
 }
 

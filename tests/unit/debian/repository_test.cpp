@@ -118,7 +118,7 @@ class FakeTransport : public net::HttpTransport {
   std::vector<std::string> requests_;
 };
 
-std::string compress(const std::string& data, bool xz) {
+std::string compress_index(const std::string& data, bool xz) {
   archive* a = archive_write_new();
   if (xz)
     archive_write_add_filter_xz(a);
@@ -223,7 +223,7 @@ class RepositoryTest : public ::testing::Test {
     std::string plain = packages_override.empty() ? packages_text(spec.suite) : packages_override;
     plain_[spec.suite] = plain;
     std::map<std::string, std::string> bodies{
-        {"", plain}, {".xz", compress(plain, true)}, {".gz", compress(plain, false)}};
+        {"", plain}, {".xz", compress_index(plain, true)}, {".gz", compress_index(plain, false)}};
     std::string sha_lines;
     std::string dir = "main/binary-amd64/";
     for (const auto& [ext, body] : bodies) {
@@ -297,7 +297,7 @@ TEST_F(RepositoryTest, LoadsEverySuiteThroughByHash) {
   EXPECT_EQ((*indices)[2]->entries()[0].name, "hello");
   EXPECT_EQ((*indices)[2]->entries()[0].version, "1.2");
 
-  std::string xz_hash = core::sha256_hex(compress(plain_["bookworm"], true));
+  std::string xz_hash = core::sha256_hex(compress_index(plain_["bookworm"], true));
   auto reqs = transport_.requests();
   EXPECT_THAT(reqs, Contains(dists("bookworm") + "/main/binary-amd64/by-hash/SHA256/" + xz_hash));
   EXPECT_THAT(reqs, Contains(kSecurity + "/dists/bookworm-security/InRelease"));
@@ -331,7 +331,7 @@ TEST_F(RepositoryTest, UncompressedOnly) {
 }
 
 TEST_F(RepositoryTest, CompressedIndexHashMismatchIsRejected) {
-  std::string xz = compress(plain_["bookworm"], true);
+  std::string xz = compress_index(plain_["bookworm"], true);
   std::string hash = core::sha256_hex(xz);
   // Same size, different bytes at the by-hash URL.
   std::string tampered = xz;
@@ -346,7 +346,7 @@ TEST_F(RepositoryTest, CompressedIndexHashMismatchIsRejected) {
 }
 
 TEST_F(RepositoryTest, OversizedIndexIsRejected) {
-  std::string xz = compress(plain_["bookworm"], true);
+  std::string xz = compress_index(plain_["bookworm"], true);
   transport_.serve(dists("bookworm") + "/main/binary-amd64/by-hash/SHA256/" + core::sha256_hex(xz),
                    xz + std::string(5000, 'x'));
   auto indices = repo()->load_indices("amd64");

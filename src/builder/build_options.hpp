@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "debian/lockfile.hpp"
+#include "oci/compressor.hpp"
+
+namespace distill::builder {
+
+enum class OutputFormat { kOci, kDocker };
+
+struct BuildOptions {
+  std::string output;  // layout folder or docker-archive tar
+  OutputFormat format = OutputFormat::kOci;
+  std::vector<std::string> archs;  // overrides spec.archs
+  std::vector<std::string> tags;   // NAME:TAG
+  oci::Compression compression = oci::Compression::kGzip;
+  int64_t source_date_epoch = 0;
+  bool verbose = true;  // per-arch summary lines on stderr
+  // false: resolve again and rebuild every layer (the records are still refreshed)
+  bool reuse_cache = true;
+  // Build exactly these packages instead of resolving (`--lock`); it must
+  // have been made from the same spec request. lock_path names it in errors.
+  const debian::Lockfile* lock = nullptr;
+  std::string lock_path;
+};
+
+}  // namespace distill::builder
