@@ -53,7 +53,7 @@ class LazyPackageNames {
 }  // namespace
 
 core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const PlannedArch& plan,
-                                debian::Repository& repo) {
+                                debian::Repository& repo, BuildObserver& observer) {
   DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
   // Most apps (scripts, jars, data) hold no ELF file: then the image need not
   // be read back at all.
@@ -67,7 +67,8 @@ core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const
                  verify::check_built_image(
                      image, [&paths](std::string_view p) { return paths.count(p) != 0; },
                      verify::lookup_in(exists)));
-  return verify::report_elf_findings(findings, "build " + plan.arch);
+  if (!findings.empty()) observer.elf_findings(plan.arch, findings);
+  return verify::elf_findings_error(findings, "build " + plan.arch);
 }
 
 }  // namespace distill::builder

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "builder/build_observer.hpp"
 #include "debian/lockfile.hpp"
 #include "oci/compressor.hpp"
 
@@ -18,7 +19,8 @@ struct BuildOptions {
   std::vector<std::string> tags;   // NAME:TAG
   oci::Compression compression = oci::Compression::kGzip;
   int64_t source_date_epoch = 0;
-  bool verbose = true;  // per-arch summary lines on stderr
+  // Told what happens while the build runs; nullptr: nobody.
+  BuildObserver* observer = nullptr;
   // false: resolve again and rebuild every layer (the records are still refreshed)
   bool reuse_cache = true;
   // Build exactly these packages instead of resolving (`--lock`); it must

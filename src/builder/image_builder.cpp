@@ -1,7 +1,5 @@
 #include "builder/image_builder.hpp"
 
-#include <cstdio>
-
 #include "builder/app_elf_check.hpp"
 #include "builder/app_layer.hpp"
 #include "builder/arch_plan.hpp"
@@ -11,7 +9,6 @@
 #include "builder/output.hpp"
 #include "builder/preset.hpp"
 #include "builder/spec_request.hpp"
-#include "core/units.hpp"
 #include "debian/solve.hpp"
 
 namespace distill::builder {
@@ -51,25 +48,9 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
   }
   DISTILL_ASSIGN(oci::Image image,
                  make_image(ctx.spec, ctx.preset, arch, ctx.opts, layers, r.packages.size()));
-  if (ctx.app) DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo));
+  BuildObserver& observer = ctx.opts.observer ? *ctx.opts.observer : no_build_observer();
+  if (ctx.app) DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo, observer));
   return image;
-}
-
-void print_summary(const ArchReport& r) {
-  std::fprintf(stderr, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
-               r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
-               core::human_size(r.compressed_bytes).c_str(),
-               r.os_layer_cached ? " (package layer from cache)" : "");
-  for (const auto& d : r.dropped) std::fprintf(stderr, "  %s\n", d.c_str());
-  if (!r.skipped_scripts.empty()) {
-    std::string list;
-    for (const auto& s : r.skipped_scripts) list += (list.empty() ? "" : ", ") + s;
-    std::fprintf(stderr, "  maintainer scripts not run: %s\n", list.c_str());
-  }
-  for (const auto& s : r.stripped)
-    std::fprintf(stderr, "  setuid/setgid bit removed: %s\n", s.c_str());
-  for (const auto& s : r.conflicts)
-    std::fprintf(stderr, "  file conflict, first kept: %s\n", s.c_str());
 }
 
 }  // namespace
@@ -109,8 +90,6 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
     report.archs.push_back(std::move(r));
   }
   DISTILL_TRY(write_output(opts, images, report));
-  if (opts.verbose)
-    for (const auto& r : report.archs) print_summary(r);
   return report;
 }
 

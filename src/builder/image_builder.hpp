@@ -20,7 +20,7 @@ core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::stri
                                          debian::Repository& repo, cache::Cache& cache);
 
 // Resolves (or takes from options.lock), fetches, assembles and writes the
-// image the spec describes.
+// image the spec describes. Prints nothing: the report says what was built.
 core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& options,
                                       debian::Repository& repo, cache::Cache& cache);
 

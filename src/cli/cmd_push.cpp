@@ -7,6 +7,7 @@
 #include "cli/commands_list.hpp"
 #include "core/file_util.hpp"
 #include "registry/copy.hpp"
+#include "registry/copy_checks.hpp"
 #include "registry/reference.hpp"
 #include "sbom/sbom_attach.hpp"
 
@@ -23,19 +24,21 @@ void add_registry_options(CLI::App& sub, registry::CopyOptions& o) {
       ->capture_default_str();
 }
 
-core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
-                      registry::CopyOptions options) {
-  options.hints_path =
-      (g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir) + "/registry-blobs.json";
-  if (options.parallel < 1) return core::make_error("--parallel", "must be at least 1");
-  if (options.remote.chunk_size < 0)
-    return core::make_error("--chunk-size", "must not be negative", "0 uploads in one request");
-  options.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
-  DISTILL_ASSIGN(registry::CopyResult r, registry::copy_image(src, dst, options));
+void print_copy_result(const GlobalOptions& g, const registry::CopyResult& r) {
   std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
   if (!g.quiet && (r.uploaded || r.mounted || r.skipped))
     std::fprintf(stderr, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
                  r.mounted, r.skipped);
+}
+
+core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
+                      registry::CopyOptions options) {
+  options.hints_path =
+      registry::blob_hints_path(g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir);
+  DISTILL_TRY(registry::check_copy_options(options));
+  options.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
+  DISTILL_ASSIGN(registry::CopyResult r, registry::copy_image(src, dst, options));
+  print_copy_result(g, r);
   return core::Status::Ok();
 }
 

@@ -38,6 +38,8 @@ core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g
 
 // --insecure, --ca-cert, --parallel for registry commands (cmd_push.cpp).
 void add_registry_options(CLI::App& sub, registry::CopyOptions& options);
+// Prints "DST@sha256:..." and, unless -q, the blob counts (cmd_push.cpp).
+void print_copy_result(const GlobalOptions& g, const registry::CopyResult& result);
 // Copies SRC to DST, prints "DST@sha256:..." (cmd_push.cpp).
 core::Status run_copy(const GlobalOptions& g, const std::string& src, const std::string& dst,
                       registry::CopyOptions options);
