@@ -4,14 +4,15 @@
 #include <cstdlib>
 #include <optional>
 
-#include "builder/image_builder.hpp"
+#include "builder/pipeline.hpp"
 #include "builder/spec.hpp"
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
 #include "cli/transport_flags.hpp"
 #include "core/file_util.hpp"
-#include "sbom/sbom_attach.hpp"
+#include "core/units.hpp"
 #include "sbom/sbom_file.hpp"
+#include "verify/image_elf_check.hpp"
 
 namespace distill::cli {
 namespace {
@@ -34,9 +35,9 @@ struct BuildArgs {
 core::Result<builder::BuildOptions> options_from(const BuildArgs& a) {
   builder::BuildOptions o;
   if (a.format == "oci") {
-    o.format = builder::OutputFormat::kOci;
+    o.format = transport::Transport::kOciLayout;
   } else if (a.format == "docker") {
-    o.format = builder::OutputFormat::kDocker;
+    o.format = transport::Transport::kDockerArchive;
   } else {
     return core::make_error("--format", fmt::format("unknown format '{}'", a.format),
                             "oci or docker");
@@ -49,13 +50,77 @@ core::Result<builder::BuildOptions> options_from(const BuildArgs& a) {
     return core::make_error("--compression", fmt::format("unknown compression '{}'", a.compression),
                             "gzip or zstd");
   }
-  o.output = !a.output.empty()                            ? a.output
-             : o.format == builder::OutputFormat::kDocker ? "image.tar"
-                                                          : "image";
+  o.output = !a.output.empty()                                  ? a.output
+             : o.format == transport::Transport::kDockerArchive ? "image.tar"
+                                                                : "image";
   o.archs = a.archs;
   o.tags = a.tags;
   DISTILL_ASSIGN(o.source_date_epoch, source_date_epoch());
   return o;
+}
+
+void print_summary(const builder::ArchReport& r) {
+  std::fprintf(stderr, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
+               r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
+               core::human_size(r.compressed_bytes).c_str(),
+               r.os_layer_cached ? " (package layer from cache)" : "");
+  for (const auto& d : r.dropped) std::fprintf(stderr, "  %s\n", d.c_str());
+  if (!r.skipped_scripts.empty()) {
+    std::string list;
+    for (const auto& s : r.skipped_scripts) list += (list.empty() ? "" : ", ") + s;
+    std::fprintf(stderr, "  maintainer scripts not run: %s\n", list.c_str());
+  }
+  for (const auto& s : r.stripped)
+    std::fprintf(stderr, "  setuid/setgid bit removed: %s\n", s.c_str());
+  for (const auto& s : r.conflicts)
+    std::fprintf(stderr, "  file conflict, first kept: %s\n", s.c_str());
+}
+
+// Prints each stage of the build as it ends: the digest on stdout, the rest
+// on stderr (unless -q; ELF problems always).
+class BuildPrinter : public builder::PipelineObserver {
+ public:
+  BuildPrinter(const GlobalOptions& g, const builder::BuildOptions& opts) : g_(g), opts_(opts) {}
+
+  void elf_findings(const std::string& /*arch*/,
+                    const std::vector<verify::ElfFinding>& findings) override {
+    for (const auto& f : findings)
+      std::fprintf(stderr, "distill: error: %s\n", verify::format_finding(f).c_str());
+  }
+  void built(const builder::BuildReport& report) override {
+    if (!g_.quiet)
+      for (const auto& r : report.archs) print_summary(r);
+    std::printf("%s\n", report.digest.c_str());
+    if (!g_.quiet)
+      std::fprintf(
+          stderr, "distill: wrote %s (%s)\n", opts_.output.c_str(),
+          opts_.format == transport::Transport::kDockerArchive ? "docker-archive" : "OCI layout");
+  }
+  void sboms_written(const std::vector<std::string>& paths) override {
+    if (!g_.quiet)
+      for (const auto& path : paths) std::fprintf(stderr, "distill: wrote %s\n", path.c_str());
+  }
+  void pushed(const builder::PushReport& push) override { print_copy_result(g_, push.copy); }
+  void sboms_attached(const builder::PushReport& push) override {
+    if (!g_.quiet)
+      for (const auto& d : push.attached)
+        std::fprintf(stderr, "distill: attached the SBOM to %s as %s\n", push.ref.c_str(),
+                     d.digest.str().c_str());
+  }
+
+ private:
+  const GlobalOptions& g_;
+  const builder::BuildOptions& opts_;
+};
+
+core::Result<builder::ShipOptions> ship_options_from(const GlobalOptions& g, const BuildArgs& a) {
+  builder::ShipOptions ship;
+  ship.sbom = a.sbom;
+  DISTILL_ASSIGN(ship.sbom_format, sbom::parse_sbom_format(a.sbom_format));
+  ship.push = a.push;
+  ship.registry = a.push_options;
+  ship.registry.write.progress = !g.quiet && stderr_is_tty();
+  return ship;
 }
 
 }  // namespace
@@ -88,9 +153,8 @@ Command build_command() {
         return [&g, a]() -> core::Status {
           DISTILL_ASSIGN(builder::Spec spec, builder::load_spec(a->spec));
           DISTILL_ASSIGN(builder::BuildOptions opts, options_from(*a));
-          DISTILL_ASSIGN(sbom::SbomFormat sbom_format, sbom::parse_sbom_format(a->sbom_format));
+          DISTILL_ASSIGN(builder::ShipOptions ship, ship_options_from(g, *a));
           opts.reuse_cache = !a->no_cache;
-          opts.verbose = !g.quiet;
           std::optional<debian::Lockfile> lock;
           if (!a->lock.empty()) {
             DISTILL_ASSIGN(std::string text, core::read_file(a->lock));
@@ -99,33 +163,9 @@ Command build_command() {
             opts.lock_path = a->lock;
           }
           DISTILL_ASSIGN(auto session, open_session(g, spec));
-          DISTILL_ASSIGN(builder::BuildReport report,
-                         builder::build_image(spec, opts, *session->repo, *session->cache));
-          std::printf("%s\n", report.digest.c_str());
-          if (!g.quiet)
-            std::fprintf(
-                stderr, "distill: wrote %s (%s)\n", opts.output.c_str(),
-                opts.format == builder::OutputFormat::kDocker ? "docker-archive" : "OCI layout");
-          std::vector<sbom::PlatformSbom> sboms;
-          if (a->sbom) {
-            DISTILL_ASSIGN(
-                sboms, sbom::render_platform_sboms(opts.output, sbom_format, session->cache.get()));
-            DISTILL_ASSIGN(auto paths, sbom::write_sboms_beside(sboms, opts.output, sbom_format));
-            if (!g.quiet)
-              for (const auto& path : paths)
-                std::fprintf(stderr, "distill: wrote %s\n", path.c_str());
-          }
-          for (const auto& ref : a->push) {
-            DISTILL_TRY(run_copy(g, opts.output, ref, a->push_options));
-            if (sboms.empty()) continue;
-            // Attached per platform image, where scanners look for them.
-            DISTILL_ASSIGN(auto attached, sbom::attach_sboms(sboms, sbom_format, ref,
-                                                             a->push_options.write.remote));
-            if (!g.quiet)
-              for (const auto& d : attached)
-                std::fprintf(stderr, "distill: attached the SBOM to %s as %s\n", ref.c_str(),
-                             d.digest.str().c_str());
-          }
+          BuildPrinter printer(g, opts);
+          DISTILL_TRY(
+              builder::build_and_ship(spec, opts, ship, *session->repo, *session->cache, &printer));
           return core::Status::Ok();
         };
       }};

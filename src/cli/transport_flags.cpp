@@ -32,11 +32,9 @@ void add_copy_options(CLI::App& sub, transport::CopyOptions& o) {
 
 core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
                                                             transport::CopyOptions o) {
-  if (o.write.parallel < 1) return core::make_error("--parallel", "must be at least 1");
-  if (o.write.remote.chunk_size < 0)
-    return core::make_error("--chunk-size", "must not be negative", "0 uploads in one request");
+  DISTILL_TRY(transport::check_copy_options(o));
   o.write.hints_path =
-      (g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir) + "/registry-blobs.json";
+      transport::blob_hints_path(g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir);
   o.write.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
   return o;
 }
@@ -46,11 +44,15 @@ core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::
                                              const transport::CopyOptions& options) {
   DISTILL_ASSIGN(transport::CopyOptions o, effective_copy_options(g, options));
   DISTILL_ASSIGN(transport::CopyResult r, transport::copy_image(src, dst, o));
+  print_copy_result(g, r);
+  return r;
+}
+
+void print_copy_result(const GlobalOptions& g, const transport::CopyResult& r) {
   std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
   if (!g.quiet && (r.uploaded || r.mounted || r.skipped))
     std::fprintf(stderr, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
                  r.mounted, r.skipped);
-  return r;
 }
 
 }  // namespace distill::cli

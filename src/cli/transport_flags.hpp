@@ -22,6 +22,9 @@ void add_copy_options(CLI::App& sub, transport::CopyOptions& options);
 core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
                                                             transport::CopyOptions options);
 
+// Prints "DST@sha256:..." and, unless -q, the blob counts.
+void print_copy_result(const GlobalOptions& g, const transport::CopyResult& result);
+
 // Copies SRC to DST, prints "DST@sha256:..." and what was uploaded.
 core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
                                              const std::string& dst,

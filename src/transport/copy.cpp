@@ -85,8 +85,20 @@ std::vector<std::string> names_for_tags(Transport t, const std::vector<std::stri
   return names;
 }
 
+core::Status check_copy_options(const CopyOptions& options) {
+  if (options.write.parallel < 1) return core::make_error("--parallel", "must be at least 1");
+  if (options.write.remote.chunk_size < 0)
+    return core::make_error("--chunk-size", "must not be negative", "0 uploads in one request");
+  return core::Status::Ok();
+}
+
+std::string blob_hints_path(const std::string& cache_root) {
+  return cache_root + "/registry-blobs.json";
+}
+
 core::Result<CopyResult> copy_image(std::string_view src_text, std::string_view dst_text,
                                     const CopyOptions& options) {
+  DISTILL_TRY(check_copy_options(options));
   DISTILL_ASSIGN(ImageRef from, parse_image_ref(src_text));
   DISTILL_ASSIGN(auto reader, open_reader(from, {options.write.remote, options.limits}));
   DISTILL_ASSIGN(auto src, image::ImageSource::open(std::move(reader), from.source_name()));

@@ -49,6 +49,13 @@ struct CopyOptions {
   bool local_destination = false;  // `pull -o`: never read the destination as a reference
 };
 
+// The checks every copy makes on the options it was given (--parallel at
+// least 1, --chunk-size not negative), before anything is copied.
+core::Status check_copy_options(const CopyOptions& options);
+
+// Where copies remember which registry holds which blob: beside the cache.
+std::string blob_hints_path(const std::string& cache_root);
+
 // Copies one image (an index with all its platforms, or what --platform
 // selects) from `src` to `dst`, each any of the transports. Nothing is left
 // at a local destination on failure; a registry gets its tag last.

@@ -70,9 +70,13 @@ std::string format_finding(const ElfFinding& f) {
 
 core::Status report_elf_findings(const std::vector<ElfFinding>& findings,
                                  const std::string& where) {
-  if (findings.empty()) return core::Status::Ok();
   for (const auto& f : findings)
     std::fprintf(stderr, "distill: error: %s\n", format_finding(f).c_str());
+  return elf_findings_error(findings, where);
+}
+
+core::Status elf_findings_error(const std::vector<ElfFinding>& findings, const std::string& where) {
+  if (findings.empty()) return core::Status::Ok();
   return core::make_error(
       where,
       fmt::format("{} ELF dependency problem{}", findings.size(), findings.size() == 1 ? "" : "s"),

@@ -19,6 +19,10 @@ core::Result<std::vector<ElfFinding>> check_built_image(
     const oci::Image& image, std::function<bool(std::string_view path)> select,
     PackageLookup lookup = {});
 
+// One error summing the findings up ("build amd64: 2 ELF dependency
+// problems"); Ok when there are none. Prints nothing.
+core::Status elf_findings_error(const std::vector<ElfFinding>& findings, const std::string& where);
+
 // Prints every finding on stderr ("distill: error: /<binary>: <what> (<hint>)")
 // and returns one error summing them up; Ok when there are none. `where`
 // names what was checked, e.g. "build amd64".

@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-Version parse_ok(std::string_view text) {
+Version version_ok(std::string_view text) {
   auto v = Version::parse(text);
   EXPECT_TRUE(v.ok()) << text << ": " << (v.ok() ? "" : v.error().message());
   return v.ok() ? *v : Version{};
@@ -24,13 +24,13 @@ Version parse_ok(std::string_view text) {
 
 void expect_parsed(std::string_view text, unsigned long epoch, std::string_view upstream,
                    std::string_view revision) {
-  Version v = parse_ok(text);
+  Version v = version_ok(text);
   EXPECT_EQ(v.epoch, epoch) << text;
   EXPECT_EQ(v.upstream, upstream) << text;
   EXPECT_EQ(v.revision, revision) << text;
 }
 
-std::string parse_error(std::string_view text) {
+std::string version_error(std::string_view text) {
   auto v = Version::parse(text);
   EXPECT_FALSE(v.ok()) << "'" << text << "' parsed";
   return v.ok() ? "" : v.error().message();
@@ -40,14 +40,14 @@ std::string parse_error(std::string_view text) {
 void expect_less(std::string_view a, std::string_view b) {
   EXPECT_EQ(compare_versions(a, b), -1) << a << " < " << b;
   EXPECT_EQ(compare_versions(b, a), 1) << b << " > " << a;
-  EXPECT_LT(compare(parse_ok(a), parse_ok(b)), 0) << a << " < " << b;
-  EXPECT_GT(compare(parse_ok(b), parse_ok(a)), 0) << b << " > " << a;
+  EXPECT_LT(compare(version_ok(a), version_ok(b)), 0) << a << " < " << b;
+  EXPECT_GT(compare(version_ok(b), version_ok(a)), 0) << b << " > " << a;
 }
 
 void expect_equal(std::string_view a, std::string_view b) {
   EXPECT_EQ(compare_versions(a, b), 0) << a << " == " << b;
   EXPECT_EQ(compare_versions(b, a), 0) << b << " == " << a;
-  EXPECT_EQ(compare(parse_ok(a), parse_ok(b)), 0) << a << " == " << b;
+  EXPECT_EQ(compare(version_ok(a), version_ok(b)), 0) << a << " == " << b;
 }
 
 }  // namespace
@@ -82,27 +82,27 @@ TEST(VersionParse, NoLeadingDigitIsOnlyAWarningInDpkg) {
 }
 
 TEST(VersionParse, RejectsWhatDpkgRejects) {
-  EXPECT_THAT(parse_error(""), HasSubstr("empty"));
-  EXPECT_THAT(parse_error("  "), HasSubstr("empty"));
-  EXPECT_THAT(parse_error("0:"), HasSubstr("nothing after colon"));
-  EXPECT_THAT(parse_error(":1.0"), HasSubstr("epoch in version is empty"));
-  EXPECT_THAT(parse_error("1.0-"), HasSubstr("revision number is empty"));
-  EXPECT_THAT(parse_error("-1"), HasSubstr("upstream version is empty"));
-  EXPECT_THAT(parse_error("0:0 0-1"), HasSubstr("embedded spaces"));
-  EXPECT_THAT(parse_error("-1:0-1"), HasSubstr("epoch"));
-  EXPECT_THAT(parse_error("999999999999999999999999:0-1"), HasSubstr("too big"));
-  EXPECT_THAT(parse_error("2147483648:1"), HasSubstr("too big"));
-  EXPECT_THAT(parse_error("a:0-0"), HasSubstr("not a number"));
-  EXPECT_THAT(parse_error("A:0-0"), HasSubstr("not a number"));
-  EXPECT_THAT(parse_error("1.0:3"), HasSubstr("not a number"));
+  EXPECT_THAT(version_error(""), HasSubstr("empty"));
+  EXPECT_THAT(version_error("  "), HasSubstr("empty"));
+  EXPECT_THAT(version_error("0:"), HasSubstr("nothing after colon"));
+  EXPECT_THAT(version_error(":1.0"), HasSubstr("epoch in version is empty"));
+  EXPECT_THAT(version_error("1.0-"), HasSubstr("revision number is empty"));
+  EXPECT_THAT(version_error("-1"), HasSubstr("upstream version is empty"));
+  EXPECT_THAT(version_error("0:0 0-1"), HasSubstr("embedded spaces"));
+  EXPECT_THAT(version_error("-1:0-1"), HasSubstr("epoch"));
+  EXPECT_THAT(version_error("999999999999999999999999:0-1"), HasSubstr("too big"));
+  EXPECT_THAT(version_error("2147483648:1"), HasSubstr("too big"));
+  EXPECT_THAT(version_error("a:0-0"), HasSubstr("not a number"));
+  EXPECT_THAT(version_error("A:0-0"), HasSubstr("not a number"));
+  EXPECT_THAT(version_error("1.0:3"), HasSubstr("not a number"));
   for (char c : std::string_view("!#@$%&/|\\<>()[]{};,_=*^'")) {
     std::string upstream = std::string("0:0") + c + "-0";
-    EXPECT_THAT(parse_error(upstream), HasSubstr("in version number")) << upstream;
+    EXPECT_THAT(version_error(upstream), HasSubstr("in version number")) << upstream;
     std::string revision = std::string("0:0-0") + c;
-    EXPECT_THAT(parse_error(revision), HasSubstr("in revision number")) << revision;
+    EXPECT_THAT(version_error(revision), HasSubstr("in revision number")) << revision;
   }
-  EXPECT_THAT(parse_error("0:0-0:0"), HasSubstr("in revision number"));
-  EXPECT_THAT(parse_error("0:0-0-"), HasSubstr("revision number is empty"));
+  EXPECT_THAT(version_error("0:0-0:0"), HasSubstr("in revision number"));
+  EXPECT_THAT(version_error("0:0-0-"), HasSubstr("revision number is empty"));
 }
 
 TEST(VersionParse, ErrorNamesTheVersion) {
@@ -112,11 +112,11 @@ TEST(VersionParse, ErrorNamesTheVersion) {
 }
 
 TEST(VersionParse, StrRoundTrips) {
-  EXPECT_EQ(parse_ok("1:2.30-1+b1").str(), "1:2.30-1+b1");
-  EXPECT_EQ(parse_ok("2.30").str(), "2.30");
-  EXPECT_EQ(parse_ok("0:2.30-1").str(), "2.30-1");  // epoch 0 is implicit
-  EXPECT_EQ(parse_ok("1.0-2-3").str(), "1.0-2-3");
-  EXPECT_EQ(parse_ok("0:1:2").str(), "0:1:2");  // without "0:" it would not parse
+  EXPECT_EQ(version_ok("1:2.30-1+b1").str(), "1:2.30-1+b1");
+  EXPECT_EQ(version_ok("2.30").str(), "2.30");
+  EXPECT_EQ(version_ok("0:2.30-1").str(), "2.30-1");  // epoch 0 is implicit
+  EXPECT_EQ(version_ok("1.0-2-3").str(), "1.0-2-3");
+  EXPECT_EQ(version_ok("0:1:2").str(), "0:1:2");  // without "0:" it would not parse
 }
 
 // The comparison cases of dpkg's t-version.c and deb-version(7).

@@ -10,7 +10,7 @@ namespace {
 const std::string kDiffId =
     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-ImageConfig sample() {
+ImageConfig sample_config() {
   ImageConfig c;
   c.platform = Platform{"linux", "arm64", "v8"};
   c.config.user = "65532:65532";
@@ -26,7 +26,7 @@ ImageConfig sample() {
 }
 
 TEST(ImageConfig, SerialisesDeterministically) {
-  auto json = image_config_json(sample());
+  auto json = image_config_json(sample_config());
   ASSERT_TRUE(json.ok()) << json.error().message();
   EXPECT_EQ(*json,
             R"({"architecture":"arm64","config":{"Entrypoint":["/usr/bin/python3","/app/main.py"],)"
@@ -50,48 +50,48 @@ TEST(ImageConfig, MinimalConfigOmitsEmptyFields) {
 }
 
 TEST(ImageConfig, RoundTrips) {
-  auto json = image_config_json(sample());
+  auto json = image_config_json(sample_config());
   ASSERT_TRUE(json.ok());
   auto back = parse_image_config(*json, "config");
   ASSERT_TRUE(back.ok()) << back.error().message();
-  EXPECT_EQ(back->platform, sample().platform);
-  EXPECT_EQ(back->config.env, sample().config.env);
-  EXPECT_EQ(back->config.entrypoint, sample().config.entrypoint);
-  EXPECT_EQ(back->config.exposed_ports, sample().config.exposed_ports);
-  EXPECT_EQ(back->config.labels, sample().config.labels);
-  EXPECT_EQ(back->diff_ids, sample().diff_ids);
+  EXPECT_EQ(back->platform, sample_config().platform);
+  EXPECT_EQ(back->config.env, sample_config().config.env);
+  EXPECT_EQ(back->config.entrypoint, sample_config().config.entrypoint);
+  EXPECT_EQ(back->config.exposed_ports, sample_config().config.exposed_ports);
+  EXPECT_EQ(back->config.labels, sample_config().config.labels);
+  EXPECT_EQ(back->diff_ids, sample_config().diff_ids);
   EXPECT_EQ(back->history.size(), 1u);
   EXPECT_EQ(*image_config_json(*back), *json);
 }
 
 TEST(ImageConfig, RefusesWhatRuntimesWouldReject) {
-  ImageConfig c = sample();
+  ImageConfig c = sample_config();
   c.config.env.push_back("NOEQUALS");
   EXPECT_FALSE(image_config_json(c).ok());
 
-  c = sample();
+  c = sample_config();
   c.config.env.push_back("PATH=/other");
   auto dup = image_config_json(c);
   ASSERT_FALSE(dup.ok());
   EXPECT_NE(dup.error().what.find("PATH"), std::string::npos);
 
-  c = sample();
+  c = sample_config();
   c.config.exposed_ports = {"8080"};  // must be normalised first
   EXPECT_FALSE(image_config_json(c).ok());
 
-  c = sample();
+  c = sample_config();
   c.history.push_back({"extra", "", false});  // two layer entries, one diff_id
   EXPECT_FALSE(image_config_json(c).ok());
   c.history.back().empty_layer = true;
   EXPECT_TRUE(image_config_json(c).ok());
 
-  c = sample();
+  c = sample_config();
   c.config.labels["bad"] = "\xff";
   auto utf8 = image_config_json(c);
   ASSERT_FALSE(utf8.ok());
   EXPECT_EQ(utf8.error().where, "image config");
 
-  c = sample();
+  c = sample_config();
   c.platform.architecture.clear();
   EXPECT_FALSE(image_config_json(c).ok());
 }

@@ -12,7 +12,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const char* kStatus =
+const char* kCachedStatus =
     "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\n"
     "Architecture: amd64\nSource: openssl\nInstalled-Size: 6000\n\n"
     "Package: old\nStatus: deinstall ok config-files\nVersion: 1\nArchitecture: amd64\n";
@@ -25,7 +25,7 @@ class InventoryCacheTest : public TempFolderTest {
     ASSERT_TRUE(c.ok());
     cache_.emplace(std::move(*c));
     img_ = image_of(dir_->path(),
-                    {make_tar({file("var/lib/dpkg/status", kStatus),
+                    {make_tar({file("var/lib/dpkg/status", kCachedStatus),
                                file("etc/os-release", "ID=debian\nVERSION_CODENAME=bookworm\n"),
                                file("usr/share/doc/libssl3/copyright", "License: Apache-2.0\n")})});
     digest_ = write_layout(path("img"), {img_});

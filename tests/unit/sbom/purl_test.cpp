@@ -7,7 +7,7 @@ using namespace distill::sbom;
 
 namespace {
 
-image::DpkgPackage pkg(std::string name, std::string version, std::string arch) {
+image::DpkgPackage purl_pkg(std::string name, std::string version, std::string arch) {
   image::DpkgPackage p;
   p.name = std::move(name);
   p.version = std::move(version);
@@ -16,13 +16,13 @@ image::DpkgPackage pkg(std::string name, std::string version, std::string arch) 
 }
 
 TEST(Purl, DebianPackages) {
-  EXPECT_EQ(deb_purl(pkg("libc6", "2.36-9+deb12u4", "amd64"), "debian-12"),
+  EXPECT_EQ(deb_purl(purl_pkg("libc6", "2.36-9+deb12u4", "amd64"), "debian-12"),
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
-  EXPECT_EQ(deb_purl(pkg("libstdc++6", "12.2.0-14", "arm64"), "debian-12"),
+  EXPECT_EQ(deb_purl(purl_pkg("libstdc++6", "12.2.0-14", "arm64"), "debian-12"),
             "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14?arch=arm64&distro=debian-12");
-  EXPECT_EQ(deb_purl(pkg("bsdutils", "1:2.38.1-5+b1", "amd64"), ""),
+  EXPECT_EQ(deb_purl(purl_pkg("bsdutils", "1:2.38.1-5+b1", "amd64"), ""),
             "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bb1?arch=amd64");
-  EXPECT_EQ(deb_purl(pkg("tzdata", "2024a-0+deb12u1~x", ""), ""),
+  EXPECT_EQ(deb_purl(purl_pkg("tzdata", "2024a-0+deb12u1~x", ""), ""),
             "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1~x");
 }
 

@@ -1,0 +1,74 @@
+#include "builder/app_elf_check.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "builder/app_files.hpp"
+#include "core/file_util.hpp"
+#include "core/unique_fd.hpp"
+#include "verify/elf_file.hpp"
+#include "verify/image_elf_check.hpp"
+
+namespace distill::builder {
+namespace {
+
+bool is_elf_entry(const oci::FsEntry& e) {
+  if (e.type != oci::EntryType::kRegular) return false;
+  if (e.source_path.empty()) return verify::has_elf_magic(e.data);
+  char magic[4] = {};
+  core::UniqueFd fd(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC));
+  // An unreadable file fails later, when the layer is written; check it then.
+  if (!fd) return true;
+  ssize_t n = ::read(fd.get(), magic, sizeof magic);
+  return n > 0 && verify::has_elf_magic(std::string_view(magic, static_cast<size_t>(n)));
+}
+
+// Confirms guessed package names against the architecture's indices, loaded
+// only when a finding needs a name: a passing check (or a cached resolution)
+// never reads them.
+class LazyPackageNames {
+ public:
+  LazyPackageNames(debian::Repository& repo, std::string arch)
+      : repo_(repo), arch_(std::move(arch)) {}
+  bool exists(std::string_view package) {
+    if (!loaded_) {
+      loaded_ = true;
+      if (auto indices = repo_.load_indices(arch_); indices.ok())
+        for (auto& index : *indices) universe_.add(std::move(index));
+    }
+    return !universe_.candidates(package).empty();
+  }
+
+ private:
+  debian::Repository& repo_;
+  std::string arch_;
+  bool loaded_ = false;
+  debian::PackageUniverse universe_;
+};
+
+}  // namespace
+
+core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const PlannedArch& plan,
+                                debian::Repository& repo, BuildObserver& observer) {
+  DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
+  // Most apps (scripts, jars, data) hold no ELF file: then the image need not
+  // be read back at all.
+  if (std::none_of(entries.begin(), entries.end(), is_elf_entry)) return core::Status::Ok();
+  std::set<std::string, std::less<>> paths;
+  for (const auto& e : entries)
+    if (auto p = core::normalize_relative_path(e.path)) paths.insert(*p);
+  auto names = std::make_shared<LazyPackageNames>(repo, plan.arch);
+  auto exists = [names](std::string_view p) { return names->exists(p); };
+  DISTILL_ASSIGN(auto findings,
+                 verify::check_built_image(
+                     image, [&paths](std::string_view p) { return paths.count(p) != 0; },
+                     verify::lookup_in(exists)));
+  if (!findings.empty()) observer.elf_findings(plan.arch, findings);
+  return verify::elf_findings_error(findings, "build " + plan.arch);
+}
+
+}  // namespace distill::builder

@@ -1,0 +1,40 @@
+#include "builder/app_layer.hpp"
+
+#include <fmt/format.h>
+
+#include "builder/app_files.hpp"
+#include "builder/layer_cache.hpp"
+#include "core/sha256.hpp"
+
+namespace distill::builder {
+
+core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries,
+                                        const BuildOptions& opts) {
+  core::Sha256 h;
+  h.update(std::string(kLayerRecipeVersion) + "\napp\n");
+  h.update(std::string(oci::compression_name(opts.compression)) + "\n" +
+           std::to_string(opts.source_date_epoch) + "\n");
+  for (const auto& e : entries) {
+    std::string content = e.link_target;
+    if (!e.source_path.empty()) {
+      DISTILL_ASSIGN(content, core::sha256_file(e.source_path));
+    }
+    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type), e.mode,
+                         e.uid, e.gid, content));
+  }
+  return h.hex_digest();
+}
+
+core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
+                                                      const BuildOptions& opts) {
+  if (spec.files.empty()) return std::optional<oci::LayerBlob>();
+  DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
+  DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
+  if (opts.reuse_cache) {
+    if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);
+  }
+  DISTILL_ASSIGN(oci::LayerBlob blob, write_cached_layer(cache, key, std::move(entries), opts));
+  return std::optional<oci::LayerBlob>(blob);
+}
+
+}  // namespace distill::builder

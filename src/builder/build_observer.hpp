@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "verify/elf_deps.hpp"
+
+namespace distill::builder {
+
+// What a build tells its front end while it runs (the library never
+// prints; the CLI does). Every method does nothing by default.
+class BuildObserver {
+ public:
+  virtual ~BuildObserver() = default;
+
+  // The ELF dependency problems of the files a spec adds to `arch`'s image,
+  // just before the build fails on them.
+  virtual void elf_findings(const std::string& /*arch*/,
+                            const std::vector<verify::ElfFinding>& /*findings*/) {}
+};
+
+// An observer that ignores everything: what options without one get.
+inline BuildObserver& no_build_observer() {
+  static BuildObserver none;
+  return none;
+}
+
+}  // namespace distill::builder

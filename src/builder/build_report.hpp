@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace distill::builder {
+
+// What building one architecture's image did.
+struct ArchReport {
+  std::string arch;
+  std::vector<std::string> packages;         // name=version
+  std::vector<std::string> dropped;          // policy-dropped edges
+  std::vector<std::string> skipped_scripts;  // packages whose maintainer scripts were not run
+  std::vector<std::string> stripped;         // setuid/setgid bits removed
+  std::vector<std::string> conflicts;
+  uint64_t uncompressed_bytes = 0;
+  uint64_t compressed_bytes = 0;
+  std::string manifest_digest;
+  bool os_layer_cached = false;
+};
+
+struct BuildReport {
+  std::vector<ArchReport> archs;
+  std::string digest;  // the manifest (one arch) or index (several) digest
+};
+
+}  // namespace distill::builder

@@ -1,0 +1,103 @@
+#include "builder/layer_cache.hpp"
+
+#include <string_view>
+
+#include "core/file_util.hpp"
+#include "core/json.hpp"
+#include "core/sha256.hpp"
+#include "core/temp_dir.hpp"
+
+namespace distill::builder {
+namespace {
+
+core::Result<oci::LayerBlob> blob_from_record(cache::Cache& cache, const nlohmann::json& j) {
+  oci::LayerBlob b;
+  DISTILL_ASSIGN(b.digest, oci::Digest::parse(j.at("digest").get<std::string>()));
+  DISTILL_ASSIGN(b.diff_id, oci::Digest::parse(j.at("diff_id").get<std::string>()));
+  b.size = j.at("size").get<int64_t>();
+  b.uncompressed_size = j.at("uncompressed_size").get<int64_t>();
+  b.media_type = j.at("media_type").get<std::string>();
+  auto path = cache.lookup(b.digest.hex(), static_cast<uint64_t>(b.size));
+  if (!path) return core::make_error("layer " + b.digest.str(), "not in the cache");
+  b.path = *path;
+  return b;
+}
+
+}  // namespace
+
+std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedArch& plan,
+                         const BuildOptions& opts) {
+  core::Sha256 h;
+  auto line = [&h](std::string_view s) {
+    h.update(s);
+    h.update("\n");
+  };
+  line(kLayerRecipeVersion);
+  line(spec.distro);
+  line(plan.arch);
+  line(preset.name);
+  line(spec.keep_docs ? "docs" : "nodocs");
+  line(spec.debug ? "debug" : "nodebug");
+  line(oci::compression_name(opts.compression));
+  line(std::to_string(opts.source_date_epoch));
+  for (const auto& p : plan.installs) line("install " + p.name + " " + p.sha256);
+  for (const auto& p : plan.extract_only) line("extract " + p.name + " " + p.sha256);
+  for (const auto& [path, target] : preset.symlinks) line("symlink " + path + " " + target);
+  for (const auto& pem : spec.ca_certificates) {
+    auto hash = core::sha256_file(pem);
+    line("ca " + (hash.ok() ? *hash : std::string("unreadable")));
+  }
+  return h.hex_digest();
+}
+
+nlohmann::json assembly_notes(const ArchReport& r) {
+  return {
+      {"skipped_scripts", r.skipped_scripts}, {"stripped", r.stripped}, {"conflicts", r.conflicts}};
+}
+
+void restore_notes(const nlohmann::json& notes, ArchReport& r) {
+  if (!notes.is_object()) return;
+  r.skipped_scripts = notes.value("skipped_scripts", std::vector<std::string>{});
+  r.stripped = notes.value("stripped", std::vector<std::string>{});
+  r.conflicts = notes.value("conflicts", std::vector<std::string>{});
+}
+
+std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::string& key,
+                                           nlohmann::json* notes) {
+  auto record = cache.read_named("layer-" + key);
+  if (!record) return std::nullopt;
+  auto parsed = core::parse_json(*record);
+  if (!parsed.ok()) return std::nullopt;
+  const nlohmann::json& j = *parsed;
+  try {
+    if (notes) *notes = j.value("notes", nlohmann::json());
+    auto blob = blob_from_record(cache, j);
+    if (!blob.ok()) return std::nullopt;
+    return std::move(blob).value();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::string& key,
+                                                std::vector<oci::FsEntry> entries,
+                                                const BuildOptions& opts, nlohmann::json notes) {
+  DISTILL_ASSIGN(core::TempDir tmp, core::TempDir::create(cache.root(), "layer"));
+  oci::LayerOptions lo;
+  lo.compression = opts.compression;
+  lo.source_date_epoch = opts.source_date_epoch;
+  DISTILL_ASSIGN(oci::LayerBlob blob,
+                 oci::write_layer(std::move(entries), lo, tmp.path() + "/blob"));
+  DISTILL_ASSIGN(std::string data, core::read_file(blob.path));
+  DISTILL_ASSIGN(blob.path, cache.store(blob.digest.hex(), data, "layer " + blob.digest.str()));
+  nlohmann::json record = {{"digest", blob.digest.str()},
+                           {"diff_id", blob.diff_id.str()},
+                           {"size", blob.size},
+                           {"uncompressed_size", blob.uncompressed_size},
+                           {"media_type", blob.media_type}};
+  if (!notes.is_null()) record["notes"] = std::move(notes);
+  DISTILL_TRY(cache.write_named("layer-" + key, record.dump()));
+  return blob;
+}
+
+}  // namespace distill::builder

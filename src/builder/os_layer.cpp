@@ -1,0 +1,30 @@
+#include "builder/os_layer.hpp"
+
+#include "builder/assembly.hpp"
+#include "builder/layer_cache.hpp"
+#include "builder/rootfs.hpp"
+
+namespace distill::builder {
+
+core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian::Repository& repo,
+                                  cache::Cache& cache, const PlannedArch& plan,
+                                  const BuildOptions& opts, ArchReport& report) {
+  std::string key = os_layer_key(spec, preset, plan, opts);
+  if (opts.reuse_cache) {
+    nlohmann::json notes;
+    if (auto hit = cached_layer(cache, key, &notes)) {
+      restore_notes(notes, report);
+      return BuiltLayer{*hit, true};
+    }
+  }
+  std::vector<debian::PackageFetch> all = plan.installs;
+  all.insert(all.end(), plan.extract_only.begin(), plan.extract_only.end());
+  DISTILL_ASSIGN(auto paths, repo.fetch(all));
+  Rootfs fs(Rootfs::Options{spec.keep_docs});
+  DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report));
+  DISTILL_ASSIGN(oci::LayerBlob blob,
+                 write_cached_layer(cache, key, fs.entries(), opts, assembly_notes(report)));
+  return BuiltLayer{blob, false};
+}
+
+}  // namespace distill::builder

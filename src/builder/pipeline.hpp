@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "builder/build_observer.hpp"
+#include "builder/build_options.hpp"
+#include "builder/build_report.hpp"
+#include "builder/spec.hpp"
+#include "cache/cache.hpp"
+#include "core/result.hpp"
+#include "debian/repository.hpp"
+#include "oci/manifest.hpp"
+#include "sbom/sbom_file.hpp"
+#include "transport/copy.hpp"
+
+namespace distill::builder {
+
+// What happens to a built image: SBOMs beside it, pushes (`distill build
+// --sbom --push`).
+struct ShipOptions {
+  bool sbom = false;
+  sbom::SbomFormat sbom_format = sbom::SbomFormat::kSpdxJson;
+  std::vector<std::string> push;    // registry references
+  transport::CopyOptions registry;  // write.hints_path is set from the cache
+};
+
+struct PushReport {
+  std::string ref;
+  transport::CopyResult copy;
+  std::vector<oci::Descriptor> attached;  // SBOM artifacts, one per platform image
+};
+
+struct PipelineReport {
+  BuildReport build;
+  std::vector<std::string> sbom_files;
+  std::vector<PushReport> pushes;
+};
+
+// Told of each stage as it ends, so a front end shows it even when a later
+// stage fails.
+class PipelineObserver : public BuildObserver {
+ public:
+  virtual void built(const BuildReport& /*report*/) {}
+  virtual void sboms_written(const std::vector<std::string>& /*paths*/) {}
+  virtual void pushed(const PushReport& /*push*/) {}          // the image, before its SBOMs
+  virtual void sboms_attached(const PushReport& /*push*/) {}  // push.attached filled
+};
+
+// build_image, then the SBOMs of the written image (one per platform, beside
+// it) and the pushes, each push followed by attaching the SBOMs.
+core::Result<PipelineReport> build_and_ship(const Spec& spec, BuildOptions options,
+                                            const ShipOptions& ship, debian::Repository& repo,
+                                            cache::Cache& cache,
+                                            PipelineObserver* observer = nullptr);
+
+}  // namespace distill::builder

@@ -1,0 +1,186 @@
+#include "builder/image_builder.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "builder/pipeline.hpp"
+#include "builder/spec.hpp"
+#include "core/file_util.hpp"
+#include "oci/image_reader.hpp"
+#include "oci/layout_reader.hpp"
+#include "unit/builder/signed_archive.hpp"
+#include "unit/test_util/temp_folder.hpp"
+
+using namespace distill;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+namespace {
+
+class ImageBuilderTest : public test_support::TempFolderTest {
+ protected:
+  void SetUp() override {
+    TempFolderTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(archive_.publish(builder::test_util::static_preset_packages()));
+    ASSERT_NO_FATAL_FAILURE(archive_.open(path("cache")));
+  }
+
+  builder::Spec spec(const std::string& extra = "") {
+    auto s = builder::parse_spec("distro: debian12\nbase: static\narchs: [amd64]\n" + extra,
+                                 path("distill.yaml"), dir_->path());
+    EXPECT_TRUE(s.ok()) << s.error().message();
+    return s.ok() ? *s : builder::Spec{};
+  }
+
+  builder::BuildOptions options(const std::string& output) {
+    builder::BuildOptions o;
+    o.output = path(output);
+    return o;
+  }
+
+  core::Result<builder::BuildReport> build(const builder::Spec& s, const builder::BuildOptions& o) {
+    return builder::build_image(s, o, archive_.repo(), archive_.cache());
+  }
+
+  // The one platform image of the layout at `output`.
+  oci::PlatformImage read_image(const std::string& output) {
+    auto reader = oci::LayoutReader::open(path(output), {});
+    EXPECT_TRUE(reader.ok()) << reader.error().message();
+    if (!reader.ok()) return {};
+    auto images = (*reader)->images();
+    EXPECT_TRUE(images.ok()) << images.error().message();
+    if (!images.ok() || images->size() != 1) return {};
+    return images->front();
+  }
+
+  builder::test_util::SignedArchive archive_;
+};
+
+TEST_F(ImageBuilderTest, WritesTheImageTheSpecDescribes) {
+  auto report = build(spec("env: {GREETING: hi}\nentrypoint: [/app/run]\n"), options("image"));
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_EQ(report->archs.size(), 1u);
+  const auto& r = report->archs.front();
+  EXPECT_EQ(r.arch, "amd64");
+  EXPECT_THAT(r.packages, Contains("base-files=12.4"));
+  EXPECT_THAT(r.packages, Contains("tzdata=2024a-0"));
+  EXPECT_THAT(r.skipped_scripts, Contains("base-files"));  // its postinst
+  EXPECT_FALSE(r.os_layer_cached);
+  EXPECT_GT(r.uncompressed_bytes, 0u);
+
+  oci::PlatformImage image = read_image("image");
+  EXPECT_EQ(image.manifest_descriptor.digest.str(), report->digest);
+  EXPECT_EQ(r.manifest_digest, report->digest);
+  ASSERT_EQ(image.manifest.layers.size(), 1u);  // no files: the OS layer only
+  EXPECT_EQ(static_cast<uint64_t>(image.manifest.layers[0].size), r.compressed_bytes);
+  EXPECT_EQ(image.config.platform.architecture, "amd64");
+  EXPECT_EQ(image.config.config.user, "65532:65532");
+  EXPECT_EQ(image.config.config.entrypoint, std::vector<std::string>{"/app/run"});
+  EXPECT_THAT(image.config.config.env, Contains("GREETING=hi"));
+  EXPECT_THAT(image.config.config.env,
+              Contains("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"));
+  EXPECT_EQ(image.manifest.annotations.at("org.opencontainers.image.base.name"),
+            "distill/static:debian12");
+}
+
+TEST_F(ImageBuilderTest, SecondBuildReusesTheCachedLayer) {
+  auto first = build(spec(), options("one"));
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  size_t requests = archive_.transport().request_count();
+  auto second = build(spec(), options("two"));
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_FALSE(first->archs[0].os_layer_cached);
+  EXPECT_TRUE(second->archs[0].os_layer_cached);
+  EXPECT_EQ(second->digest, first->digest);
+  // The notes come back with the cached layer.
+  EXPECT_EQ(second->archs[0].skipped_scripts, first->archs[0].skipped_scripts);
+  // Only the InReleases are read again: no index, no .deb.
+  EXPECT_EQ(archive_.transport().request_count() - requests, 3u);
+
+  builder::BuildOptions fresh = options("three");
+  fresh.reuse_cache = false;
+  auto third = build(spec(), fresh);
+  ASSERT_TRUE(third.ok()) << third.error().message();
+  EXPECT_FALSE(third->archs[0].os_layer_cached);
+  EXPECT_EQ(third->digest, first->digest);  // reproducible
+}
+
+TEST_F(ImageBuilderTest, LockReplaysTheSameImage) {
+  builder::Spec s = spec();
+  auto lock = builder::lock_spec(s, {}, archive_.repo(), archive_.cache());
+  ASSERT_TRUE(lock.ok()) << lock.error().message();
+  EXPECT_EQ(lock->base, "static");
+  ASSERT_EQ(lock->archs.count("amd64"), 1u);
+  EXPECT_EQ(lock->archs.at("amd64").extract.size(), 1u);  // ca-certificates
+
+  auto resolved = build(s, options("resolved"));
+  ASSERT_TRUE(resolved.ok()) << resolved.error().message();
+  builder::BuildOptions o = options("locked");
+  o.lock = &*lock;
+  o.lock_path = "distill.lock";
+  auto locked = build(s, o);
+  ASSERT_TRUE(locked.ok()) << locked.error().message();
+  EXPECT_EQ(locked->digest, resolved->digest);
+}
+
+TEST_F(ImageBuilderTest, RefusesALockMadeForAnotherRequest) {
+  auto lock = builder::lock_spec(spec(), {}, archive_.repo(), archive_.cache());
+  ASSERT_TRUE(lock.ok()) << lock.error().message();
+  builder::BuildOptions o = options("image");
+  o.lock = &*lock;
+  o.lock_path = "distill.lock";
+  auto r = build(spec("packages: [libc6]\n"), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message(), HasSubstr("distill.lock"));
+  EXPECT_THAT(r.error().message(), HasSubstr("its packages differ from the spec's"));
+  EXPECT_FALSE(core::path_exists(path("image")));
+}
+
+TEST_F(ImageBuilderTest, AnAppFileChangesOnlyTheAppLayer) {
+  ASSERT_TRUE(core::write_file_atomic(path("app.txt"), "version 1\n").ok());
+  const std::string files = "files:\n  - {src: app.txt, dst: /app/app.txt}\n";
+  auto first = build(spec(files), options("one"));
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  oci::PlatformImage one = read_image("one");
+  ASSERT_EQ(one.manifest.layers.size(), 2u);
+
+  ASSERT_TRUE(core::write_file_atomic(path("app.txt"), "version 2\n").ok());
+  auto second = build(spec(files), options("two"));
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_TRUE(second->archs[0].os_layer_cached);
+  EXPECT_NE(second->digest, first->digest);
+  oci::PlatformImage two = read_image("two");
+  ASSERT_EQ(two.manifest.layers.size(), 2u);
+  EXPECT_EQ(two.manifest.layers[0].digest, one.manifest.layers[0].digest);
+  EXPECT_NE(two.manifest.layers[1].digest, one.manifest.layers[1].digest);
+}
+
+// Records the order in which the pipeline's stages end.
+class RecordingObserver : public builder::PipelineObserver {
+ public:
+  void built(const builder::BuildReport& r) override { events.push_back("built " + r.digest); }
+  void sboms_written(const std::vector<std::string>& paths) override {
+    for (const auto& p : paths) events.push_back("sbom " + p);
+  }
+  std::vector<std::string> events;
+};
+
+TEST_F(ImageBuilderTest, PipelineWritesTheSbomBesideTheImage) {
+  builder::ShipOptions ship;
+  ship.sbom = true;
+  RecordingObserver observer;
+  auto r = builder::build_and_ship(spec(), options("image"), ship, archive_.repo(),
+                                   archive_.cache(), &observer);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->sbom_files.size(), 1u);
+  EXPECT_EQ(r->sbom_files[0], path("image.spdx.json"));
+  EXPECT_TRUE(core::path_exists(path("image.spdx.json")));
+  EXPECT_TRUE(r->pushes.empty());
+  EXPECT_EQ(observer.events, (std::vector<std::string>{"built " + r->build.digest,
+                                                       "sbom " + path("image.spdx.json")}));
+  auto text = core::read_file(path("image.spdx.json"));
+  ASSERT_TRUE(text.ok());
+  EXPECT_THAT(*text, HasSubstr("base-files"));
+}
+
+}  // namespace
