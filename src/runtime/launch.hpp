@@ -17,8 +17,12 @@ struct OpenedImage {
   const oci::PlatformImage* image = nullptr;
 };
 
-// Opens `ref` and picks one image: the one `platform` ("os/arch[/variant]")
+// One image of an opened reference: the one `platform` ("os/arch[/variant]")
 // selects, else the only one, else the host's platform among several.
+core::Result<const oci::PlatformImage*> select_one_image(image::ImageSource& source,
+                                                         std::string_view platform);
+
+// Opens `ref` (ImageSource::open) and picks one image as select_one_image does.
 core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform);
 
 // config.json for running `bundle` (unpacked from an image with `config`):
