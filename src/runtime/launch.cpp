@@ -37,13 +37,6 @@ core::Result<const oci::PlatformImage*> select_one_image(image::ImageSource& sou
   return selected.front();
 }
 
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform) {
-  OpenedImage out;
-  DISTILL_ASSIGN(out.source, image::ImageSource::open(ref));
-  DISTILL_ASSIGN(out.image, select_one_image(*out.source, platform));
-  return out;
-}
-
 core::Result<std::string> bundle_spec_json(const Bundle& bundle, const oci::ContainerConfig& config,
                                            const RunOptions& options) {
   const std::string& user_spec = options.user ? *options.user : config.user;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,19 +10,10 @@
 
 namespace distill::runtime {
 
-// One platform image of an opened reference.
-struct OpenedImage {
-  std::unique_ptr<image::ImageSource> source;
-  const oci::PlatformImage* image = nullptr;
-};
-
 // One image of an opened reference: the one `platform` ("os/arch[/variant]")
 // selects, else the only one, else the host's platform among several.
 core::Result<const oci::PlatformImage*> select_one_image(image::ImageSource& source,
                                                          std::string_view platform);
-
-// Opens `ref` (ImageSource::open) and picks one image as select_one_image does.
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform);
 
 // config.json for running `bundle` (unpacked from an image with `config`):
 // the user (options.user, else the image's) resolved against the bundle's
