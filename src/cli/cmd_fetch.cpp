@@ -1,11 +1,10 @@
-#include <fmt/format.h>
-
 #include <cstdio>
 
 #include "cli/commands_list.hpp"
 #include "cli/session.hpp"
 #include "core/file_util.hpp"
 #include "core/units.hpp"
+#include "debian/lock_fetch.hpp"
 #include "debian/solve.hpp"
 
 namespace distill::cli {
@@ -28,18 +27,7 @@ core::Result<debian::Lockfile> plan(const GlobalOptions& g, FetchOptions& o,
     DISTILL_ASSIGN(std::string text, core::read_file(o.lock_path));
     DISTILL_ASSIGN(debian::Lockfile lock, debian::Lockfile::parse(text, o.lock_path));
     DISTILL_ASSIGN(session, open_session(g, lock.distro));
-    if (!o.resolve.archs.empty()) {
-      std::map<std::string, debian::LockedArch> keep;
-      for (const auto& a : o.resolve.archs) {
-        auto it = lock.archs.find(a);
-        if (it == lock.archs.end())
-          return core::make_error(o.lock_path, "no packages locked for " + a,
-                                  "run 'distill lock --arch " + a + "'");
-        keep[a] = it->second;
-      }
-      lock.archs = std::move(keep);
-    }
-    return lock;
+    return debian::lock_for_archs(std::move(lock), o.resolve.archs, o.lock_path);
   }
   if (o.resolve.packages.empty())
     return core::make_error("fetch", "nothing to fetch", "name packages or pass --lock FILE");
@@ -48,17 +36,6 @@ core::Result<debian::Lockfile> plan(const GlobalOptions& g, FetchOptions& o,
   lock.distro = o.resolve.distro;
   for (const auto& s : solutions) lock.archs[s.arch] = debian::lock_arch(s);
   return lock;
-}
-
-core::Status copy_out(const std::string& dir, const debian::LockedPackage& p,
-                      const std::string& cached) {
-  DISTILL_ASSIGN(std::string data, core::read_file(cached));
-  std::string version = p.version;
-  // Debian's own pool names drop the epoch's colon the same way.
-  for (char& c : version)
-    if (c == ':') c = '%';
-  return core::write_file_atomic(
-      fmt::format("{}/{}_{}_{}.deb", dir, p.name, version, p.architecture), data);
 }
 
 }  // namespace
@@ -73,23 +50,12 @@ Command fetch_command() {
             return [&g, o]() -> core::Status {
               std::unique_ptr<Session> session;
               DISTILL_ASSIGN(debian::Lockfile lock, plan(g, *o, session));
-              if (!o->out_dir.empty()) DISTILL_TRY(core::make_dirs(o->out_dir));
-              for (const auto& [arch, locked] : lock.archs) {
-                // A spec's lock also pins the packages the build reads data from.
-                std::vector<debian::LockedPackage> all = locked.packages;
-                all.insert(all.end(), locked.extract.begin(), locked.extract.end());
-                auto items = debian::fetch_list(*session->repo, all);
-                DISTILL_ASSIGN(auto paths, session->repo->fetch(items));
-                uint64_t total = 0;
-                for (size_t i = 0; i < items.size(); ++i) {
-                  total += items[i].size;
-                  if (!o->out_dir.empty()) DISTILL_TRY(copy_out(o->out_dir, all[i], paths[i]));
-                }
-                if (!g.quiet)
-                  std::fprintf(stderr, "distill: %s: %zu packages verified (%s)\n", arch.c_str(),
-                               items.size(), core::human_size(total).c_str());
-              }
-              return core::Status::Ok();
+              return debian::fetch_locked(
+                  *session->repo, lock, o->out_dir, [&](const debian::FetchedArch& f) {
+                    if (!g.quiet)
+                      std::fprintf(stderr, "distill: %s: %zu packages verified (%s)\n",
+                                   f.arch.c_str(), f.packages, core::human_size(f.bytes).c_str());
+                  });
             };
           }};
 }

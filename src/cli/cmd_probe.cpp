@@ -1,5 +1,3 @@
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -7,7 +5,7 @@
 
 #include "cli/commands_list.hpp"
 #include "cli/transport_flags.hpp"
-#include "probe/probe_binary.hpp"
+#include "image/image_source.hpp"
 #include "probe/probe_report.hpp"
 #include "probe/probe_runner.hpp"
 #include "runtime/runner.hpp"
@@ -21,30 +19,6 @@ struct ProbeArgs {
   std::string format = "text";
   transport::Options transport;  // --insecure, --ca-cert
 };
-
-core::Status run_probe_command(const ProbeArgs& a) {
-  if (::geteuid() != 0)
-    return core::make_error("probe", "needs root",
-                            "runc applies the image's file owners and namespaces; use sudo");
-  probe::ProbeRun run{a.image, a.platform, {}, {}, a.transport};
-  DISTILL_ASSIGN(run.probe, probe::find_probe_binary());
-  DISTILL_ASSIGN(run.runc, runtime::find_runc());
-  std::string output;
-  {
-    // Held until the bundle is gone: a Ctrl-C is handled, never fatal.
-    runtime::SignalBlock block;
-    runtime::SystemRuncExecutor executor;
-    DISTILL_ASSIGN(output, probe::run_probe(run, executor));
-  }
-  DISTILL_ASSIGN(auto findings, probe::parse_probe_output(output, a.image));
-  if (a.format == "json")
-    std::printf("%s\n", probe::probe_report_json(a.image, findings)
-                            .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                            .c_str());
-  else
-    std::fputs(probe::probe_report_text(a.image, findings).c_str(), stdout);
-  return core::Status::Ok();
-}
 
 }  // namespace
 
@@ -60,7 +34,19 @@ Command probe_command() {
         sub.add_option("--format", a->format, "text or json")
             ->check(CLI::IsMember({"text", "json"}))
             ->capture_default_str();
-        return [a]() { return run_probe_command(*a); };
+        return [a]() -> core::Status {
+          runtime::SystemRuncExecutor executor;
+          auto open = [&] { return transport::open_image(a->image, a->transport); };
+          DISTILL_ASSIGN(auto findings, probe::probe_image(open, a->platform, executor));
+          std::string out =
+              a->format == "json"
+                  ? probe::probe_report_json(a->image, findings)
+                            .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+                        "\n"
+                  : probe::probe_report_text(a->image, findings);
+          std::fwrite(out.data(), 1, out.size(), stdout);
+          return core::Status::Ok();
+        };
       }};
 }
 

@@ -1,13 +1,11 @@
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "cli/commands_list.hpp"
 #include "cli/transport_flags.hpp"
 #include "core/file_util.hpp"
-#include "sbom/inventory.hpp"
-#include "sbom/inventory_cache.hpp"
+#include "image/image_source.hpp"
 #include "sbom/sbom_file.hpp"
 
 namespace distill::cli {
@@ -15,44 +13,39 @@ namespace {
 
 struct SbomArgs {
   std::string image;
-  std::string platform;
-  std::string format = "spdx-json";
+  sbom::SbomOptions options;
   std::string output;
-  bool no_cache = false;
   transport::Options transport;  // --insecure, --ca-cert
 };
 
 }  // namespace
 
 Command sbom_command() {
-  return {
-      "sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
-      [](CLI::App& sub, GlobalOptions& g) -> Action {
-        auto a = std::make_shared<SbomArgs>();
-        sub.add_option(
-               "image", a->image,
-               "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
-               "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
-            ->required();
-        add_transport_options(sub, a->transport);
-        sub.add_option("--platform", a->platform, "The platform to describe, e.g. linux/arm64");
-        sub.add_option("--format", a->format, "spdx-json or cyclonedx-json")->capture_default_str();
-        sub.add_option("-o,--output", a->output, "Write to FILE (default: stdout)");
-        sub.add_flag("--no-cache", a->no_cache,
-                     "Read the image's layers even when its inventory is in the cache");
-        return [&g, a]() -> core::Status {
-          DISTILL_ASSIGN(sbom::SbomFormat format, sbom::parse_sbom_format(a->format));
-          std::optional<cache::Cache> cache;
-          if (!a->no_cache) cache = sbom::open_inventory_cache(g.cache_dir);
-          DISTILL_ASSIGN(sbom::ImageInventory inv,
-                         sbom::read_inventory(a->image, {a->platform, true,
-                                                         cache ? &*cache : nullptr, a->transport}));
-          DISTILL_ASSIGN(std::string text, sbom::render_sbom(inv, format));
-          if (!a->output.empty()) return core::write_file_atomic(a->output, text);
-          std::fwrite(text.data(), 1, text.size(), stdout);
-          return core::Status::Ok();
-        };
-      }};
+  return {"sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
+          [](CLI::App& sub, GlobalOptions& g) -> Action {
+            auto a = std::make_shared<SbomArgs>();
+            sub.add_option(
+                   "image", a->image,
+                   "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
+                   "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
+                ->required();
+            add_transport_options(sub, a->transport);
+            sub.add_option("--platform", a->options.platform,
+                           "The platform to describe, e.g. linux/arm64");
+            sub.add_option("--format", a->options.format, "spdx-json or cyclonedx-json")
+                ->capture_default_str();
+            sub.add_option("-o,--output", a->output, "Write to FILE (default: stdout)");
+            sub.add_flag("--no-cache", a->options.no_cache,
+                         "Read the image's layers even when its inventory is in the cache");
+            return [&g, a]() -> core::Status {
+              a->options.cache_dir = g.cache_dir;
+              auto open = [&] { return transport::open_image(a->image, a->transport); };
+              DISTILL_ASSIGN(std::string text, sbom::image_sbom(open, a->options));
+              if (!a->output.empty()) return core::write_file_atomic(a->output, text);
+              std::fwrite(text.data(), 1, text.size(), stdout);
+              return core::Status::Ok();
+            };
+          }};
 }
 
 }  // namespace distill::cli

@@ -8,8 +8,7 @@
 #include "image/os_release.hpp"
 #include "verify/elf_deps.hpp"
 #include "verify/text_util.hpp"
-#include "vuln/matcher.hpp"
-#include "vuln/release.hpp"
+#include "vuln/scan.hpp"
 #include "vuln/severity.hpp"
 
 namespace distill::compare {
@@ -110,13 +109,12 @@ void take_lint_paths(ImageProfile& p) {
 
 core::Status count_vulnerabilities(ImageProfile& p, const std::optional<image::OsRelease>& os,
                                    const vuln::AdvisoryLookup& advisories) {
-  DISTILL_ASSIGN(std::string release, vuln::image_codename(os));
-  DISTILL_ASSIGN(auto findings, vuln::match_packages(p.packages, release, advisories));
+  DISTILL_ASSIGN(vuln::ImageMatch matched, vuln::match_image(os, p.packages, advisories));
   std::map<std::string, size_t> counts;
   for (auto s : {vuln::Severity::kCritical, vuln::Severity::kHigh, vuln::Severity::kMedium,
                  vuln::Severity::kLow, vuln::Severity::kNegligible, vuln::Severity::kUnknown})
     counts[std::string(vuln::severity_name(s))] = 0;
-  for (const auto& f : findings) ++counts[std::string(vuln::severity_name(f.severity))];
+  for (const auto& f : matched.findings) ++counts[std::string(vuln::severity_name(f.severity))];
   p.vulnerabilities = std::move(counts);
   return core::Status::Ok();
 }

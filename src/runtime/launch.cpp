@@ -23,21 +23,18 @@ std::string optional_file(const Bundle& bundle, std::string_view rel) {
 
 }  // namespace
 
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform,
-                                         const transport::Options& options) {
-  OpenedImage out;
-  DISTILL_ASSIGN(out.source, transport::open_image(ref, options));
-  DISTILL_ASSIGN(auto selected, out.source->select_platform(platform));
+core::Result<const oci::PlatformImage*> select_one_image(image::ImageSource& source,
+                                                         std::string_view platform) {
+  DISTILL_ASSIGN(auto selected, source.select_platform(platform));
   if (selected.size() > 1 && platform.empty() && !host_platform().empty()) {
-    DISTILL_ASSIGN(selected, out.source->select_platform(host_platform()));
+    DISTILL_ASSIGN(selected, source.select_platform(host_platform()));
   }
   if (selected.size() != 1) {
-    return core::make_error(std::string(ref),
+    return core::make_error(source.name().text,
                             "holds " + std::to_string(selected.size()) + " images",
                             "choose one with --platform or IMAGE:TAG");
   }
-  out.image = selected.front();
-  return out;
+  return selected.front();
 }
 
 core::Result<std::string> bundle_spec_json(const Bundle& bundle, const oci::ContainerConfig& config,

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -8,20 +7,13 @@
 #include "image/image_source.hpp"
 #include "runtime/bundle.hpp"
 #include "runtime/runtime_spec.hpp"
-#include "transport/open.hpp"
 
 namespace distill::runtime {
 
-// One platform image of an opened reference.
-struct OpenedImage {
-  std::unique_ptr<image::ImageSource> source;
-  const oci::PlatformImage* image = nullptr;
-};
-
-// Opens `ref` and picks one image: the one `platform` ("os/arch[/variant]")
+// One image of an opened reference: the one `platform` ("os/arch[/variant]")
 // selects, else the only one, else the host's platform among several.
-core::Result<OpenedImage> open_one_image(std::string_view ref, std::string_view platform,
-                                         const transport::Options& options = {});
+core::Result<const oci::PlatformImage*> select_one_image(image::ImageSource& source,
+                                                         std::string_view platform);
 
 // config.json for running `bundle` (unpacked from an image with `config`):
 // the user (options.user, else the image's) resolved against the bundle's

@@ -72,9 +72,15 @@ std::optional<ImageInventory> cached(cache::Cache& cache, const std::string& dig
 core::Result<ImageInventory> read_inventory(std::string_view reference,
                                             const InventoryOptions& options) {
   DISTILL_ASSIGN(auto source, transport::open_image(reference, options.transport));
-  DISTILL_ASSIGN(auto selected, source->select_platform(options.platform));
+  return read_inventory(*source, options);
+}
+
+core::Result<ImageInventory> read_inventory(image::ImageSource& source,
+                                            const InventoryOptions& options) {
+  const std::string& reference = source.name().text;
+  DISTILL_ASSIGN(auto selected, source.select_platform(options.platform));
   if (selected.size() != 1)
-    return core::make_error(std::string(reference),
+    return core::make_error(reference,
                             "has " + std::to_string(selected.size()) + " platform images",
                             "choose one with --platform, e.g. linux/amd64");
   const oci::PlatformImage& img = *selected.front();
@@ -85,7 +91,7 @@ core::Result<ImageInventory> read_inventory(std::string_view reference,
   if (hit) {
     inv = std::move(*hit);
   } else {
-    DISTILL_ASSIGN(inv, read_layers(*source, img, options.with_copyrights));
+    DISTILL_ASSIGN(inv, read_layers(source, img, options.with_copyrights));
     if (options.cache) {
       auto record = inventory_record(inv);
       if (record.ok())
@@ -93,8 +99,8 @@ core::Result<ImageInventory> read_inventory(std::string_view reference,
                                          *record);
     }
   }
-  inv.reference = std::string(reference);
-  inv.name = img.ref_names.empty() ? source->name().name : img.ref_names.front();
+  inv.reference = reference;
+  inv.name = img.ref_names.empty() ? source.name().name : img.ref_names.front();
   return inv;
 }
 

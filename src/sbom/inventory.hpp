@@ -10,6 +10,7 @@
 #include "cache/cache.hpp"
 #include "core/result.hpp"
 #include "image/dpkg_inventory.hpp"
+#include "image/image_source.hpp"
 #include "image/os_release.hpp"
 #include "transport/open.hpp"
 
@@ -45,6 +46,9 @@ struct InventoryOptions {
 // inventory is recorded (a failure to record is ignored: the cache is an
 // optimisation).
 core::Result<ImageInventory> read_inventory(std::string_view reference,
+                                            const InventoryOptions& options);
+// The same on an image the caller opened; the reference is the source's text.
+core::Result<ImageInventory> read_inventory(image::ImageSource& source,
                                             const InventoryOptions& options);
 
 }  // namespace distill::sbom

@@ -2,11 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "core/file_util.hpp"
 #include "core/time.hpp"
 #include "image/image_source.hpp"
 #include "sbom/cyclonedx.hpp"
+#include "sbom/inventory_cache.hpp"
 #include "sbom/spdx.hpp"
+#include "transport/open.hpp"
 
 namespace distill::sbom {
 
@@ -44,6 +49,16 @@ core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat form
   }
 }
 
+core::Result<std::string> image_sbom(const image::ImageOpener& open, const SbomOptions& options) {
+  DISTILL_ASSIGN(SbomFormat format, parse_sbom_format(options.format));
+  std::optional<cache::Cache> cache;
+  if (!options.no_cache) cache = open_inventory_cache(options.cache_dir);
+  DISTILL_ASSIGN(auto source, open());
+  DISTILL_ASSIGN(ImageInventory inv,
+                 read_inventory(*source, {options.platform, true, cache ? &*cache : nullptr, {}}));
+  return render_sbom(inv, format);
+}
+
 core::Result<std::vector<PlatformSbom>> render_platform_sboms(const std::string& image_ref,
                                                               SbomFormat format,
                                                               cache::Cache* cache) {
@@ -52,7 +67,7 @@ core::Result<std::vector<PlatformSbom>> render_platform_sboms(const std::string&
   for (const auto& img : source->images())
     out.push_back({img.config.platform.str(), img.manifest_descriptor, ""});
   for (auto& s : out) {
-    DISTILL_ASSIGN(ImageInventory inv, read_inventory(image_ref, {s.platform, true, cache, {}}));
+    DISTILL_ASSIGN(ImageInventory inv, read_inventory(*source, {s.platform, true, cache, {}}));
     DISTILL_ASSIGN(s.text, render_sbom(inv, format));
   }
   return out;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "image/image_opener.hpp"
 #include "oci/manifest.hpp"
 #include "sbom/inventory.hpp"
 
@@ -27,6 +28,18 @@ core::Result<int64_t> document_time(const ImageInventory& inv);
 
 // The SBOM of one platform image as indented JSON text, newline-terminated.
 core::Result<std::string> render_sbom(const ImageInventory& inv, SbomFormat format);
+
+// What `distill sbom` is asked for (docs/sbom.md).
+struct SbomOptions {
+  std::string platform;              // needed when the image has several
+  std::string format = "spdx-json";  // parse_sbom_format names
+  std::string cache_dir;             // the inventory cache's root
+  bool no_cache = false;             // read the layers even when the inventory is cached
+};
+
+// `distill sbom`: checks the format, then opens the image and renders the
+// SBOM of its one (or --platform's) image.
+core::Result<std::string> image_sbom(const image::ImageOpener& open, const SbomOptions& options);
 
 // The SBOM of one platform image of a multi-platform image.
 struct PlatformSbom {

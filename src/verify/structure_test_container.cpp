@@ -10,7 +10,6 @@
 
 #include "core/file_util.hpp"
 #include "core/lines.hpp"
-#include "runtime/launch.hpp"
 #include "verify/text_util.hpp"
 
 namespace distill::verify {
@@ -36,7 +35,7 @@ OverlayRoot::~OverlayRoot() {
 
 core::Status ContainerCommandExecutor::prepare_overlay() {
   if (overlay_ || overlay_failed_) return core::Status::Ok();
-  auto o = OverlayRoot::mount(bundle_->rootfs());
+  auto o = OverlayRoot::mount(container_->rootfs());
   if (!o.ok()) {
     // Not fatal: the tests still run, only writes outside /tmp fail.
     overlay_failed_ = true;
@@ -97,10 +96,11 @@ core::Status ContainerCommandExecutor::begin_test() {
 
 core::Result<core::ProcessResult> ContainerCommandExecutor::run(
     const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  if (!bundle_) {
-    DISTILL_ASSIGN(runc_path_, runtime::find_runc());
-    DISTILL_ASSIGN(runtime::Bundle b, runtime::Bundle::unpack(reader_, image_));
-    bundle_.emplace(std::move(b));
+  if (!container_) {
+    DISTILL_ASSIGN(std::string runc_path, runtime::find_runc());
+    DISTILL_ASSIGN(runtime::Container c,
+                   runtime::Container::unpack(reader_, image_, runc_, std::move(runc_path)));
+    container_.emplace(std::move(c));
   }
   DISTILL_TRY(prepare_overlay());
   runtime::RunOptions options = base_options_;
@@ -113,11 +113,7 @@ core::Result<core::ProcessResult> ContainerCommandExecutor::run(
   // The test's own variables win over containerRunOptions' ones.
   options.env.insert(options.env.end(), env.begin(), env.end());
   if (tmp_) options.tmp_source = tmp_->path();
-  DISTILL_ASSIGN(std::string spec,
-                 runtime::bundle_spec_json(*bundle_, image_.config.config, options));
-  DISTILL_TRY(bundle_->write_config(spec));
-  runtime::ContainerRunner runner(runc_, runc_path_);
-  return runner.run_captured(bundle_->path());
+  return container_->run_captured(options);
 }
 
 }  // namespace distill::verify

@@ -7,7 +7,7 @@
 
 #include "core/temp_dir.hpp"
 #include "oci/image_reader.hpp"
-#include "runtime/bundle.hpp"
+#include "runtime/container.hpp"
 #include "runtime/runner.hpp"
 #include "runtime/runtime_spec.hpp"
 #include "verify/structure_test_checks.hpp"
@@ -51,13 +51,12 @@ class ContainerCommandExecutor : public CommandExecutor {
   oci::ImageReader& reader_;
   const oci::PlatformImage& image_;
   runtime::RuncExecutor& runc_;
-  std::string runc_path_;
   // Mounts this test's overlay over the unpacked image, once per test.
   core::Status prepare_overlay();
 
   runtime::RunOptions base_options_;  // from containerRunOptions
 
-  std::optional<runtime::Bundle> bundle_;
+  std::optional<runtime::Container> container_;  // unpacked on the first command
   std::unique_ptr<core::TempDir> tmp_;
   std::unique_ptr<OverlayRoot> overlay_;  // declared after tmp_: unmounted first
   bool overlay_failed_ = false;

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "core/sarif.hpp"
+
 namespace distill::vuln {
 namespace {
 
@@ -42,71 +44,51 @@ std::string_view security_severity(Severity s) {
   return "";
 }
 
-ordered_json rule_json(const Finding& f) {
+core::sarif::Rule rule_of(const Finding& f) {
   ordered_json props = {{"tags", {"security", "vulnerability"}},
                         {"severity", severity_name(f.severity)}};
   if (auto score = security_severity(f.severity); !score.empty())
     props["security-severity"] = score;
-  return {{"id", f.id},
-          {"shortDescription", {{"text", f.id}}},
-          {"fullDescription", {{"text", f.description.empty() ? f.id : f.description}}},
-          {"properties", std::move(props)}};
+  return {f.id, f.id, f.description.empty() ? f.id : f.description, {}, std::move(props)};
 }
 
-ordered_json result_json(const Finding& f, size_t rule_index, const std::string& reason,
-                         const ScanReport& r) {
+core::sarif::Result result_of(const Finding& f, size_t rule_index, const std::string& reason,
+                              const ScanReport& r) {
   std::string fix = f.fixed_version.empty() ? "no fixed version" : "fixed in " + f.fixed_version;
-  ordered_json locations = ordered_json::array();
-  for (const auto& file : f.database_files)
-    locations.push_back({{"physicalLocation", {{"artifactLocation", {{"uri", file}}}}}});
-  ordered_json result = {
-      {"ruleId", f.id},
-      {"ruleIndex", rule_index},
-      {"level", level_of(f.severity)},
-      {"message",
-       {{"text", fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package,
-                             f.installed_version, fmt::join(f.binaries, ", "), r.name, fix,
-                             state_name(f.state), severity_name(f.severity))}}},
-      {"locations", std::move(locations)},
-      {"properties",
-       {{"sourcePackage", f.source_package},
-        {"installedVersion", f.installed_version},
-        {"fixedVersion", f.fixed_version},
-        {"status", state_name(f.state)},
-        {"severity", severity_name(f.severity)},
-        {"binaries", f.binaries}}}};
-  if (!reason.empty())
-    result["suppressions"] =
-        ordered_json::array({{{"kind", "external"}, {"justification", reason}}});
+  core::sarif::Result result;
+  result.rule_id = f.id;
+  result.rule_index = rule_index;
+  result.level = level_of(f.severity);
+  result.message = fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package,
+                               f.installed_version, fmt::join(f.binaries, ", "), r.name, fix,
+                               state_name(f.state), severity_name(f.severity));
+  result.locations.emplace();
+  for (const auto& file : f.database_files) result.locations->push_back({file, {}});
+  result.properties = {
+      {"sourcePackage", f.source_package},     {"installedVersion", f.installed_version},
+      {"fixedVersion", f.fixed_version},       {"status", state_name(f.state)},
+      {"severity", severity_name(f.severity)}, {"binaries", f.binaries}};
+  if (!reason.empty()) result.suppressions.push_back({"external", reason});
   return result;
 }
 
 }  // namespace
 
 ordered_json report_sarif(const ScanReport& r, std::string_view tool_version) {
-  ordered_json rules = ordered_json::array();
-  ordered_json results = ordered_json::array();
+  core::sarif::Run run;
+  run.tool_name = "distill";
+  run.tool_version = tool_version;
   std::map<std::string, size_t> rule_index;
   auto add = [&](const Finding& f, const std::string& reason) {
-    auto [it, added] = rule_index.emplace(f.id, rules.size());
-    if (added) rules.push_back(rule_json(f));
-    results.push_back(result_json(f, it->second, reason, r));
+    auto [it, added] = rule_index.emplace(f.id, run.rules.size());
+    if (added) run.rules.push_back(rule_of(f));
+    run.results.push_back(result_of(f, it->second, reason, r));
   };
   for (const auto& f : r.findings) add(f, "");
   for (const auto& i : r.ignored) add(i.finding, i.reason);
-  ordered_json run = {{"tool",
-                       {{"driver",
-                         {{"name", "distill"},
-                          {"version", tool_version},
-                          {"semanticVersion", tool_version},
-                          {"rules", std::move(rules)}}}}},
-                      {"results", std::move(results)},
-                      {"properties",
-                       {{"image", r.name},
-                        {"digest", r.digest},
-                        {"platform", r.platform},
-                        {"release", r.release}}}};
-  return {{"version", "2.1.0"}, {"runs", ordered_json::array({std::move(run)})}};
+  run.properties = {
+      {"image", r.name}, {"digest", r.digest}, {"platform", r.platform}, {"release", r.release}};
+  return core::sarif::log_json({std::move(run)});
 }
 
 }  // namespace distill::vuln

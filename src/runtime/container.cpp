@@ -1,0 +1,101 @@
+#include "runtime/container.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "runtime/launch.hpp"
+
+namespace distill::runtime {
+namespace {
+
+// `-e K` takes K's value from our environment (and is dropped when unset).
+std::vector<std::string> expand_env(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  for (const auto& kv : given) {
+    if (kv.find('=') != std::string::npos) {
+      out.push_back(kv);
+    } else if (const char* v = std::getenv(kv.c_str())) {
+      out.push_back(kv + "=" + v);
+    }
+  }
+  return out;
+}
+
+core::Error interrupted(int sig) {
+  return core::make_error("run",
+                          "interrupted by " + signal_name(sig) + " before the container started");
+}
+
+}  // namespace
+
+core::Result<Container> Container::unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
+                                          RuncExecutor& executor, std::string runc,
+                                          std::string where) {
+  DISTILL_ASSIGN(Bundle bundle, Bundle::unpack(reader, image));
+  return Container(std::move(bundle), image, executor, std::move(runc), std::move(where));
+}
+
+core::Status Container::configure(const RunOptions& options) {
+  auto spec = bundle_spec_json(bundle_, image_->config.config, options);
+  if (!spec.ok()) return where_.empty() ? spec.error() : spec.error().with_where(where_);
+  return bundle_.write_config(*spec);
+}
+
+core::Result<int> Container::run(const RunOptions& options) {
+  DISTILL_TRY(configure(options));
+  ContainerRunner runner(*executor_, runc_);
+  return runner.run(bundle_.path());
+}
+
+core::Result<core::ProcessResult> Container::run_captured(const RunOptions& options) {
+  DISTILL_TRY(configure(options));
+  ContainerRunner runner(*executor_, runc_);
+  return runner.run_captured(bundle_.path());
+}
+
+core::Result<RunOptions> run_options(const RunRequest& a) {
+  RunOptions o;
+  if (a.network != "none" && a.network != "host")
+    return core::make_error("--network " + a.network, "unknown network mode", "use none or host");
+  o.host_network = a.network == "host";
+  o.env = expand_env(a.env);
+  o.user = a.user;
+  if (a.entrypoint) {
+    o.entrypoint = a.entrypoint->empty() ? std::vector<std::string>{}
+                                         : std::vector<std::string>{*a.entrypoint};
+  }
+  // Everything after IMAGE is the container's; a leading "--" only separates.
+  std::vector<std::string> args = a.args;
+  if (!args.empty() && args.front() == "--") args.erase(args.begin());
+  if (!args.empty()) o.args = std::move(args);
+  for (const auto& v : a.volumes) {
+    DISTILL_ASSIGN(BindMount m, parse_bind_mount(v));
+    o.mounts.push_back(std::move(m));
+  }
+  for (const auto& c : a.cap_add) {
+    DISTILL_ASSIGN(std::string cap, normalize_capability(c));
+    o.cap_add.push_back(std::move(cap));
+  }
+  return o;
+}
+
+core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& request,
+                            RuncExecutor& executor) {
+  DISTILL_ASSIGN(RunOptions options, run_options(request));
+  if (::geteuid() != 0) {
+    return core::make_error("run", "needs root",
+                            "runc applies the image's file owners and namespaces; use sudo");
+  }
+  DISTILL_ASSIGN(std::string runc, find_runc());
+  // Held until the bundle is gone: a Ctrl-C from here on is handled, never fatal.
+  SignalBlock block;
+  DISTILL_ASSIGN(auto source, open());
+  DISTILL_ASSIGN(const oci::PlatformImage* img, select_one_image(*source, request.platform));
+  DISTILL_ASSIGN(Container container, Container::unpack(source->reader(), *img, executor,
+                                                        std::move(runc), source->name().text));
+  if (int sig = SignalBlock::pending()) return interrupted(sig);
+  return container.run(options);
+}
+
+}  // namespace distill::runtime

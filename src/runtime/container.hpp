@@ -1,0 +1,75 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/process.hpp"
+#include "core/result.hpp"
+#include "image/image_opener.hpp"
+#include "oci/image_reader.hpp"
+#include "runtime/bundle.hpp"
+#include "runtime/runner.hpp"
+#include "runtime/runtime_spec.hpp"
+
+namespace distill::runtime {
+
+// An image unpacked into a private bundle, ready to run containers one after
+// another (each with its own config.json and runc state); the bundle is
+// removed with everything in it when the Container is destroyed.
+class Container {
+ public:
+  // `where` (the image's reference) prefixes errors about the runtime spec.
+  static core::Result<Container> unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
+                                        RuncExecutor& executor, std::string runc,
+                                        std::string where = {});
+
+  // Output passes through; the container's exit code.
+  core::Result<int> run(const RunOptions& options);
+  // Output captured (out, err, exit code).
+  core::Result<core::ProcessResult> run_captured(const RunOptions& options);
+
+  std::string rootfs() const { return bundle_.rootfs(); }
+
+ private:
+  Container(Bundle bundle, const oci::PlatformImage& image, RuncExecutor& executor,
+            std::string runc, std::string where)
+      : bundle_(std::move(bundle)),
+        image_(&image),
+        executor_(&executor),
+        runc_(std::move(runc)),
+        where_(std::move(where)) {}
+  // Writes config.json for `options`: the user resolved in the bundle's own passwd.
+  core::Status configure(const RunOptions& options);
+
+  Bundle bundle_;
+  const oci::PlatformImage* image_;
+  RuncExecutor* executor_;
+  std::string runc_;
+  std::string where_;
+};
+
+// `distill run`'s options, as given on the command line (docs/run.md).
+struct RunRequest {
+  std::string platform;
+  std::vector<std::string> args;     // after IMAGE; a leading "--" only separates
+  std::vector<std::string> env;      // "K=V", or "K" for our own K (dropped when unset)
+  std::vector<std::string> volumes;  // "HOST:CONTAINER[:ro|rw]"
+  std::vector<std::string> cap_add;
+  std::optional<std::string> user;
+  std::optional<std::string> entrypoint;  // "" clears it
+  std::string network = "none";           // "none" or "host"
+};
+
+// The RunOptions a request stands for; an error names the bad flag.
+core::Result<RunOptions> run_options(const RunRequest& request);
+
+// `distill run`: checks the options, root and runc, then, with SIGINT,
+// SIGTERM and SIGHUP held until the bundle is gone, opens the image,
+// unpacks it and runs it with its output passing through. Returns the
+// container's exit code.
+core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& request,
+                            RuncExecutor& executor);
+
+}  // namespace distill::runtime
