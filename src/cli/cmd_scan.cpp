@@ -35,7 +35,7 @@ Command scan_command() {
                            "Database file (default $XDG_CACHE_HOME/distill/vulndb.sqlite)");
             sub.add_option("--format", o.format, "table, json or sarif")->capture_default_str();
             sub.add_option("--fail-on", o.fail_on,
-                           "Exit 1 when a finding has this severity or higher "
+                           "Exit 3 when a finding has this severity or higher "
                            "(critical, high, medium, low, negligible, unknown)");
             sub.add_flag("--ignore-unfixed", o.ignore_unfixed,
                          "Leave out findings without a fixed version");

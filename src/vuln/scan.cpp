@@ -79,10 +79,13 @@ std::string render_scan_report(const ScanReport& r, std::string_view format,
 core::Status scan_status(const ScanReport& r) {
   size_t n = r.failing();
   if (n == 0) return core::Status::Ok();
+  // A distinct code: the scan ran and found what --fail-on asks to fail on
+  // (exit 3), which CI must tell from a scan that could not run (exit 1).
   return core::make_error(r.reference,
                           fmt::format("{} finding{} at or above severity {}", n, n == 1 ? "" : "s",
                                       severity_name(*r.fail_on)),
-                          "--fail-on");
+                          "--fail-on")
+      .with_code(core::ErrorCode::kPolicyFailed);
 }
 
 }  // namespace distill::vuln
