@@ -30,19 +30,13 @@ void add_copy_options(CLI::App& sub, transport::CopyOptions& o) {
       ->capture_default_str();
 }
 
-core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
-                                                            transport::CopyOptions o) {
-  DISTILL_TRY(transport::check_copy_options(o));
-  o.write.hints_path =
-      transport::blob_hints_path(g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir);
-  o.write.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
-  return o;
-}
-
 core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
                                              const std::string& dst,
                                              const transport::CopyOptions& options) {
-  DISTILL_ASSIGN(transport::CopyOptions o, effective_copy_options(g, options));
+  transport::CopyOptions o = options;
+  o.write.hints_path =
+      transport::blob_hints_path(g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir);
+  o.write.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
   DISTILL_ASSIGN(transport::CopyResult r, transport::copy_image(src, dst, o));
   print_copy_result(g, r);
   return r;

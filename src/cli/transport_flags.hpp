@@ -17,15 +17,11 @@ void add_transport_options(CLI::App& sub, transport::Options& options);
 // The same plus --parallel and --chunk-size, for commands that write images.
 void add_copy_options(CLI::App& sub, transport::CopyOptions& options);
 
-// The cache's blob hints, progress bars when stderr is a terminal, and the
-// option checks: what every writing command sets before transport::copy_image.
-core::Result<transport::CopyOptions> effective_copy_options(const GlobalOptions& g,
-                                                            transport::CopyOptions options);
-
 // Prints "DST@sha256:..." and, unless -q, the blob counts.
 void print_copy_result(const GlobalOptions& g, const transport::CopyResult& result);
 
-// Copies SRC to DST, prints "DST@sha256:..." and what was uploaded.
+// Copies SRC to DST (blob hints beside the cache, progress bars when stderr
+// is a terminal), prints "DST@sha256:..." and what was uploaded.
 core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
                                              const std::string& dst,
                                              const transport::CopyOptions& options);

@@ -252,20 +252,25 @@ core::Result<Descriptor> LayoutWriter::add_blob_file(std::string_view media_type
                                                      const std::string& path, BlobTransfer how,
                                                      const Descriptor* expected) {
   if (expected && blobs_.count(expected->digest)) {
-    if (how == BlobTransfer::kMove) ::unlink(path.c_str());
+    if (how != BlobTransfer::kCopy) ::unlink(path.c_str());
     Descriptor d = *expected;
     d.media_type = std::string(media_type);
     return d;
   }
   if (how == BlobTransfer::kCopy) return copy_blob(media_type, path, expected);
-  // Moving: hash in place, then rename. A different filesystem falls back to a copy.
-  DISTILL_ASSIGN(std::string hex, core::sha256_file(path));
+  // Moving: hash in place (unless the caller verified it), then rename. A
+  // different filesystem falls back to a copy.
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return core::make_error(path, "is not a regular file");
   Descriptor d;
   d.media_type = std::string(media_type);
-  DISTILL_ASSIGN(d.digest, Digest::from_hex(hex));
+  if (how == BlobTransfer::kMoveVerified && expected) {
+    d.digest = expected->digest;
+  } else {
+    DISTILL_ASSIGN(std::string hex, core::sha256_file(path));
+    DISTILL_ASSIGN(d.digest, Digest::from_hex(hex));
+  }
   d.size = static_cast<int64_t>(st.st_size);
   if (expected && (d.digest != expected->digest || d.size != expected->size))
     return core::make_error(path,
@@ -360,8 +365,8 @@ core::Status write_layout(ImageReader& src, const Descriptor& top, const std::st
   for (size_t i = 0; i < tree.blobs.size(); ++i) paths.push_back(writer.scratch_path());
   DISTILL_TRY(fetch_blobs(src, tree.blobs, paths, options));
   for (size_t i = 0; i < tree.blobs.size(); ++i)
-    DISTILL_TRY(writer.add_blob_file(tree.blobs[i].media_type, paths[i], BlobTransfer::kMove,
-                                     &tree.blobs[i]));
+    DISTILL_TRY(writer.add_blob_file(tree.blobs[i].media_type, paths[i],
+                                     BlobTransfer::kMoveVerified, &tree.blobs[i]));
   for (const auto& node : tree.manifests)
     DISTILL_TRY(writer.add_blob(node.descriptor.media_type, node.body));
   const Descriptor& listed = tree.manifests.back().descriptor;

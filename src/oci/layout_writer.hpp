@@ -14,7 +14,10 @@
 
 namespace distill::oci {
 
-enum class BlobTransfer { kCopy, kMove };
+// kMoveVerified: the caller streamed the file through ImageReader::stream_blob,
+// which checked it against `expected`; the writer checks the size and renames
+// it without hashing the bytes a second time.
+enum class BlobTransfer { kCopy, kMove, kMoveVerified };
 
 // Writes an OCI image layout (oci-layout, index.json, blobs/sha256/<hex>)
 // atomically: everything is staged in "<target>.distill-tmp.XXXXXX" beside the

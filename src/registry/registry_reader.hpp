@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,8 +27,8 @@ class RegistryReader : public oci::ImageReader {
                                                             const oci::ReaderLimits& limits = {});
 
   const oci::Index& index() const override { return index_; }
-  int parallel_reads() const override { return parallel_; }
-  void set_parallel_reads(int n) { parallel_ = n; }
+  // No limit of its own: the caller's --parallel decides.
+  int parallel_reads() const override { return std::numeric_limits<int>::max(); }
   const Reference& reference() const { return ref_; }
   Client& client() { return *client_; }
 
@@ -43,7 +44,6 @@ class RegistryReader : public oci::ImageReader {
   std::unique_ptr<Remote> remote_;  // owns *client_ when opened from a Remote
   Client* client_;
   oci::Index index_;
-  int parallel_ = 4;
   std::mutex mu_;
   std::map<oci::Digest, std::string> manifests_;  // fetched manifest bodies
 };

@@ -91,7 +91,12 @@ class RegistryOptionsTest(R.RegistryTestCase):
         res = self.distill("sbom", self.ref, "--format", "spdx-json", "--ca-cert", self.cert)
         names = [p["name"] for p in json.loads(res.stdout)["packages"]]
         self.assertIn("libssl3", names)
-        self.distill("lint", self.ref, "--ca-cert", self.cert, expect_rc=None)
+        res = self.distill("lint", self.ref, "--format", "json", "--ca-cert", self.cert,
+                           expect_rc=None)
+        report = json.loads(res.stdout)
+        self.assertEqual(report["image"], self.ref, res.describe())
+        self.assertEqual(len(report["images"]), 1, res.describe())
+        self.assert_untrusted(self.distill("lint", self.ref, expect_rc=1))
         self.assert_untrusted(self.distill("sbom", self.ref, "--format", "spdx-json",
                                            expect_rc=1))
 
