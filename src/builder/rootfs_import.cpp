@@ -2,14 +2,18 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <utility>
 
+#include "core/fd_io.hpp"
 #include "core/temp_dir.hpp"
+#include "core/unique_fd.hpp"
 #include "debian/solve.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/built_image.hpp"
@@ -18,6 +22,7 @@
 #include "oci/image_config.hpp"
 #include "oci/layer_writer.hpp"
 #include "oci/platform.hpp"
+#include "oci/tar_entry_reader.hpp"
 #include "transport/copy.hpp"
 
 namespace distill::builder {
@@ -25,43 +30,27 @@ namespace {
 
 // A member name as a layer path: "./etc/" and "/etc" both become "etc"; ""
 // for the root itself. Unsafe names are errors.
-core::Result<std::string> member_path(const std::string& tar, const char* raw) {
-  std::string_view name = raw ? raw : "";
+core::Result<std::string> member_path(const oci::TarEntryReader& tar, std::string_view name) {
   while (name.starts_with("./") || name.starts_with('/'))
     name.remove_prefix(name.starts_with('/') ? 1 : 2);
   if (name.empty() || name == ".") return std::string();
   auto p = oci::normalize_layer_path(name);
   if (!p.ok())
-    return core::make_error(tar + ": member " + std::string(raw ? raw : ""), p.error().what,
-                            "refusing a name that could escape the root");
+    return tar.member_error(p.error().what, "refusing a name that could escape the root");
   return *p;
 }
 
 // Copies the current member's bytes into a file of the scratch folder.
-core::Result<std::string> spill(archive* a, const std::string& tar, const std::string& dir,
-                                size_t n) {
+core::Result<std::string> spill(oci::TarEntryReader& tar, const std::string& dir, size_t n) {
   std::string path = fmt::format("{}/{}", dir, n);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!f) return core::make_error(path, "cannot create a scratch file");
-  std::string buf(1 << 16, '\0');
-  while (true) {
-    la_ssize_t got = archive_read_data(a, buf.data(), buf.size());
-    if (got < 0) return core::make_error(tar, oci::archive_error(a), "the tar is corrupt");
-    if (got == 0) break;
-    if (std::fwrite(buf.data(), 1, static_cast<size_t>(got), f.get()) != static_cast<size_t>(got))
-      return core::make_error(path, "cannot write a scratch file");
-  }
-  if (std::fflush(f.get()) != 0) return core::make_error(path, "cannot write a scratch file");
+  core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return core::make_error(path, "cannot create a scratch file", std::strerror(errno));
+  DISTILL_TRY(tar.copy_content([&](std::string_view chunk) -> core::Status {
+    if (!core::write_all(fd.get(), chunk))
+      return core::make_error(path, "cannot write a scratch file", std::strerror(errno));
+    return core::Status::Ok();
+  }));
   return path;
-}
-
-void copy_xattrs(archive_entry* ae, oci::FsEntry& e) {
-  archive_entry_xattr_reset(ae);
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  while (archive_entry_xattr_next(ae, &name, &value, &size) == ARCHIVE_OK)
-    if (name) e.xattrs[name] = std::string(static_cast<const char*>(value), size);
 }
 
 struct ReadState {
@@ -69,42 +58,52 @@ struct ReadState {
   std::vector<std::string> dropped;
 };
 
-core::Status read_member(archive* a, archive_entry* ae, const std::string& tar,
+core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
                          const std::string& scratch, ReadState& st) {
-  DISTILL_ASSIGN(std::string path, member_path(tar, archive_entry_pathname(ae)));
+  DISTILL_ASSIGN(std::string path, member_path(tar, m.name));
   if (path.empty()) return core::Status::Ok();
   oci::FsEntry e;
   e.path = path;
-  e.mode = archive_entry_perm(ae) & 07777;
-  e.uid = static_cast<uint32_t>(archive_entry_uid(ae));
-  e.gid = static_cast<uint32_t>(archive_entry_gid(ae));
-  e.mtime = archive_entry_mtime(ae);
-  copy_xattrs(ae, e);
-  if (const char* hl = archive_entry_hardlink(ae)) {
-    DISTILL_ASSIGN(std::string target, member_path(tar, hl));
-    e.type = oci::EntryType::kHardlink;
-    e.link_target = target;
-  } else {
-    switch (archive_entry_filetype(ae)) {
-      case AE_IFREG: {
-        e.type = oci::EntryType::kRegular;
-        DISTILL_ASSIGN(e.source_path,
-                       spill(a, tar, scratch, st.entries.size() + st.dropped.size()));
-        break;
-      }
-      case AE_IFDIR:
-        e.type = oci::EntryType::kDirectory;
-        break;
-      case AE_IFLNK:
-        e.type = oci::EntryType::kSymlink;
-        e.link_target = archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "";
-        break;
-      default:
-        st.dropped.push_back(path);
-        return core::Status::Ok();
+  e.mode = m.mode;
+  e.uid = m.uid;
+  e.gid = m.gid;
+  e.mtime = m.mtime;
+  e.xattrs = m.xattrs;
+  switch (m.type) {
+    case oci::TarType::kHardlink: {
+      e.type = oci::EntryType::kHardlink;
+      DISTILL_ASSIGN(e.link_target, member_path(tar, m.link));
+      break;
     }
+    case oci::TarType::kRegular: {
+      e.type = oci::EntryType::kRegular;
+      DISTILL_ASSIGN(e.source_path, spill(tar, scratch, st.entries.size() + st.dropped.size()));
+      break;
+    }
+    case oci::TarType::kDirectory:
+      e.type = oci::EntryType::kDirectory;
+      break;
+    case oci::TarType::kSymlink:
+      e.type = oci::EntryType::kSymlink;
+      e.link_target = m.link;
+      break;
+    default:  // devices, FIFOs, sockets: the runtime provides /dev
+      st.dropped.push_back(path);
+      return core::Status::Ok();
   }
   st.entries[path] = std::move(e);
+  return core::Status::Ok();
+}
+
+// Only libarchive's built-in decompressors: the "all" set would also run
+// external programs (lrzip, lzop, ...) on the tar's bytes.
+core::Status enable_filters(archive* a, const std::string& tar) {
+  for (auto enable : {archive_read_support_filter_gzip, archive_read_support_filter_xz,
+                      archive_read_support_filter_bzip2, archive_read_support_filter_zstd,
+                      archive_read_support_filter_lzma})
+    if (enable(a) != ARCHIVE_OK)
+      return core::make_error(tar, "this libarchive lacks a built-in decompressor",
+                              oci::archive_error(a));
   return core::Status::Ok();
 }
 
@@ -112,18 +111,18 @@ core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::strin
   oci::ScopedUtf8Locale utf8;
   DISTILL_TRY(utf8.status());
   oci::ArchiveReader a(archive_read_new());
-  archive_read_support_filter_all(a.get());
+  if (!a) return core::make_error(tar, "cannot create an archive reader");
+  DISTILL_TRY(enable_filters(a.get(), tar));
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), tar.c_str(), 1 << 16) != ARCHIVE_OK)
+  if (archive_read_open_filename(a.get(), tar.c_str(), oci::kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(tar, oci::archive_error(a.get()), "expected a tar, maybe compressed");
   ReadState st;
-  archive_entry* ae = nullptr;
-  while (true) {
-    int r = archive_read_next_header(a.get(), &ae);
-    if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return core::make_error(tar, oci::archive_error(a.get()), "the tar is corrupt or truncated");
-    DISTILL_TRY(read_member(a.get(), ae, tar, scratch, st));
+  oci::TarEntryReader members(a.get(), tar);
+  oci::TarMember m;
+  for (;;) {
+    DISTILL_ASSIGN(bool more, members.next(m));
+    if (!more) break;
+    DISTILL_TRY(read_member(members, m, scratch, st));
   }
   // A hard link to a dropped or missing member would make the layer invalid.
   for (auto& [path, e] : st.entries)

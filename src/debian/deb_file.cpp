@@ -13,6 +13,7 @@
 
 #include "core/lines.hpp"
 #include "oci/archive_util.hpp"
+#include "oci/tar_entry_reader.hpp"
 
 namespace distill::debian {
 namespace {
@@ -63,24 +64,8 @@ struct Context {
   }
 };
 
-// Quotes a name from the package for a message, escaping control bytes (and,
-// in a name that is not UTF-8, every non-ASCII byte) so that a hostile name
-// cannot drive the terminal that shows the error.
 std::string quoted(std::string_view s) {
-  bool utf8 = oci::is_valid_utf8(s);
-  std::string out = "'";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out + "'";
+  return oci::quote_name(s);
 }
 
 // The member's compression, or null when `member` is not "<base>.tar<suffix>".
@@ -184,21 +169,21 @@ core::Result<ArchiveReader> open_member_tar(MemberStream& stream, const Compress
   return a;
 }
 
-// Next tar header; ARCHIVE_EOF gives a null entry. Warnings count as errors:
-// they mean libarchive had to guess (e.g. at a name's encoding).
-core::Result<archive_entry*> next_tar_entry(archive* a, Context& ctx, std::string_view member) {
-  archive_entry* entry = nullptr;
-  int rc = archive_read_next_header(a, &entry);
-  if (rc == ARCHIVE_EOF) return static_cast<archive_entry*>(nullptr);
-  if (rc != ARCHIVE_OK)
-    return ctx.error(member, "cannot read the tar archive: " + oci::archive_error(a),
-                     "the file is truncated or corrupt");
+// Next tar header; false at the end. The entry limit spans both tars.
+core::Result<bool> next_tar_entry(oci::TarEntryReader& tar, oci::TarMember& m, Context& ctx,
+                                  std::string_view member) {
+  DISTILL_ASSIGN(bool more, tar.next(m));
+  if (!more) return false;
   if (++ctx.entries > ctx.limits.max_entries)
     return ctx.error(member, "has more than " + std::to_string(ctx.limits.max_entries) + " entries",
                      kHostileHint);
-  if (archive_entry_pathname(entry) == nullptr)
-    return ctx.error(member, "has an entry without a readable name", kHostileHint);
-  return entry;
+  return true;
+}
+
+oci::TarEntryReader tar_reader(archive* a, const Context& ctx, std::string_view member) {
+  // Warnings count as errors: they mean libarchive had to guess (e.g. at a
+  // name's encoding), and dpkg must read the package as distill does.
+  return oci::TarEntryReader(a, ctx.error(member, "").where, {.warnings_are_errors = true});
 }
 
 // "./", ".", "" and the like: the tar's own top folder.
@@ -264,35 +249,15 @@ core::Status parse_conffiles(const std::string& text, const Context& ctx, std::s
   return core::Status::Ok();
 }
 
-std::string_view tar_type_name(archive_entry* e) {
-  if (archive_entry_hardlink(e) != nullptr) return "hardlink";
-  switch (archive_entry_filetype(e)) {
-    case AE_IFREG:
-      return "regular file";
-    case AE_IFDIR:
-      return "directory";
-    case AE_IFLNK:
-      return "symlink";
-    case AE_IFCHR:
-      return "character device";
-    case AE_IFBLK:
-      return "block device";
-    case AE_IFIFO:
-      return "FIFO";
-    case AE_IFSOCK:
-      return "socket";
-    default:
-      return "file of unknown type";
-  }
-}
-
 core::Status read_control_tar(archive* a, Context& ctx, std::string_view member, DebContents& out) {
   std::set<std::string> scripts;
   std::map<std::string, std::string> files;  // control, md5sums, conffiles
+  oci::TarEntryReader tar = tar_reader(a, ctx, member);
+  oci::TarMember m;
   for (;;) {
-    DISTILL_ASSIGN(archive_entry * entry, next_tar_entry(a, ctx, member));
-    if (entry == nullptr) break;
-    std::string_view raw = archive_entry_pathname(entry);
+    DISTILL_ASSIGN(bool more, next_tar_entry(tar, m, ctx, member));
+    if (!more) break;
+    std::string_view raw = m.name;
     if (is_root(raw)) continue;
     DISTILL_ASSIGN(std::string path, entry_path(raw, ctx, member));
     if (std::find(kScriptNames.begin(), kScriptNames.end(), path) != kScriptNames.end()) {
@@ -300,21 +265,20 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
       continue;
     }
     if (path != "control" && path != "md5sums" && path != "conffiles") continue;  // shlibs, ...
-    if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
+    if (m.type != oci::TarType::kRegular)
       return ctx.error(
           member,
-          quoted(raw) + " is a " + std::string(tar_type_name(entry)) + ", not a regular file",
+          quoted(raw) + " is a " + std::string(oci::tar_type_name(m.type)) + ", not a regular file",
           kHostileHint);
     if (files.count(path) != 0)
       return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
-    la_int64_t size = archive_entry_size(entry);
-    if (size < 0 || static_cast<uint64_t>(size) > ctx.limits.max_control_file_bytes)
+    if (static_cast<uint64_t>(m.size) > ctx.limits.max_control_file_bytes)
       return ctx.error(member,
-                       quoted(raw) + " states a size of " + std::to_string(size) +
+                       quoted(raw) + " states a size of " + std::to_string(m.size) +
                            " bytes, more than the limit of " +
                            std::to_string(ctx.limits.max_control_file_bytes),
                        kHostileHint);
-    DISTILL_ASSIGN(files[path], read_entry_data(a, static_cast<uint64_t>(size), ctx, member, raw));
+    DISTILL_ASSIGN(files[path], tar.read_content(static_cast<uint64_t>(m.size)));
   }
   auto control = files.find("control");
   if (control == files.end())
@@ -335,13 +299,14 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
 class DataTarReader {
  public:
   DataTarReader(archive* a, Context& ctx, std::string_view member, std::vector<FsEntry>& out)
-      : a_(a), ctx_(ctx), member_(member), out_(out) {}
+      : tar_(tar_reader(a, ctx, member)), ctx_(ctx), member_(member), out_(out) {}
 
   core::Status run() {
+    oci::TarMember m;
     for (;;) {
-      DISTILL_ASSIGN(archive_entry * entry, next_tar_entry(a_, ctx_, member_));
-      if (entry == nullptr) return core::Status::Ok();
-      DISTILL_TRY(add(entry));
+      DISTILL_ASSIGN(bool more, next_tar_entry(tar_, m, ctx_, member_));
+      if (!more) return core::Status::Ok();
+      DISTILL_TRY(add(m));
     }
   }
 
@@ -355,26 +320,22 @@ class DataTarReader {
     return ctx_.error(member_, "entry " + quoted(raw) + " " + what, std::move(hint));
   }
 
-  core::Status add(archive_entry* entry) {
-    std::string_view raw = archive_entry_pathname(entry);
+  core::Status add(const oci::TarMember& m) {
+    std::string_view raw = m.name;
     if (is_root(raw)) {
-      if (archive_entry_filetype(entry) != AE_IFDIR || archive_entry_hardlink(entry) != nullptr)
-        return fail(raw, "names the package root but is a " + std::string(tar_type_name(entry)));
+      if (m.type != oci::TarType::kDirectory)
+        return fail(raw,
+                    "names the package root but is a " + std::string(oci::tar_type_name(m.type)));
       return core::Status::Ok();
     }
     DISTILL_ASSIGN(std::string path, entry_path(raw, ctx_, member_));
-    DISTILL_ASSIGN(EntryType type, entry_type(entry, raw));
+    DISTILL_ASSIGN(EntryType type, entry_type(m));
     FsEntry e;
     e.type = type;
-    e.mode = archive_entry_perm(entry) & 07777;
-    la_int64_t uid = archive_entry_uid(entry), gid = archive_entry_gid(entry);
-    constexpr la_int64_t kMaxId = std::numeric_limits<uint32_t>::max();
-    if (uid < 0 || uid > kMaxId || gid < 0 || gid > kMaxId)
-      return fail(raw, "has owner " + std::to_string(uid) + ":" + std::to_string(gid) +
-                           ", outside the range of ids");
-    e.uid = static_cast<uint32_t>(uid);
-    e.gid = static_cast<uint32_t>(gid);
-    e.mtime = archive_entry_mtime(entry);
+    e.mode = m.mode;
+    e.uid = m.uid;
+    e.gid = m.gid;
+    e.mtime = m.mtime;
     DISTILL_TRY(check_parents(path, raw));
     auto dup = seen_.find(path);
     if (dup != seen_.end()) {
@@ -395,9 +356,9 @@ class DataTarReader {
     }
     DISTILL_TRY(charge(path.size(), raw));
     e.path = std::move(path);
-    if (type == EntryType::kSymlink) DISTILL_TRY(read_symlink(entry, raw, e));
-    if (type == EntryType::kHardlink) DISTILL_TRY(read_hardlink(entry, raw, e));
-    if (type == EntryType::kRegular) DISTILL_TRY(read_content(entry, raw, e));
+    if (type == EntryType::kSymlink) DISTILL_TRY(read_symlink(m, e));
+    if (type == EntryType::kHardlink) DISTILL_TRY(read_hardlink(m, e));
+    if (type == EntryType::kRegular) DISTILL_TRY(read_content(m, e));
     if (auto valid = oci::validate_entry(e); !valid.ok())
       return fail(raw, valid.error().what,
                   valid.error().hint.empty() ? kHostileHint : valid.error().hint);
@@ -406,17 +367,18 @@ class DataTarReader {
     return core::Status::Ok();
   }
 
-  core::Result<EntryType> entry_type(archive_entry* entry, std::string_view raw) const {
-    if (archive_entry_hardlink(entry) != nullptr) return EntryType::kHardlink;
-    switch (archive_entry_filetype(entry)) {
-      case AE_IFREG:
+  core::Result<EntryType> entry_type(const oci::TarMember& m) const {
+    switch (m.type) {
+      case oci::TarType::kHardlink:
+        return EntryType::kHardlink;
+      case oci::TarType::kRegular:
         return EntryType::kRegular;
-      case AE_IFDIR:
+      case oci::TarType::kDirectory:
         return EntryType::kDirectory;
-      case AE_IFLNK:
+      case oci::TarType::kSymlink:
         return EntryType::kSymlink;
       default:
-        return fail(raw, "is a " + std::string(tar_type_name(entry)),
+        return fail(m.name, "is a " + std::string(oci::tar_type_name(m.type)),
                     "images hold only files, folders and links; the container runtime provides "
                     "/dev");
     }
@@ -455,16 +417,16 @@ class DataTarReader {
     return core::Status::Ok();
   }
 
-  core::Status read_symlink(archive_entry* entry, std::string_view raw, FsEntry& e) {
-    const char* target = archive_entry_symlink(entry);
-    if (target == nullptr || *target == '\0') return fail(raw, "is a symlink without a target");
-    e.link_target = target;
-    return charge(e.link_target.size(), raw);
+  core::Status read_symlink(const oci::TarMember& m, FsEntry& e) {
+    if (m.link.empty()) return fail(m.name, "is a symlink without a target");
+    e.link_target = m.link;
+    return charge(e.link_target.size(), m.name);
   }
 
-  core::Status read_hardlink(archive_entry* entry, std::string_view raw, FsEntry& e) {
-    std::string_view target_raw = archive_entry_hardlink(entry);
-    if (archive_entry_size(entry) > 0) return fail(raw, "is a hardlink that carries data");
+  core::Status read_hardlink(const oci::TarMember& m, FsEntry& e) {
+    std::string_view raw = m.name;
+    std::string_view target_raw = m.link;
+    if (m.size > 0) return fail(raw, "is a hardlink that carries data");
     auto target = oci::normalize_layer_path(target_raw);
     if (!target.ok())
       return fail(raw, "is a hardlink to " + quoted(target_raw) + ", which " + target.error().what);
@@ -481,19 +443,19 @@ class DataTarReader {
     return charge(e.link_target.size(), raw);
   }
 
-  core::Status read_content(archive_entry* entry, std::string_view raw, FsEntry& e) {
-    la_int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
-    if (size < 0) return fail(raw, "states a negative size");
+  core::Status read_content(const oci::TarMember& m, FsEntry& e) {
+    std::string_view raw = m.name;
+    int64_t size = m.size;
     if (static_cast<uint64_t>(size) > ctx_.limits.max_data_bytes - bytes_)
       return fail(raw, "states a size of " + std::to_string(size) +
                            " bytes, which takes the package past the limit of " +
                            std::to_string(ctx_.limits.max_data_bytes) + " bytes of content");
     bytes_ += static_cast<uint64_t>(size);
-    DISTILL_ASSIGN(e.data, read_entry_data(a_, static_cast<uint64_t>(size), ctx_, member_, raw));
+    DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
     return core::Status::Ok();
   }
 
-  archive* a_;
+  oci::TarEntryReader tar_;
   Context& ctx_;
   std::string_view member_;
   std::vector<FsEntry>& out_;

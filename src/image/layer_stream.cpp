@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -79,82 +81,48 @@ la_ssize_t read_callback(archive* tar, void* ctx, const void** out) {
   return n;
 }
 
-core::Result<FileType> entry_type(archive_entry* e) {
-  switch (archive_entry_filetype(e)) {
-    case AE_IFREG:
-      return FileType::kRegular;
-    case AE_IFDIR:
+FileType file_type(oci::TarType t) {
+  switch (t) {
+    case oci::TarType::kDirectory:
       return FileType::kDirectory;
-    case AE_IFLNK:
+    case oci::TarType::kSymlink:
       return FileType::kSymlink;
-    case AE_IFCHR:
+    case oci::TarType::kCharDevice:
       return FileType::kCharDevice;
-    case AE_IFBLK:
+    case oci::TarType::kBlockDevice:
       return FileType::kBlockDevice;
-    case AE_IFIFO:
+    case oci::TarType::kFifo:
       return FileType::kFifo;
-    case AE_IFSOCK:
+    case oci::TarType::kSocket:
       return FileType::kSocket;
-    default:
-      return core::make_error("", "has an unknown file type");
+    case oci::TarType::kRegular:
+    case oci::TarType::kHardlink:
+      break;
   }
+  return FileType::kRegular;  // a hard link is a regular file with hardlink_to set
 }
 
-core::Result<LayerEntry> to_entry(archive_entry* e, const std::string& where) {
-  const char* name = archive_entry_pathname(e);
-  if (name == nullptr)
-    return core::make_error(where, "a member has no readable name", "the layer is corrupt");
-  auto member = [&](const core::Error& err) {
-    return core::make_error(where, "member '" + std::string(name) + "' " + err.what,
-                            err.hint.empty() ? "the layer is corrupt or unsafe" : err.hint);
-  };
+core::Result<LayerEntry> to_entry(const oci::TarMember& m, const oci::TarEntryReader& tar) {
+  constexpr const char* kUnsafe = "the layer is corrupt or unsafe";
   LayerEntry out;
-  auto path = normalize_member_path(name);
-  if (!path.ok()) return member(path.error());
+  auto path = normalize_member_path(m.name);
+  if (!path.ok()) return tar.member_error(path.error().what, kUnsafe);
   out.path = std::move(*path);
-  if (const char* target = archive_entry_hardlink(e)) {
-    auto link = normalize_member_path(target);
-    if (!link.ok()) return member(link.error());
-    if (link->empty()) return member(core::make_error("", "is a hard link to the root"));
+  out.type = file_type(m.type);
+  if (m.type == oci::TarType::kHardlink) {
+    auto link = normalize_member_path(m.link);
+    if (!link.ok()) return tar.member_error("links to a name that " + link.error().what, kUnsafe);
+    if (link->empty()) return tar.member_error("is a hard link to the root", kUnsafe);
     out.hardlink_to = std::move(*link);
-    out.type = FileType::kRegular;
-  } else {
-    auto type = entry_type(e);
-    if (!type.ok()) return member(type.error());
-    out.type = *type;
   }
-  out.mode = static_cast<uint32_t>(archive_entry_perm(e)) & 07777;
-  out.uid = archive_entry_uid(e);
-  out.gid = archive_entry_gid(e);
-  out.mtime = archive_entry_mtime(e);
-  if (out.type == FileType::kRegular) out.size = archive_entry_size(e);
-  if (out.type == FileType::kSymlink) {
-    const char* target = archive_entry_symlink(e);
-    out.link_target = target ? target : "";
-  }
-  archive_entry_xattr_reset(e);
-  const char* key = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  while (archive_entry_xattr_next(e, &key, &value, &size) == ARCHIVE_OK)
-    out.xattrs[key] = std::string(static_cast<const char*>(value), size);
+  out.mode = m.mode;
+  out.uid = m.uid;
+  out.gid = m.gid;
+  out.mtime = m.mtime;
+  if (m.type == oci::TarType::kRegular) out.size = m.size;
+  if (m.type == oci::TarType::kSymlink) out.link_target = m.link;
+  out.xattrs = m.xattrs;
   return out;
-}
-
-core::Result<std::string> read_content(archive* tar, int64_t max_bytes, const std::string& where,
-                                       const std::string& path) {
-  std::string out;
-  std::vector<char> buf(kChunk);
-  for (;;) {
-    la_ssize_t n = archive_read_data(tar, buf.data(), buf.size());
-    if (n < 0)
-      return core::make_error(where, "cannot read '" + path + "': " + oci::archive_error(tar));
-    if (n == 0) return out;
-    if (static_cast<int64_t>(out.size()) + n > max_bytes)
-      return core::make_error(
-          where, "'" + path + "' is larger than " + std::to_string(max_bytes) + " bytes");
-    out.append(buf.data(), static_cast<size_t>(n));
-  }
 }
 
 // Reads the compressed blob from `fd` and walks the tar inside it.
@@ -185,18 +153,18 @@ core::Result<LayerDigests> consume(int fd, Codec codec, const LayerVisitor& visi
   archive_read_support_format_tar(tar.get());
   if (archive_read_open(tar.get(), &source, nullptr, read_callback, nullptr) != ARCHIVE_OK)
     return core::make_error(where, "is not a tar: " + oci::archive_error(tar.get()));
+  oci::TarEntryReader members(tar.get(), where);
+  oci::TarMember m;
   for (;;) {
-    int rc = archive_read_next_header(tar.get(), &entry);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return core::make_error(where, "cannot read the tar: " + oci::archive_error(tar.get()),
-                              "the layer is corrupt");
-    DISTILL_ASSIGN(LayerEntry e, to_entry(entry, where));
+    DISTILL_ASSIGN(bool more, members.next(m));
+    if (!more) break;
+    DISTILL_ASSIGN(LayerEntry e, to_entry(m, members));
     if (e.path.empty()) continue;  // "./": the root folder itself
-    const std::string& path = e.path;
-    ContentReader content = [&tar, &where, &path](int64_t max_bytes) {
-      return read_content(tar.get(), max_bytes, where, path);
-    };
+    ContentReader content{
+        [&members](int64_t max_bytes) {
+          return members.read_content(static_cast<uint64_t>(std::max<int64_t>(max_bytes, 0)));
+        },
+        [&members](const oci::ContentSink& sink) { return members.copy_content(sink); }};
     DISTILL_TRY(visit(e, content));
   }
   // The tar reader stops at the end-of-archive blocks; the rest (padding up
@@ -240,6 +208,17 @@ class ProducerGuard {
 };
 
 }  // namespace
+
+ContentReader ContentReader::of(std::string data) {
+  auto shared = std::make_shared<const std::string>(std::move(data));
+  return {[shared](int64_t max_bytes) -> core::Result<std::string> {
+            if (static_cast<int64_t>(shared->size()) > max_bytes)
+              return core::make_error("content",
+                                      "is larger than " + std::to_string(max_bytes) + " bytes");
+            return *shared;
+          },
+          [shared](const oci::ContentSink& sink) { return sink(*shared); }};
+}
 
 std::string_view file_type_name(FileType type) {
   switch (type) {

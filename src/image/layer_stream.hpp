@@ -10,6 +10,7 @@
 #include "oci/digest.hpp"
 #include "oci/image_reader.hpp"
 #include "oci/manifest.hpp"
+#include "oci/tar_entry_reader.hpp"
 
 namespace distill::image {
 
@@ -27,8 +28,8 @@ struct LayerEntry {
   std::string path;
   FileType type = FileType::kRegular;
   uint32_t mode = 0;  // permission bits, setuid/setgid/sticky included
-  int64_t uid = 0;
-  int64_t gid = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
   int64_t mtime = 0;
   int64_t size = 0;         // content bytes of a regular file (0 for a hard link)
   std::string link_target;  // kSymlink: the target, verbatim
@@ -36,8 +37,16 @@ struct LayerEntry {
   std::map<std::string, std::string> xattrs;  // e.g. "security.capability"
 };
 
-// Reads the current entry's content; more than `max_bytes` is an error.
-using ContentReader = std::function<core::Result<std::string>(int64_t max_bytes)>;
+// The current entry's content, valid during the visit only.
+struct ContentReader {
+  // All of it; more than `max_bytes` is an error.
+  std::function<core::Result<std::string>(int64_t max_bytes)> read;
+  // All of it, in bounded chunks: memory does not grow with the file.
+  std::function<core::Status(const oci::ContentSink&)> copy;
+
+  // Content from memory, for fakes.
+  static ContentReader of(std::string data);
+};
 // Called once per tar member, in archive order. The root folder itself
 // ("./") is not reported.
 using LayerVisitor = std::function<core::Status(const LayerEntry&, const ContentReader&)>;

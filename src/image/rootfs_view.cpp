@@ -88,7 +88,7 @@ core::Status RootfsView::maybe_keep(FileEntry& e, const ContentReader& content) 
     return core::Status::Ok();
   if (e.size > options_.max_file_content || kept_bytes_ + e.size > options_.max_total_content)
     return core::Status::Ok();
-  DISTILL_ASSIGN(e.content, content(e.size));
+  DISTILL_ASSIGN(e.content, content.read(e.size));
   kept_bytes_ += static_cast<int64_t>(e.content->size());
   return core::Status::Ok();
 }

@@ -16,16 +16,24 @@ namespace {
 
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-// A layer file is held in memory while written; bigger ones are refused.
-constexpr int64_t kMaxFileSize = int64_t{4} << 30;
 
 core::Error fail(const image::LayerEntry& e, std::string_view what) {
   return core::make_error(e.path, std::string(what) + ": " + std::strerror(errno));
 }
 
-core::Status write_entry_data(int fd, std::string_view data, const image::LayerEntry& e) {
-  if (!core::write_all(fd, data)) return fail(e, "cannot write");
-  return core::Status::Ok();
+// Streams the content to `fd`: a layer's multi-gigabyte file costs one
+// buffer of memory, not its size. More than the header stated is refused.
+core::Status write_entry_data(int fd, const image::ContentReader& content,
+                              const image::LayerEntry& e) {
+  int64_t written = 0;
+  return content.copy([&](std::string_view chunk) -> core::Status {
+    written += static_cast<int64_t>(chunk.size());
+    if (written > e.size)
+      return core::make_error(e.path, "holds more bytes than its header states",
+                              "the layer is corrupt");
+    if (!core::write_all(fd, chunk)) return fail(e, "cannot write");
+    return core::Status::Ok();
+  });
 }
 
 // Owner first: chown clears the setuid and setgid bits that chmod then sets.
@@ -145,8 +153,7 @@ core::Status RootfsWriter::write_file(int dir, const std::string& name,
       ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return fail(entry, "cannot create file");
   if (entry.size > 0) {
-    DISTILL_ASSIGN(std::string data, content(kMaxFileSize));
-    DISTILL_TRY(write_entry_data(fd.get(), data, entry));
+    DISTILL_TRY(write_entry_data(fd.get(), content, entry));
   }
   auto cap = entry.xattrs.find("security.capability");
   if (cap != entry.xattrs.end() &&

@@ -30,6 +30,7 @@ struct Member {
   std::string data;    // kFile
   std::string target;  // kSymlink, kHardlink
   unsigned mode = 0644;
+  int64_t uid = 0;  // gid too; out of range on purpose in some tests
 };
 
 inline Member file(std::string path, std::string data, unsigned mode = 0644) {
@@ -67,6 +68,8 @@ inline std::string make_tar(const std::vector<Member>& members) {
     archive_entry_set_pathname(e, m.path.c_str());
     archive_entry_set_perm(e, m.mode);
     archive_entry_set_mtime(e, 0, 0);
+    archive_entry_set_uid(e, m.uid);
+    archive_entry_set_gid(e, m.uid);
     switch (m.kind) {
       case Member::kFile:
         archive_entry_set_filetype(e, AE_IFREG);

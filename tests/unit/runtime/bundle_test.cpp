@@ -29,7 +29,7 @@ image::LayerEntry entry(std::string path, image::FileType type, uint32_t mode, i
 }
 
 image::ContentReader content_of(std::string data) {
-  return [data](int64_t) -> core::Result<std::string> { return data; };
+  return image::ContentReader::of(std::move(data));
 }
 
 class RootfsWriterTest : public TempFolderTest {
