@@ -132,6 +132,18 @@ core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::strin
   return st;
 }
 
+// The container config of the one image `ref` selects.
+core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::string& platform,
+                                             const transport::Options& transport) {
+  DISTILL_ASSIGN(auto source, transport::open_image(ref, transport));
+  DISTILL_ASSIGN(auto selected, source->select_platform(platform));
+  if (selected.size() != 1)
+    return core::make_error("--config-from " + ref,
+                            fmt::format("selects {} images", selected.size()),
+                            "pick one with --platform or a tag");
+  return selected.front()->config.config;
+}
+
 core::Result<std::string> write_image(const ImportOptions& o, const oci::Image& image) {
   DISTILL_ASSIGN(auto built, oci::BuiltImage::create({image}));
   transport::Destination dst{o.format, o.output, {}};
@@ -144,6 +156,10 @@ core::Result<std::string> write_image(const ImportOptions& o, const oci::Image& 
 }  // namespace
 
 core::Result<ImportReport> import_rootfs(const std::string& tar_path, const ImportOptions& o) {
+  std::optional<oci::ContainerConfig> config = o.config;
+  if (!config && !o.config_from.empty()) {
+    DISTILL_ASSIGN(config, config_of(o.config_from, o.platform, o.transport));
+  }
   DISTILL_ASSIGN(core::TempDir scratch, core::TempDir::create({}, "distill-import"));
   DISTILL_ASSIGN(ReadState st, read_rootfs_tar(tar_path, scratch.path()));
   ImportReport report;
@@ -162,8 +178,8 @@ core::Result<ImportReport> import_rootfs(const std::string& tar_path, const Impo
   } else {
     DISTILL_ASSIGN(image.config.platform, oci::parse_platform(o.platform));
   }
-  if (o.config)
-    image.config.config = *o.config;
+  if (config)
+    image.config.config = *config;
   else
     image.config.config.env = {"PATH=" + std::string(oci::kDefaultPath)};
   image.config.created = o.source_date_epoch;
@@ -171,6 +187,14 @@ core::Result<ImportReport> import_rootfs(const std::string& tar_path, const Impo
   image.layers = {blob};
   DISTILL_ASSIGN(report.digest, write_image(o, image));
   return report;
+}
+
+void print_import_report(const ImportReport& r, const std::string& output, std::FILE* out,
+                         std::FILE* err) {
+  for (const auto& d : r.dropped)
+    std::fprintf(err, "distill: note: /%s: device node, FIFO or socket dropped\n", d.c_str());
+  std::fprintf(err, "distill: imported %zu entries into %s\n", r.members, output.c_str());
+  std::fprintf(out, "%s\n", r.digest.c_str());
 }
 
 }  // namespace distill::builder

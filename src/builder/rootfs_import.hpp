@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "oci/compressor.hpp"
 #include "oci/image_config.hpp"
 #include "transport/image_ref.hpp"
+#include "transport/open.hpp"
 
 namespace distill::builder {
 
@@ -17,9 +19,13 @@ struct ImportOptions {
   transport::Transport format = transport::Transport::kOciLayout;  // or kDockerArchive
   std::vector<std::string> tags;                                   // NAME:TAG
   std::string platform;  // "os/arch[/variant]"; empty: the host's
-  // The container config (user, env, entrypoint, ...) to give the image, e.g.
-  // taken from another image (--config-from); unset: PATH only, as `docker import`.
+  // The container config (user, env, entrypoint, ...) to give the image;
+  // unset: `config_from`'s, else PATH only, as `docker import`.
   std::optional<oci::ContainerConfig> config;
+  // An image reference (--config-from) whose one image, as `platform`
+  // selects it, gives the config; opened with `transport`.
+  std::string config_from;
+  transport::Options transport;
   oci::Compression compression = oci::Compression::kGzip;
   int64_t source_date_epoch = 0;
 };
@@ -39,5 +45,9 @@ struct ImportReport {
 // report. The layer is written by the usual layer writer, so the result is
 // deterministic for a given tar and SOURCE_DATE_EPOCH.
 core::Result<ImportReport> import_rootfs(const std::string& tar_path, const ImportOptions& options);
+
+// Notes on dropped members and the summary on `err`, the digest on `out`.
+void print_import_report(const ImportReport& report, const std::string& output, std::FILE* out,
+                         std::FILE* err);
 
 }  // namespace distill::builder

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <optional>
+#include <string_view>
 
 #include "builder/preset.hpp"
 #include "core/file_util.hpp"
@@ -201,110 +204,114 @@ core::Status one_of(const Ctx& c, const YAML::Node& n, const std::string& key,
               near.empty() ? "" : fmt::format("did you mean '{}'?", near));
 }
 
+// A key whose value goes into one field of `Spec` as it is: found in the
+// table of its field's type, parsed by that type's reader.
+template <typename T>
+using FieldTable = std::map<std::string_view, T Spec::*>;
+
+template <typename T, typename Parse>
+std::optional<core::Status> set_field(const FieldTable<T>& table, Parse parse, const Ctx& c,
+                                      Spec& s, const std::string& k, const YAML::Node& v) {
+  auto it = table.find(k);
+  if (it == table.end()) return std::nullopt;
+  auto value = parse(c, v, k);
+  if (!value.ok()) return core::Status(value.error());
+  s.*(it->second) = std::move(*value);
+  return core::Status::Ok();
+}
+
+std::optional<core::Status> apply_plain_key(const Ctx& c, Spec& s, const std::string& k,
+                                            const YAML::Node& v) {
+  static const FieldTable<std::string> kText = {{"mirror", &Spec::mirror},
+                                                {"security_mirror", &Spec::security_mirror}};
+  static const FieldTable<bool> kFlags = {{"debug", &Spec::debug},
+                                          {"keep_docs", &Spec::keep_docs},
+                                          {"allow_shells", &Spec::allow_shells}};
+  static const FieldTable<std::vector<std::string>> kLists = {{"packages", &Spec::packages},
+                                                              {"exclude", &Spec::exclude},
+                                                              {"entrypoint", &Spec::entrypoint},
+                                                              {"cmd", &Spec::cmd}};
+  static const FieldTable<std::map<std::string, std::string>> kMaps = {
+      {"env", &Spec::env}, {"labels", &Spec::labels}, {"annotations", &Spec::annotations}};
+  if (auto r = set_field(kText, scalar, c, s, k, v)) return r;
+  if (auto r = set_field(kFlags, boolean, c, s, k, v)) return r;
+  if (auto r = set_field(kLists, string_list, c, s, k, v)) return r;
+  return set_field(kMaps, string_map, c, s, k, v);
+}
+
+core::Status apply_archs(const Ctx& c, Spec& s, const YAML::Node& v) {
+  DISTILL_ASSIGN(s.archs, string_list(c, v, "archs"));
+  for (size_t i = 0; i < s.archs.size(); ++i)
+    DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
+  return core::Status::Ok();
+}
+
+core::Status apply_files(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (v.IsNull()) return core::Status::Ok();
+  if (!v.IsSequence()) return c.at(v, fmt::format("'files' must be a list (got {})", kind(v)));
+  for (size_t i = 0; i < v.size(); ++i) {
+    DISTILL_ASSIGN(FileSpec f, file_entry(c, v[i], s.base_dir, i));
+    s.files.push_back(std::move(f));
+  }
+  return core::Status::Ok();
+}
+
+core::Status apply_ca_certificates(const Ctx& c, Spec& s, const YAML::Node& v) {
+  DISTILL_ASSIGN(auto certs, string_list(c, v, "ca_certificates"));
+  for (size_t i = 0; i < certs.size(); ++i) {
+    std::string p = join_path(s.base_dir, certs[i]);
+    if (!core::path_exists(p))
+      return c.at(v[i], fmt::format("'ca_certificates' file does not exist: {}", p));
+    s.ca_certificates.push_back(p);
+  }
+  return core::Status::Ok();
+}
+
+core::Status apply_user(const Ctx& c, Spec& s, const YAML::Node& v) {
+  DISTILL_ASSIGN(std::string u, scalar(c, v, "user"));
+  auto parsed = parse_user(u);
+  if (!parsed.ok()) return c.at(v, parsed.error().what, parsed.error().hint);
+  s.user = *parsed;
+  return core::Status::Ok();
+}
+
+core::Status apply_workdir(const Ctx& c, Spec& s, const YAML::Node& v) {
+  DISTILL_ASSIGN(s.workdir, scalar(c, v, "workdir"));
+  if (!safe_image_path(s.workdir))
+    return c.at(v, fmt::format("'workdir' must be an absolute path (got '{}')", s.workdir));
+  return core::Status::Ok();
+}
+
+core::Status apply_ports(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (v.IsNull()) return core::Status::Ok();
+  if (!v.IsSequence()) return c.at(v, fmt::format("'ports' must be a list (got {})", kind(v)));
+  for (const auto& item : v) {
+    DISTILL_ASSIGN(std::string p, port(c, item));
+    s.ports.push_back(std::move(p));
+  }
+  return core::Status::Ok();
+}
+
 core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
+  if (auto plain = apply_plain_key(c, s, k, v)) return *plain;
   if (k == "distro") {
     DISTILL_ASSIGN(s.distro, scalar(c, v, k));
     return one_of(c, v, k, s.distro, debian::distro_names());
-  }
-  if (k == "archs") {
-    DISTILL_ASSIGN(s.archs, string_list(c, v, k));
-    for (size_t i = 0; i < s.archs.size(); ++i)
-      DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
-    return core::Status::Ok();
   }
   if (k == "base") {
     DISTILL_ASSIGN(s.base, scalar(c, v, k));
     return one_of(c, v, k, s.base, known_presets());
   }
-  if (k == "packages") {
-    DISTILL_ASSIGN(s.packages, string_list(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "exclude") {
-    DISTILL_ASSIGN(s.exclude, string_list(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "debug") {
-    DISTILL_ASSIGN(s.debug, boolean(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "keep_docs") {
-    DISTILL_ASSIGN(s.keep_docs, boolean(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "allow_shells") {
-    DISTILL_ASSIGN(s.allow_shells, boolean(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "files") {
-    if (v.IsNull()) return core::Status::Ok();
-    if (!v.IsSequence()) return c.at(v, fmt::format("'files' must be a list (got {})", kind(v)));
-    for (size_t i = 0; i < v.size(); ++i) {
-      DISTILL_ASSIGN(FileSpec f, file_entry(c, v[i], s.base_dir, i));
-      s.files.push_back(std::move(f));
-    }
-    return core::Status::Ok();
-  }
-  if (k == "ca_certificates") {
-    DISTILL_ASSIGN(auto certs, string_list(c, v, k));
-    for (size_t i = 0; i < certs.size(); ++i) {
-      std::string p = join_path(s.base_dir, certs[i]);
-      if (!core::path_exists(p))
-        return c.at(v[i], fmt::format("'ca_certificates' file does not exist: {}", p));
-      s.ca_certificates.push_back(p);
-    }
-    return core::Status::Ok();
-  }
-  if (k == "user") {
-    DISTILL_ASSIGN(std::string u, scalar(c, v, k));
-    auto parsed = parse_user(u);
-    if (!parsed.ok()) return c.at(v, parsed.error().what, parsed.error().hint);
-    s.user = *parsed;
-    return core::Status::Ok();
-  }
-  if (k == "workdir") {
-    DISTILL_ASSIGN(s.workdir, scalar(c, v, k));
-    if (!safe_image_path(s.workdir))
-      return c.at(v, fmt::format("'workdir' must be an absolute path (got '{}')", s.workdir));
-    return core::Status::Ok();
-  }
-  if (k == "entrypoint") {
-    DISTILL_ASSIGN(s.entrypoint, string_list(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "cmd") {
-    DISTILL_ASSIGN(s.cmd, string_list(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "env") {
-    DISTILL_ASSIGN(s.env, string_map(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "labels") {
-    DISTILL_ASSIGN(s.labels, string_map(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "annotations") {
-    DISTILL_ASSIGN(s.annotations, string_map(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "mirror") {
-    DISTILL_ASSIGN(s.mirror, scalar(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "security_mirror") {
-    DISTILL_ASSIGN(s.security_mirror, scalar(c, v, k));
-    return core::Status::Ok();
-  }
-  if (k == "ports") {
-    if (v.IsNull()) return core::Status::Ok();
-    if (!v.IsSequence()) return c.at(v, fmt::format("'ports' must be a list (got {})", kind(v)));
-    for (const auto& item : v) {
-      DISTILL_ASSIGN(std::string p, port(c, item));
-      s.ports.push_back(std::move(p));
-    }
-    return core::Status::Ok();
-  }
+  using Apply = core::Status (*)(const Ctx&, Spec&, const YAML::Node&);
+  static const std::map<std::string_view, Apply> kChecked = {
+      {"archs", apply_archs},
+      {"files", apply_files},
+      {"ca_certificates", apply_ca_certificates},
+      {"user", apply_user},
+      {"workdir", apply_workdir},
+      {"ports", apply_ports}};
+  auto it = kChecked.find(k);
+  if (it != kChecked.end()) return it->second(c, s, v);
   return c.at(v, fmt::format("unhandled key '{}'", k));
 }
 

@@ -22,9 +22,7 @@ Command pull_command() {
           if (!registry::looks_like_reference(*src))
             return core::make_error(*src, "is not a registry reference",
                                     "write HOST[:PORT]/REPOSITORY[:TAG]");
-          if (o->format != "oci" && o->format != "docker")
-            return core::make_error("--format", "unknown format '" + o->format + "'",
-                                    "oci or docker");
+          DISTILL_TRY(transport::parse_output_format(o->format));
           DISTILL_TRY(run_copy(g, *src, *out, *o));
           return core::Status::Ok();
         };

@@ -43,10 +43,7 @@ core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::
 }
 
 void print_copy_result(const GlobalOptions& g, const transport::CopyResult& r) {
-  std::printf("%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
-  if (!g.quiet && (r.uploaded || r.mounted || r.skipped))
-    std::fprintf(stderr, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
-                 r.mounted, r.skipped);
+  transport::print_copy_result(r, stdout, stderr, g.quiet);
 }
 
 }  // namespace distill::cli

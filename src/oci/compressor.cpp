@@ -137,6 +137,13 @@ std::string_view compression_name(Compression c) {
   return "none";
 }
 
+core::Result<Compression> parse_compression(std::string_view text) {
+  if (text == "gzip") return Compression::kGzip;
+  if (text == "zstd") return Compression::kZstd;
+  return core::make_error("--compression", "unknown compression '" + std::string(text) + "'",
+                          "gzip or zstd");
+}
+
 core::Result<std::unique_ptr<Compressor>> Compressor::create(Compression c, int level, Sink sink) {
   switch (c) {
     case Compression::kNone:

@@ -17,6 +17,8 @@ inline constexpr int kDefaultZstdLevel = 3;
 
 std::string_view layer_media_type(Compression c);
 std::string_view compression_name(Compression c);
+// --compression: "gzip" or "zstd" (a layer is always compressed).
+core::Result<Compression> parse_compression(std::string_view text);
 
 // Streams bytes through an encoder with every parameter pinned, so the same
 // input gives the same output bytes whatever the chunking of write() calls:

@@ -1,5 +1,7 @@
 #include "transport/copy.hpp"
 
+#include <cstdio>
+
 #include "oci/docker_archive.hpp"
 #include "oci/image_tree.hpp"
 #include "oci/layout_writer.hpp"
@@ -120,6 +122,13 @@ core::Result<CopyResult> copy_image(std::string_view src_text, std::string_view 
   std::vector<std::string> names;
   if (dst.transport != Transport::kRegistry) names = local_names(from, src->reader(), dst);
   return write_image(src->reader(), top, dst, names, write);
+}
+
+void print_copy_result(const CopyResult& r, std::FILE* out, std::FILE* err, bool quiet) {
+  std::fprintf(out, "%s@%s\n", r.destination.c_str(), r.top.digest.str().c_str());
+  if (!quiet && (r.uploaded || r.mounted || r.skipped))
+    std::fprintf(err, "distill: %d blob(s) uploaded, %d mounted, %d already there\n", r.uploaded,
+                 r.mounted, r.skipped);
 }
 
 }  // namespace distill::transport

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,5 +62,8 @@ std::string blob_hints_path(const std::string& cache_root);
 // at a local destination on failure; a registry gets its tag last.
 core::Result<CopyResult> copy_image(std::string_view src, std::string_view dst,
                                     const CopyOptions& options);
+
+// "DST@sha256:..." on `out`; unless `quiet`, what was uploaded on `err`.
+void print_copy_result(const CopyResult& result, std::FILE* out, std::FILE* err, bool quiet);
 
 }  // namespace distill::transport

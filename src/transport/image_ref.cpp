@@ -204,6 +204,21 @@ core::Result<ImageRef> parse_image_ref(std::string_view text) {
   return r;
 }
 
+core::Result<Transport> parse_output_format(std::string_view text) {
+  if (text.empty() || text == "oci") return Transport::kOciLayout;
+  if (text == "docker") return Transport::kDockerArchive;
+  return core::make_error("--format", "unknown format '" + std::string(text) + "'",
+                          "oci or docker");
+}
+
+std::string_view default_output(Transport local) {
+  return local == Transport::kDockerArchive ? "image.tar" : "image";
+}
+
+std::string_view output_label(Transport local) {
+  return local == Transport::kDockerArchive ? "docker-archive" : "OCI layout";
+}
+
 core::Result<Destination> parse_destination(std::string_view text, std::string_view format,
                                             bool local_only) {
   if (!local_only && is_registry_text(text))
@@ -211,13 +226,8 @@ core::Result<Destination> parse_destination(std::string_view text, std::string_v
   Destination d;
   if (text.starts_with("oci:") || text.starts_with("docker-archive:")) {
     DISTILL_ASSIGN(d, explicit_destination(text));
-  } else if (format == "docker") {
-    d.transport = Transport::kDockerArchive;
-    d.path = std::string(text);
-  } else if (!format.empty() && format != "oci") {
-    return core::make_error("--format", "unknown format '" + std::string(format) + "'",
-                            "oci or docker");
   } else {
+    DISTILL_ASSIGN(d.transport, parse_output_format(format));
     d.path = std::string(text);
   }
   if (d.path.empty()) return core::make_error("destination", "names no path");

@@ -15,6 +15,14 @@ enum class Transport { kOciLayout, kDockerArchive, kRegistry };
 // "oci-layout", "docker-archive" or "registry": the names used in reports.
 std::string_view transport_name(Transport t);
 
+// The local output formats of --format: "oci" (an OCI layout folder) or
+// "docker" (a docker-archive tar); an empty text is "oci".
+core::Result<Transport> parse_output_format(std::string_view text);
+// Where `build` writes when no -o is given: "image" or "image.tar".
+std::string_view default_output(Transport local);
+// "OCI layout", "docker-archive": how messages name a local output.
+std::string_view output_label(Transport local);
+
 // Where an image is and which of its tags was asked for. Accepted forms:
 //   DIR                        an OCI image layout folder, every image in it
 //   DIR:TAG                    the layout's entry named TAG (ref.name annotation)

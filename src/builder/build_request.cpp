@@ -1,0 +1,49 @@
+#include "builder/build_request.hpp"
+
+#include "core/file_util.hpp"
+#include "core/time.hpp"
+#include "sbom/sbom_file.hpp"
+
+namespace distill::builder {
+namespace {
+
+core::Result<BuildOptions> options_from(const BuildRequest& r) {
+  BuildOptions o;
+  DISTILL_ASSIGN(o.format, transport::parse_output_format(r.format));
+  DISTILL_ASSIGN(o.compression, oci::parse_compression(r.compression));
+  o.output = !r.output.empty() ? r.output : std::string(transport::default_output(o.format));
+  o.archs = r.archs;
+  o.tags = r.tags;
+  o.reuse_cache = !r.no_cache;
+  DISTILL_ASSIGN(std::optional<int64_t> epoch, core::source_date_epoch());
+  o.source_date_epoch = epoch.value_or(0);  // unset: 0 keeps outputs reproducible anyway
+  return o;
+}
+
+core::Result<ShipOptions> ship_options_from(const BuildRequest& r) {
+  ShipOptions ship;
+  ship.sbom = r.sbom;
+  DISTILL_ASSIGN(ship.sbom_format, sbom::parse_sbom_format(r.sbom_format));
+  ship.push = r.push;
+  ship.registry = r.push_options;
+  return ship;
+}
+
+}  // namespace
+
+core::Result<BuildPlan> plan_build(const BuildRequest& request) {
+  BuildPlan plan;
+  DISTILL_ASSIGN(plan.spec, load_spec(request.spec_path));
+  DISTILL_ASSIGN(plan.options, options_from(request));
+  DISTILL_ASSIGN(plan.ship, ship_options_from(request));
+  if (!request.lock_path.empty()) {
+    DISTILL_ASSIGN(std::string text, core::read_file(request.lock_path));
+    DISTILL_ASSIGN(debian::Lockfile lock, debian::Lockfile::parse(text, request.lock_path));
+    plan.lock = std::make_unique<debian::Lockfile>(std::move(lock));
+    plan.options.lock = plan.lock.get();
+    plan.options.lock_path = request.lock_path;
+  }
+  return plan;
+}
+
+}  // namespace distill::builder

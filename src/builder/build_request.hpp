@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "builder/build_options.hpp"
+#include "builder/pipeline.hpp"
+#include "builder/spec.hpp"
+#include "core/result.hpp"
+#include "debian/lockfile.hpp"
+#include "transport/copy.hpp"
+
+namespace distill::builder {
+
+// What `distill build` is asked for, as text where the command line gives text.
+struct BuildRequest {
+  std::string spec_path = "distill.yaml";
+  std::string output;              // empty: ./image (OCI layout) or ./image.tar (docker-archive)
+  std::string format = "oci";      // oci or docker
+  std::vector<std::string> archs;  // empty: the spec's
+  std::vector<std::string> tags;   // NAME:TAG
+  std::string compression = "gzip";
+  std::string lock_path;  // empty: resolve
+  bool no_cache = false;  // resolve again and rebuild every layer
+  bool sbom = false;
+  std::string sbom_format = "spdx-json";
+  std::vector<std::string> push;  // registry references
+  transport::CopyOptions push_options;
+};
+
+// A request checked and loaded: every bad flag, spec or lockfile is an error
+// here, before a repository is opened or anything fetched.
+struct BuildPlan {
+  Spec spec;
+  std::unique_ptr<debian::Lockfile> lock;  // options.lock points here
+  BuildOptions options;
+  ShipOptions ship;
+};
+
+core::Result<BuildPlan> plan_build(const BuildRequest& request);
+
+}  // namespace distill::builder

@@ -1,0 +1,59 @@
+#include "builder/pipeline_printer.hpp"
+
+#include "core/strings.hpp"
+#include "core/units.hpp"
+#include "verify/image_elf_check.hpp"
+
+namespace distill::builder {
+
+PipelinePrinter::PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet,
+                                 const BuildOptions& options)
+    : out_(out), err_(err), quiet_(quiet), output_(options.output), format_(options.format) {}
+
+void PipelinePrinter::elf_findings(const std::string& /*arch*/,
+                                   const std::vector<verify::ElfFinding>& findings) {
+  for (const auto& f : findings)
+    std::fprintf(err_, "distill: error: %s\n", verify::format_finding(f).c_str());
+}
+
+void PipelinePrinter::summary(const ArchReport& r) const {
+  std::fprintf(err_, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
+               r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
+               core::human_size(r.compressed_bytes).c_str(),
+               r.os_layer_cached ? " (package layer from cache)" : "");
+  for (const auto& d : r.dropped) std::fprintf(err_, "  %s\n", d.c_str());
+  if (!r.skipped_scripts.empty())
+    std::fprintf(err_, "  maintainer scripts not run: %s\n",
+                 core::join(r.skipped_scripts, ", ").c_str());
+  for (const auto& s : r.stripped)
+    std::fprintf(err_, "  setuid/setgid bit removed: %s\n", s.c_str());
+  for (const auto& s : r.conflicts)
+    std::fprintf(err_, "  file conflict, first kept: %s\n", s.c_str());
+}
+
+void PipelinePrinter::built(const BuildReport& report) {
+  if (!quiet_)
+    for (const auto& r : report.archs) summary(r);
+  std::fprintf(out_, "%s\n", report.digest.c_str());
+  if (!quiet_)
+    std::fprintf(err_, "distill: wrote %s (%s)\n", output_.c_str(),
+                 std::string(transport::output_label(format_)).c_str());
+}
+
+void PipelinePrinter::sboms_written(const std::vector<std::string>& paths) {
+  if (!quiet_)
+    for (const auto& path : paths) std::fprintf(err_, "distill: wrote %s\n", path.c_str());
+}
+
+void PipelinePrinter::pushed(const PushReport& push) {
+  transport::print_copy_result(push.copy, out_, err_, quiet_);
+}
+
+void PipelinePrinter::sboms_attached(const PushReport& push) {
+  if (!quiet_)
+    for (const auto& d : push.attached)
+      std::fprintf(err_, "distill: attached the SBOM to %s as %s\n", push.ref.c_str(),
+                   d.digest.str().c_str());
+}
+
+}  // namespace distill::builder

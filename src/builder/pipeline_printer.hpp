@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "builder/pipeline.hpp"
+
+namespace distill::builder {
+
+// How `distill build` shows its pipeline, like ninja's StatusPrinter: the
+// digest and pushed references on `out`, summaries on `err` unless quiet,
+// ELF problems on `err` always. The pipeline itself never prints.
+class PipelinePrinter : public PipelineObserver {
+ public:
+  PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet, const BuildOptions& options);
+
+  void elf_findings(const std::string& arch,
+                    const std::vector<verify::ElfFinding>& findings) override;
+  void built(const BuildReport& report) override;
+  void sboms_written(const std::vector<std::string>& paths) override;
+  void pushed(const PushReport& push) override;
+  void sboms_attached(const PushReport& push) override;
+
+ private:
+  void summary(const ArchReport& r) const;
+
+  std::FILE* out_;
+  std::FILE* err_;
+  bool quiet_;
+  std::string output_;
+  transport::Transport format_;
+};
+
+}  // namespace distill::builder
