@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "core/file_util.hpp"
+
 namespace distill::builder {
 namespace {
 
@@ -13,11 +15,10 @@ namespace fs = std::filesystem;
 core::Result<oci::FsEntry> host_entry(const FileSpec& f, const std::string& host,
                                       std::string image_path) {
   DISTILL_ASSIGN(oci::FsEntry e, oci::entry_from_host(host, std::move(image_path)));
-  const bool exec = e.type == oci::EntryType::kDirectory || (e.mode & 0111);
   if (e.type == oci::EntryType::kRegular)
-    e.mode = f.mode ? *f.mode : (exec ? 0755 : 0644);
+    e.mode = f.mode ? *f.mode : (e.mode & 0755);
   else if (e.type == oci::EntryType::kDirectory)
-    e.mode = 0755;
+    e.mode &= 0755;
   e.uid = f.uid;
   e.gid = f.gid;
   return e;
@@ -40,6 +41,22 @@ core::Status add_tree(const FileSpec& f, const std::string& root, const std::str
 }
 
 }  // namespace
+
+core::Status check_file_sources(const Spec& spec, bool allow_outside) {
+  if (allow_outside || spec.files.empty()) return core::Status::Ok();
+  DISTILL_ASSIGN(std::string root, core::resolve_path(spec.base_dir + "/"));
+  for (const FileSpec& f : spec.files) {
+    std::string where = fmt::format("{}:{}", spec.path, f.line);
+    auto real = core::resolve_path(f.src_path);
+    if (!real.ok()) return real.error().with_where(where);
+    if (!core::path_is_within(*real, root))
+      return core::make_error(
+          where,
+          fmt::format("src '{}' resolves to {}, outside the spec's folder {}", f.src, *real, root),
+          "move it into that folder, or pass --allow-outside to distill build");
+  }
+  return core::Status::Ok();
+}
 
 core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileSpec>& files) {
   std::vector<oci::FsEntry> out;

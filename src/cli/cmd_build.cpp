@@ -26,6 +26,7 @@ struct BuildArgs {
   std::string compression = "gzip";
   std::string lock;
   bool no_cache = false;
+  bool allow_outside = false;
   bool sbom = false;
   std::string sbom_format = "spdx-json";
   std::vector<std::string> push;  // registry references to push the result to
@@ -55,6 +56,7 @@ core::Result<builder::BuildOptions> options_from(const BuildArgs& a) {
                                                                 : "image";
   o.archs = a.archs;
   o.tags = a.tags;
+  o.allow_outside = a.allow_outside;
   DISTILL_ASSIGN(o.source_date_epoch, source_date_epoch());
   return o;
 }
@@ -143,6 +145,8 @@ Command build_command() {
                        "Build exactly the packages this lockfile pins (distill lock -f)");
         sub.add_flag("--no-cache", a->no_cache,
                      "Resolve again and rebuild every layer instead of reusing cached ones");
+        sub.add_flag("--allow-outside", a->allow_outside,
+                     "Let the spec's files come from outside its folder (docs/spec.md)");
         sub.add_flag("--sbom", a->sbom,
                      "Also write an SBOM beside the image and attach it to pushed images "
                      "(docs/sbom.md)");
