@@ -36,8 +36,9 @@ mkdir -p "$out/answers"
 flags=(${DISTILL_FLAGS:-})
 
 echo "== building the distroless image" >&2
+# --allow-outside: the spec takes the app from ../app, which it shares with regular/.
 "$distill" "${flags[@]}" build -f "$here/distroless/distill.yaml" -o "$out/distroless" \
-  -t ping-app:distroless >&2
+  -t ping-app:distroless --allow-outside >&2
 echo "== building the regular image (mmdebstrap minbase)" >&2
 rm -f "$out/regular.tar"
 "$here/regular/build.sh" "$out/regular.tar"

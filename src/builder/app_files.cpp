@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "core/file_util.hpp"
+
 namespace distill::builder {
 namespace {
 
@@ -13,11 +15,10 @@ namespace fs = std::filesystem;
 core::Result<oci::FsEntry> host_entry(const FileSpec& f, const std::string& host,
                                       std::string image_path) {
   DISTILL_ASSIGN(oci::FsEntry e, oci::entry_from_host(host, std::move(image_path)));
-  const bool exec = e.type == oci::EntryType::kDirectory || (e.mode & 0111);
   if (e.type == oci::EntryType::kRegular)
-    e.mode = f.mode ? *f.mode : (exec ? 0755 : 0644);
+    e.mode = f.mode ? *f.mode : (e.mode & 0755);
   else if (e.type == oci::EntryType::kDirectory)
-    e.mode = 0755;
+    e.mode &= 0755;
   e.uid = f.uid;
   e.gid = f.gid;
   return e;
@@ -39,7 +40,32 @@ core::Status add_tree(const FileSpec& f, const std::string& root, const std::str
   return core::Status::Ok();
 }
 
+core::Status check_within(const std::string& root, const std::string& where,
+                          const std::string& what, const std::string& path) {
+  auto real = core::resolve_path(path);
+  if (!real.ok()) return real.error().with_where(where);
+  if (!core::path_is_within(*real, root))
+    return core::make_error(
+        where, fmt::format("{} resolves to {}, outside the spec's folder {}", what, *real, root),
+        "move it into that folder, or pass --allow-outside to distill build");
+  return core::Status::Ok();
+}
+
 }  // namespace
+
+core::Status check_file_sources(const Spec& spec, bool allow_outside) {
+  if (allow_outside || (spec.files.empty() && spec.ca_certificates.empty()))
+    return core::Status::Ok();
+  DISTILL_ASSIGN(std::string root, core::resolve_path(spec.base_dir + "/"));
+  for (const FileSpec& f : spec.files)
+    DISTILL_TRY(check_within(root, fmt::format("{}:{}", spec.path, f.line),
+                             fmt::format("src '{}'", f.src), f.src_path));
+  // A CA file is read too, and any PEM block in it lands in the image.
+  for (const std::string& cert : spec.ca_certificates)
+    DISTILL_TRY(
+        check_within(root, spec.path + ": ca_certificates", fmt::format("'{}'", cert), cert));
+  return core::Status::Ok();
+}
 
 core::Result<std::vector<oci::FsEntry>> app_file_entries(const std::vector<FileSpec>& files) {
   std::vector<oci::FsEntry> out;

@@ -26,6 +26,8 @@ struct BuildOptions {
   // have been made from the same spec request. lock_path names it in errors.
   const debian::Lockfile* lock = nullptr;
   std::string lock_path;
+  // `--allow-outside`: the spec's files may come from outside its folder.
+  bool allow_outside = false;
 };
 
 }  // namespace distill::builder

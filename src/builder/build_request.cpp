@@ -15,6 +15,7 @@ core::Result<BuildOptions> options_from(const BuildRequest& r) {
   o.archs = r.archs;
   o.tags = r.tags;
   o.reuse_cache = !r.no_cache;
+  o.allow_outside = r.allow_outside;
   DISTILL_ASSIGN(std::optional<int64_t> epoch, core::source_date_epoch());
   o.source_date_epoch = epoch.value_or(0);  // unset: 0 keeps outputs reproducible anyway
   return o;

@@ -21,8 +21,9 @@ struct BuildRequest {
   std::vector<std::string> archs;  // empty: the spec's
   std::vector<std::string> tags;   // NAME:TAG
   std::string compression = "gzip";
-  std::string lock_path;  // empty: resolve
-  bool no_cache = false;  // resolve again and rebuild every layer
+  std::string lock_path;       // empty: resolve
+  bool no_cache = false;       // resolve again and rebuild every layer
+  bool allow_outside = false;  // files: may come from outside the spec's folder
   bool sbom = false;
   std::string sbom_format = "spdx-json";
   std::vector<std::string> push;  // registry references

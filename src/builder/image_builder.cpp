@@ -1,6 +1,7 @@
 #include "builder/image_builder.hpp"
 
 #include "builder/app_elf_check.hpp"
+#include "builder/app_files.hpp"
 #include "builder/app_layer.hpp"
 #include "builder/arch_plan.hpp"
 #include "builder/image_config.hpp"
@@ -79,6 +80,7 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
     return core::make_error("build", "docker-archive holds one platform",
                             "use --format oci or pick one with --arch");
   if (opts.lock) DISTILL_TRY(check_lock(*opts.lock, opts.lock_path, spec, preset, archs));
+  DISTILL_TRY(check_file_sources(spec, opts.allow_outside));
   DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts));
   const BuildContext ctx{spec, preset, opts, repo, cache, app};
   BuildReport report;

@@ -26,6 +26,8 @@ Command build_command() {
                        "Build exactly the packages this lockfile pins (distill lock -f)");
         sub.add_flag("--no-cache", a->no_cache,
                      "Resolve again and rebuild every layer instead of reusing cached ones");
+        sub.add_flag("--allow-outside", a->allow_outside,
+                     "Let the spec's files come from outside its folder (docs/spec.md)");
         sub.add_flag("--sbom", a->sbom,
                      "Also write an SBOM beside the image and attach it to pushed images "
                      "(docs/sbom.md)");

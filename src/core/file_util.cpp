@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/atomic_file.hpp"
@@ -57,6 +59,30 @@ Status make_dirs(const std::string& path, int mode) {
 bool path_exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+namespace {
+
+Result<std::string> real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) return make_error(path, std::strerror(errno));
+  return std::string(buf);
+}
+
+}  // namespace
+
+Result<std::string> resolve_path(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") return real_path(path);
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  DISTILL_ASSIGN(std::string real_dir, real_path(dir.empty() ? "/" : dir));
+  return (real_dir == "/" ? "" : real_dir) + "/" + name;
+}
+
+bool path_is_within(std::string_view path, std::string_view dir) {
+  if (dir == "/") return path.starts_with('/');
+  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
 std::vector<std::string_view> path_components(std::string_view path) {

@@ -15,6 +15,16 @@ Status write_file_atomic(const std::string& path, std::string_view data, int mod
 Status make_dirs(const std::string& path, int mode = 0755);
 bool path_exists(const std::string& path);
 
+// The absolute path of the object lstat(path) describes, every symlink on the
+// way to it resolved (realpath(3) of its folder): a last component that is a
+// symlink stays the link itself, as lstat leaves it, unless `path` ends in
+// '/', "." or "..", which lstat follows too.
+Result<std::string> resolve_path(const std::string& path);
+
+// Whether `path` is `dir` or below it; both absolute, without ".", ".." or
+// symlinks, as resolve_path returns them.
+bool path_is_within(std::string_view path, std::string_view dir);
+
 // "./a//b/" -> {"a", "b"}: the components of a '/'-separated path, without
 // the empty and "." ones. ".." is kept for the caller to judge.
 std::vector<std::string_view> path_components(std::string_view path);

@@ -50,6 +50,11 @@ core::Result<Bundle> Bundle::unpack(oci::ImageReader& reader, const oci::Platfor
   }
   DISTILL_ASSIGN(core::TempDir dir, core::TempDir::create(parent, "distill-bundle"));
   Bundle bundle(std::move(dir));
+  // rootfs/ keeps the image's setuid files and is the container's "/", so it
+  // must be 0755; what keeps other host users from running those files (or
+  // ones a container writes) is the bundle folder around it, 0700 and ours
+  // (mkdtemp). That needs no mount, unlike a nosuid bind mount of rootfs/,
+  // which would be one more thing to undo on every path out.
   const std::string rootfs = bundle.rootfs();
   if (::mkdir(rootfs.c_str(), 0755) != 0 || ::chmod(rootfs.c_str(), 0755) != 0)
     return core::make_error(rootfs, std::string("cannot create: ") + std::strerror(errno));

@@ -1,6 +1,5 @@
 #include "verify/structure_test_container.hpp"
 
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -14,28 +13,27 @@
 
 namespace distill::verify {
 
-core::Result<std::unique_ptr<OverlayRoot>> OverlayRoot::mount(const std::string& lower) {
-  DISTILL_ASSIGN(core::TempDir dir, core::TempDir::create({}, "distill-overlay"));
-  std::unique_ptr<OverlayRoot> o(new OverlayRoot(std::move(dir)));
-  const std::string base = o->dir_.path();
-  for (const char* sub : {"/upper", "/work", "/merged"})
+namespace {
+
+// A writable overlayfs view of `lower`; its upper layer, which takes the
+// container's writes, is inside the private folder too.
+core::Result<std::unique_ptr<runtime::PrivateMount>> mount_overlay(const std::string& lower) {
+  DISTILL_ASSIGN(auto m, runtime::PrivateMount::create("distill-overlay"));
+  const std::string base = m->dir();
+  for (const char* sub : {"/upper", "/work"})
     if (::mkdir((base + sub).c_str(), 0755) != 0)
       return core::make_error(base + sub, std::string("cannot create: ") + std::strerror(errno));
-  std::string data = "lowerdir=" + lower + ",upperdir=" + base + "/upper,workdir=" + base + "/work";
-  if (::mount("overlay", (base + "/merged").c_str(), "overlay", 0, data.c_str()) != 0)
-    return core::make_error(base + "/merged",
-                            std::string("cannot mount overlayfs: ") + std::strerror(errno));
-  o->merged_ = base + "/merged";
-  return o;
+  DISTILL_TRY(
+      m->mount("merged", "overlay",
+               "lowerdir=" + lower + ",upperdir=" + base + "/upper,workdir=" + base + "/work"));
+  return m;
 }
 
-OverlayRoot::~OverlayRoot() {
-  if (!merged_.empty()) ::umount2(merged_.c_str(), MNT_DETACH);
-}
+}  // namespace
 
 core::Status ContainerCommandExecutor::prepare_overlay() {
   if (overlay_ || overlay_failed_) return core::Status::Ok();
-  auto o = OverlayRoot::mount(container_->rootfs());
+  auto o = mount_overlay(container_->rootfs());
   if (!o.ok()) {
     // Not fatal: the tests still run, only writes outside /tmp fail.
     overlay_failed_ = true;
@@ -87,10 +85,11 @@ core::Status ContainerCommandExecutor::configure(const ContainerRunOptions& o) {
 core::Status ContainerCommandExecutor::begin_test() {
   overlay_.reset();
   tmp_.reset();
-  DISTILL_ASSIGN(core::TempDir tmp, core::TempDir::create({}, "distill-test-tmp"));
-  if (::chmod(tmp.path().c_str(), 01777) != 0)
-    return core::make_error(tmp.path(), std::string("cannot chmod: ") + std::strerror(errno));
-  tmp_ = std::make_unique<core::TempDir>(std::move(tmp));
+  // A tmpfs like `distill run`'s, but mounted on the host so that a test's
+  // setup, command and teardown (each its own container) share it.
+  DISTILL_ASSIGN(auto tmp, runtime::PrivateMount::create("distill-test-tmp"));
+  DISTILL_TRY(tmp->mount("tmp", "tmpfs", "mode=1777"));
+  tmp_ = std::move(tmp);
   return core::Status::Ok();
 }
 
@@ -105,14 +104,14 @@ core::Result<core::ProcessResult> ContainerCommandExecutor::run(
   DISTILL_TRY(prepare_overlay());
   runtime::RunOptions options = base_options_;
   if (overlay_) {
-    options.root_path = overlay_->merged();
+    options.root_path = overlay_->target();
     options.writable_root = true;
   }
   options.entrypoint = std::vector<std::string>{};
   options.args = argv;
   // The test's own variables win over containerRunOptions' ones.
   options.env.insert(options.env.end(), env.begin(), env.end());
-  if (tmp_) options.tmp_source = tmp_->path();
+  if (tmp_) options.tmp_source = tmp_->target();
   return container_->run_captured(options);
 }
 

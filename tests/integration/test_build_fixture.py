@@ -553,7 +553,7 @@ entrypoint: [/usr/local/bin/tool]
             self.assertNotIn(p, app, "packages stay in the first layer")
         want = {"app": ("d", 0o755, 0), "app/main.py": ("f", 0o644, 0),
                 "app/run": ("f", 0o755, 0), "app/sub": ("d", 0o755, 0),
-                "app/sub/data.txt": ("f", 0o644, 0),
+                "app/sub/data.txt": ("f", 0o600, 0),  # the host's mode
                 "usr/local/bin/tool": ("f", 0o750, 65532)}
         for p, (kind, mode, uid) in want.items():
             self.assertIn(p, app, sorted(app))

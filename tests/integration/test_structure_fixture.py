@@ -9,7 +9,10 @@ back with Python's XML parser. Command tests run under runc (root needed).
 
 import json
 import os
+import stat
+import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -179,6 +182,92 @@ commandTests:
         r = self.run_distill(["test", self.image, "-c", bad], expect_rc=T.NONZERO,
                              env={"TMPDIR": self.tmpdir})
         self.assert_one_error(r, "privileged.yaml:3", "privileged")
+
+    def as_nobody(self, *argv):
+        """Runs argv as uid/gid 65534 with no groups and no capabilities:
+        another local user. (Not `setpriv`, which keeps root's capabilities
+        until its execve, so that execve may cross folders nobody could.)"""
+        def drop():
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+
+        try:
+            return subprocess.run(list(argv), preexec_fn=drop, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        except OSError as e:  # the program could not even be started
+            return subprocess.CompletedProcess(argv, 127, b"", str(e).encode())
+
+    def find_planted(self, root, name, deadline):
+        """Every path named `name` below `root` (walked as root, into
+        mounts) once the copy in /tmp and the one in the image's
+        /usr/local/bin have both appeared; what was there at the deadline
+        otherwise."""
+        found = []
+        while time.time() < deadline:
+            found = [os.path.join(d, name) for d, _dirs, files in os.walk(root) if name in files]
+            parents = {os.path.basename(os.path.dirname(f)) for f in found}
+            if "bin" in parents and parents - {"bin"}:
+                break
+            time.sleep(0.1)
+        return found
+
+    def test_setuid_file_from_the_container_is_out_of_other_users_reach(self):
+        """A command test running as root in the image writes setuid-root
+        copies of a binary to /tmp and to the (overlay) root; while it
+        runs, another host user must neither find nor run them as root, and
+        every folder distill made for the container is private (0700)."""
+        tmpdir = self.mkdir("shared-tmpdir")
+        os.chmod(tmpdir, 0o755)
+        # Preconditions that make the attack possible at all, so the test
+        # cannot pass by accident: the other user can reach TMPDIR, and its
+        # filesystem honours setuid bits.
+        self.assertEqual(self.as_nobody("test", "-x", tmpdir).returncode, 0,
+                         "test set-up: uid 65534 cannot reach %s" % tmpdir)
+        self.assertFalse(os.statvfs(tmpdir).f_flag & os.ST_NOSUID, "%s is nosuid" % tmpdir)
+        path = os.path.join(self.tmp, "plant.yaml")
+        with open(path, "w") as f:
+            f.write("""schemaVersion: 2.0.0
+containerRunOptions:
+  user: "0"
+commandTests:
+  - name: plant setuid copies
+    command: /usr/local/bin/probe
+    args: [plant, /tmp/suid-done, /tmp/suid-probe, /usr/local/bin/suid-probe]
+    expectedOutput: ['planted /tmp/suid-probe']
+""")
+        env = self.base_env()
+        env["TMPDIR"] = tmpdir
+        p = subprocess.Popen([T.DISTILL, "test", self.image, "-c", path, "--output", "json"],
+                             env=env, cwd=self.tmp, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            found = self.find_planted(tmpdir, "suid-probe", time.time() + 45)
+            folders = {n: os.lstat(os.path.join(tmpdir, n)) for n in os.listdir(tmpdir)}
+            searched = self.as_nobody("find", tmpdir, "-name", "suid-probe")
+            runs = {f: self.as_nobody(f, "euid") for f in found}
+            in_tmp = [f for f in found if os.path.basename(os.path.dirname(f)) != "bin"]
+            for f in in_tmp:
+                open(os.path.join(os.path.dirname(f), "suid-done"), "w").close()
+            out, err = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertTrue(in_tmp, "the copy in /tmp never appeared on the host: %s\n%s%s" %
+                        (found, err.decode(), out.decode()))
+        self.assertEqual(p.returncode, 0, err.decode() + out.decode())
+        self.assertEqual(json.loads(out)["pass"], 1, out.decode())
+        for f, r in runs.items():
+            self.assertNotIn(b"euid=0", r.stdout, "uid 65534 ran %s as root" % f)
+        self.assertEqual(searched.stdout.decode(), "",
+                         "uid 65534 found the setuid copies")
+        self.assertTrue(folders, "distill made no folder in TMPDIR")
+        for name, st in folders.items():
+            self.assertTrue(stat.S_ISDIR(st.st_mode), name)
+            self.assertEqual((oct(stat.S_IMODE(st.st_mode)), st.st_uid),
+                             (oct(0o700), os.getuid()), "%s must be private" % name)
+        self.assertEqual(os.listdir(tmpdir), [], "folders left in TMPDIR")
 
     def test_bad_files_are_errors_with_lines(self):
         bad = os.path.join(self.tmp, "bad.yaml")

@@ -9,13 +9,20 @@
  *   probe caps           prints the effective capabilities (CapEff)
  *   probe netdevs        prints the network interfaces of its namespace
  *   probe wait           prints "ready", then waits for SIGINT or SIGTERM
- *                        and exits 130 or 143 (pid 1 needs handlers) */
+ *                        and exits 130 or 143 (pid 1 needs handlers)
+ *   probe euid           prints the effective uid
+ *   probe plant DONE DST...  copies itself to each DST as a setuid file
+ *                        (04755, owned by whoever runs it), prints "planted
+ *                        DST" for each, then waits up to 60 s for DONE to
+ *                        exist (a hostile test: can the host's other users
+ *                        run those copies as root?); exit 1 on timeout */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -37,6 +44,41 @@ static int cat(const char* path, const char* prefix) {
     if (!prefix || strncmp(line, prefix, strlen(prefix)) == 0) fputs(line, stdout);
   fclose(f);
   return 0;
+}
+
+/* Written under a temporary name and renamed: whoever watches DST never
+ * sees a half-written file. */
+static int copy_setuid(const char* dst) {
+  char part[4096];
+  snprintf(part, sizeof part, "%s.part", dst);
+  int in = open("/proc/self/exe", O_RDONLY);
+  int out = open(part, O_CREAT | O_WRONLY | O_TRUNC, 0700);
+  if (in < 0 || out < 0) {
+    printf("plant %s: %s\n", dst, strerror(errno));
+    return 1;
+  }
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) > 0)
+    if (write(out, buf, (size_t)n) != n) n = -1;
+  int rc = n < 0 || fchmod(out, 04755) != 0 || close(out) != 0 || rename(part, dst) != 0;
+  if (rc) printf("plant %s: %s\n", dst, strerror(errno));
+  close(in);
+  return rc;
+}
+
+static int plant(int count, char** dsts, const char* done) {
+  for (int i = 0; i < count; ++i) {
+    if (copy_setuid(dsts[i])) return 1;
+    printf("planted %s\n", dsts[i]);
+  }
+  fflush(stdout);
+  for (int i = 0; i < 600; ++i) {
+    if (access(done, F_OK) == 0) return 0;
+    usleep(100000);
+  }
+  printf("timed out waiting for %s\n", done);
+  return 1;
 }
 
 int main(int argc, char** argv) {
@@ -77,6 +119,11 @@ int main(int argc, char** argv) {
     fflush(stdout);
     for (;;) pause();
   }
+  if (!strcmp(mode, "euid")) {
+    printf("euid=%d\n", (int)geteuid());
+    return 0;
+  }
+  if (!strcmp(mode, "plant") && argc > 3) return plant(argc - 3, argv + 3, argv[2]);
   fprintf(stderr, "probe: unknown mode %s\n", mode);
   return 2;
 }
