@@ -22,8 +22,10 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
                       ArchReport& report) {
   const size_t n = plan.installs.size();
   for (size_t i = 0; i < paths.size(); ++i) {
-    const std::string& name = i < n ? plan.installs[i].name : plan.extract_only[i - n].name;
+    const debian::PackageFetch& item = i < n ? plan.installs[i] : plan.extract_only[i - n];
+    const std::string& name = item.name;
     DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name));
+    DISTILL_TRY(debian::check_identity(deb, name, item.name, item.version, item.architecture));
     if (i >= n) {
       DISTILL_TRY(add_extracted(spec, name, deb.entries, fs));
       continue;

@@ -88,8 +88,16 @@ core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::
   lo.source_date_epoch = opts.source_date_epoch;
   DISTILL_ASSIGN(oci::LayerBlob blob,
                  oci::write_layer(std::move(entries), lo, tmp.path() + "/blob"));
-  DISTILL_ASSIGN(std::string data, core::read_file(blob.path));
-  DISTILL_ASSIGN(blob.path, cache.store(blob.digest.hex(), data, "layer " + blob.digest.str()));
+  // Streamed into the cache: a layer may be gigabytes.
+  std::string written = blob.path;
+  auto produce = [&written](const net::BodySink& sink) -> core::Status {
+    return core::read_file_chunks(written, [&sink](std::string_view chunk) -> core::Status {
+      if (!sink(chunk)) return core::make_error("cache", "refused the layer's bytes");
+      return core::Status::Ok();
+    });
+  };
+  DISTILL_ASSIGN(blob.path, cache.store_with(blob.digest.hex(), static_cast<uint64_t>(blob.size),
+                                             produce, "layer " + blob.digest.str()));
   nlohmann::json record = {{"digest", blob.digest.str()},
                            {"diff_id", blob.diff_id.str()},
                            {"size", blob.size},

@@ -95,24 +95,12 @@ core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
   return core::Status::Ok();
 }
 
-// Only libarchive's built-in decompressors: the "all" set would also run
-// external programs (lrzip, lzop, ...) on the tar's bytes.
-core::Status enable_filters(archive* a, const std::string& tar) {
-  for (auto enable : {archive_read_support_filter_gzip, archive_read_support_filter_xz,
-                      archive_read_support_filter_bzip2, archive_read_support_filter_zstd,
-                      archive_read_support_filter_lzma})
-    if (enable(a) != ARCHIVE_OK)
-      return core::make_error(tar, "this libarchive lacks a built-in decompressor",
-                              oci::archive_error(a));
-  return core::Status::Ok();
-}
-
 core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::string& scratch) {
   oci::ScopedUtf8Locale utf8;
   DISTILL_TRY(utf8.status());
   oci::ArchiveReader a(archive_read_new());
   if (!a) return core::make_error(tar, "cannot create an archive reader");
-  DISTILL_TRY(enable_filters(a.get(), tar));
+  DISTILL_TRY(oci::enable_builtin_filters(a.get(), tar));
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), tar.c_str(), oci::kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(tar, oci::archive_error(a.get()), "expected a tar, maybe compressed");

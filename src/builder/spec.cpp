@@ -14,6 +14,7 @@
 #include "core/file_util.hpp"
 #include "core/strings.hpp"
 #include "core/suggest.hpp"
+#include "core/yaml.hpp"
 #include "debian/distro.hpp"
 
 namespace distill::builder {
@@ -340,13 +341,7 @@ core::Result<UserSpec> parse_user(std::string_view text) {
 core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
                               const std::string& base_dir) {
   Ctx c{path};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg,
-                            "the spec must be valid YAML");
-  }
+  DISTILL_ASSIGN(YAML::Node root, core::load_yaml(yaml, path, "the spec must be valid YAML"));
   if (!root.IsMap())
     return c.at(root, fmt::format("the spec must be a map of fields (got {})", kind(root)));
   DISTILL_TRY(unknown_keys(c, root, kKeys, "the spec"));

@@ -228,16 +228,33 @@ core::Result<std::string> Cache::store_streaming(std::string_view sha256,
   return blob_path(sha256);
 }
 
+// A named record starts with a line that seals its key and payload, so a
+// record that was cut short, edited or copied under another name reads as
+// absent (and is rebuilt) instead of feeding a wrong digest into an image.
+std::string Cache::seal(std::string_view key, std::string_view data) {
+  core::Sha256 h;
+  h.update(key);
+  h.update("\n");
+  h.update(data);
+  return std::string(kRecordMagic) + " " + h.hex_digest() + "\n";
+}
+
 std::optional<std::string> Cache::read_named(std::string_view key) {
-  auto data = core::read_file(root_ + "/named/" + core::sha256_hex(key));
+  std::string path = root_ + "/named/" + core::sha256_hex(key);
+  auto data = core::read_file(path);
   if (!data.ok()) return std::nullopt;
-  return std::move(data).value();
+  size_t eol = data->find('\n');
+  if (eol == std::string::npos) return std::nullopt;
+  std::string_view payload = std::string_view(*data).substr(eol + 1);
+  if (std::string_view(*data).substr(0, eol + 1) != seal(key, payload)) return std::nullopt;
+  return std::string(payload);
 }
 
 core::Status Cache::write_named(std::string_view key, std::string_view data) {
   std::string dir = root_ + "/named";
   DISTILL_TRY(core::make_dirs(dir));
-  return core::write_file_atomic(dir + "/" + core::sha256_hex(key), data);
+  return core::write_file_atomic(dir + "/" + core::sha256_hex(key),
+                                 seal(key, data) + std::string(data));
 }
 
 }  // namespace distill::cache

@@ -55,11 +55,15 @@ class Cache {
                                             const std::string& where);
 
   // Small mutable entries keyed by name (the last verified InRelease of a
-  // suite), for --offline use. Always re-verified by the caller.
+  // suite, layer and resolution records). Each is sealed with a SHA-256 of
+  // its key and content (docs/cache.md): one that fails the check, as a
+  // corrupt blob does, reads as absent.
   std::optional<std::string> read_named(std::string_view key);
   core::Status write_named(std::string_view key, std::string_view data);
 
  private:
+  static constexpr std::string_view kRecordMagic = "distill-record-v1";
+  static std::string seal(std::string_view key, std::string_view data);
   explicit Cache(std::string root) : root_(std::move(root)) {}
   std::string root_;
 };

@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "core/atomic_file.hpp"
 #include "core/fd_io.hpp"
@@ -36,6 +37,26 @@ Result<std::string> read_file(const std::string& path) {
 Status write_file_atomic(const std::string& path, std::string_view data, int mode) {
   DISTILL_ASSIGN(AtomicFile file, AtomicFile::create(path, mode));
   DISTILL_TRY(file.write(data));
+  return file.commit();
+}
+
+Status read_file_chunks(const std::string& path,
+                        const std::function<Status(std::string_view)>& sink) {
+  UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return make_error(path, std::string("cannot open: ") + std::strerror(errno));
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    ssize_t n = read_some(in.get(), buf.data(), buf.size());
+    if (n < 0) return make_error(path, std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) return Status::Ok();
+    DISTILL_TRY(sink(std::string_view(buf.data(), static_cast<size_t>(n))));
+  }
+}
+
+Status copy_file_atomic(const std::string& from, const std::string& to, int mode) {
+  DISTILL_ASSIGN(AtomicFile file, AtomicFile::create(to, mode));
+  DISTILL_TRY(
+      read_file_chunks(from, [&file](std::string_view chunk) { return file.write(chunk); }));
   return file.commit();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ namespace distill::core {
 Result<std::string> read_file(const std::string& path);
 // Writes through AtomicFile: readers see the old content or the new, never half.
 Status write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
+// Streams the file at `path` to `sink` in bounded chunks.
+Status read_file_chunks(const std::string& path,
+                        const std::function<Status(std::string_view)>& sink);
+// Streams `from` into a new file at `to`, written as write_file_atomic does.
+Status copy_file_atomic(const std::string& from, const std::string& to, int mode = 0644);
 Status make_dirs(const std::string& path, int mode = 0755);
 bool path_exists(const std::string& path);
 

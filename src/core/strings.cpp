@@ -26,4 +26,21 @@ std::vector<std::string> split_words(std::string_view s) {
   return out;
 }
 
+std::string escape_control(std::string_view s, bool escape_non_ascii) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && escape_non_ascii)) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace distill::core

@@ -35,6 +35,11 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
 // The words of `s`, split at runs of is_space() characters.
 std::vector<std::string> split_words(std::string_view s);
 
+// Text from an image or a package made safe to show on a terminal: control
+// bytes (NUL, newline, ESC, DEL, ...) become "\xNN", and with
+// `escape_non_ascii` every byte >= 0x80 too (for text that is not UTF-8).
+std::string escape_control(std::string_view s, bool escape_non_ascii = false);
+
 // The items separated by `sep`: {"a", "b"}, ", " -> "a, b".
 template <typename Range>
 std::string join(const Range& items, std::string_view sep) {

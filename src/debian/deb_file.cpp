@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/lines.hpp"
+#include "debian/deb822.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/tar_entry_reader.hpp"
 
@@ -587,6 +588,27 @@ core::Result<DebContents> read_deb_bytes(std::string_view data, std::string_view
     return ctx.error("", "is not a .deb package: " + oci::archive_error(a.get()),
                      "a .deb is an ar archive, starting with \"!<arch>\"");
   return read_package(a.get(), ctx);
+}
+
+core::Status check_identity(const DebContents& deb, std::string_view where, std::string_view name,
+                            std::string_view version, std::string_view architecture) {
+  DISTILL_ASSIGN(Deb822Document doc,
+                 Deb822Document::parse(deb.control, std::string(where) + ": ./control"));
+  if (doc.paragraphs().empty())
+    return core::make_error(std::string(where), "./control has no fields", kHostileHint);
+  const Paragraph& p = doc.paragraphs().front();
+  const std::pair<std::string_view, std::string_view> expected[] = {
+      {"Package", name}, {"Version", version}, {"Architecture", architecture}};
+  for (const auto& [field, want] : expected) {
+    std::string_view got = p.get_or(field);
+    if (got != want)
+      return core::make_error(
+          std::string(where),
+          "./control says " + std::string(field) + " " + quoted(got) +
+              " but the index entry says " + quoted(want),
+          "the repository serves one package under another's name; " + std::string(kHostileHint));
+  }
+  return core::Status::Ok();
 }
 
 }  // namespace distill::debian

@@ -55,6 +55,13 @@ struct DebLimits {
 core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
                                    const DebLimits& limits = {});
 
+// The package a .deb's ./control says it is (Package, Version, Architecture)
+// must be the one its index entry named: a signed index pins the file's hash,
+// and installing under a name the package does not carry would let one
+// package stand in for another in status.d and every SBOM.
+core::Status check_identity(const DebContents& deb, std::string_view where, std::string_view name,
+                            std::string_view version, std::string_view architecture);
+
 // The same, for a package already in memory.
 core::Result<DebContents> read_deb_bytes(std::string_view data, std::string_view name_for_errors,
                                          const DebLimits& limits = {});

@@ -5,20 +5,19 @@
 #include <map>
 
 #include "core/file_util.hpp"
+#include "debian/package_name.hpp"
 #include "debian/solve.hpp"
 
 namespace distill::debian {
 namespace {
 
+// Copies a cached, verified .deb into `dir` under its pool-style name. The
+// name comes from the index or lockfile, so it is checked to be one plain
+// file name first; the bytes stream, however big the package.
 core::Status copy_deb_out(const std::string& dir, const LockedPackage& p,
                           const std::string& cached) {
-  DISTILL_ASSIGN(std::string data, core::read_file(cached));
-  std::string version = p.version;
-  // Debian's own pool names drop the epoch's colon the same way.
-  for (char& c : version)
-    if (c == ':') c = '%';
-  return core::write_file_atomic(
-      fmt::format("{}/{}_{}_{}.deb", dir, p.name, version, p.architecture), data);
+  DISTILL_ASSIGN(std::string name, deb_file_name(p.name, p.version, p.architecture));
+  return core::copy_file_atomic(cached, dir + "/" + name);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "debian/package_name.hpp"
 
 namespace distill::debian {
 namespace {
@@ -64,6 +65,8 @@ core::Result<LockedPackage> parse_package(const json& j, const std::string& wher
   p.filename = j.at("filename").get<std::string>();
   p.sha256 = j.at("sha256").get<std::string>();
   p.size = j.at("size").get<uint64_t>();
+  if (auto id = check_package_id(where, p.name, p.version, p.architecture); !id.ok())
+    return bad(where, id.error().what);
   if (!core::is_sha256_hex(p.sha256)) return bad(where, p.name + ": sha256 is not 64 hex digits");
   if (!safe_relative_path(p.filename))
     return bad(where, p.name + ": unsafe filename '" + p.filename + "'");

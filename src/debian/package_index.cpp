@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/strings.hpp"
+#include "debian/package_name.hpp"
 #include "debian/relation.hpp"
 #include "debian/version.hpp"
 
@@ -117,6 +118,9 @@ class StanzaReader {
       if (field->value.empty())
         return error(line_of(*field), std::string(display) + of(e) + " is empty");
     }
+    // Name, version and architecture end up in file names and status.d.
+    if (auto id = check_package_id("", e.name, e.version, e.architecture); !id.ok())
+      return error(p_.line, "stanza" + of(e) + ": " + id.error().what);
     if (!parse_u64(c.size->value, e.size))
       return error(line_of(*c.size),
                    "Size" + of(e) + " is not a number: '" + std::string(c.size->value) + "'");

@@ -41,9 +41,11 @@ struct RepositoryConfig {
 
 // One file to download from the pool, with what the index vouches for.
 struct PackageFetch {
-  std::string name;      // for messages
-  std::string base_url;  // mirror root
-  std::string filename;  // pool/main/p/python3.11/python3.11_3.11.2-6_amd64.deb
+  std::string name;          // for messages, and what the .deb's control must say
+  std::string version;       // what the .deb's control must say too
+  std::string architecture;  // likewise
+  std::string base_url;      // mirror root
+  std::string filename;      // pool/main/p/python3.11/python3.11_3.11.2-6_amd64.deb
   std::string sha256;
   uint64_t size = 0;
 };

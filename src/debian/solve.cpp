@@ -46,7 +46,8 @@ std::vector<PackageFetch> fetch_list(const Repository& repo,
                                      const std::vector<LockedPackage>& packages) {
   std::vector<PackageFetch> items;
   for (const LockedPackage& p : packages)
-    items.push_back({p.name, repo.base_url_for(p.suite), p.filename, p.sha256, p.size});
+    items.push_back({p.name, p.version, p.architecture, repo.base_url_for(p.suite), p.filename,
+                     p.sha256, p.size});
   return items;
 }
 

@@ -174,8 +174,10 @@ std::string size_text(int64_t bytes) {
 }
 
 // "  Label:       value", the label column 13 wide.
+// Values come from the image: control bytes (a NUL, a newline in an Env
+// value) are escaped so each field stays on its line, whole.
 void add_field(std::string& out, std::string_view label, std::string_view value) {
-  out += fmt::format("  {:<13}{}\n", label, value);
+  out += fmt::format("  {:<13}{}\n", label, core::escape_control(value));
 }
 
 void add_list(std::string& out, std::string_view label, const std::vector<std::string>& items) {

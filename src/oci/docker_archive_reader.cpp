@@ -10,6 +10,7 @@
 #include "core/sha256.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/media_types.hpp"
+#include "oci/tar_entry_reader.hpp"
 
 namespace distill::oci {
 namespace {
@@ -38,7 +39,7 @@ core::Result<std::string> member_name(const char* raw, const std::string& archiv
 core::Result<ArchiveReader> open_archive(const std::string& path) {
   ArchiveReader a(archive_read_new());
   if (!a) return core::make_error(path, "cannot create an archive reader");
-  archive_read_support_filter_all(a.get());
+  DISTILL_TRY(enable_builtin_filters(a.get(), path));
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(path, "cannot open as a tar archive: " + archive_error(a.get()));
@@ -65,48 +66,36 @@ core::Status DockerArchiveReader::scan() {
   ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());
   DISTILL_ASSIGN(ArchiveReader a, open_archive(path_));
+  TarEntryReader tar(a.get(), path_, {.max_members = limits_.max_archive_members});
   std::set<std::string> seen;
   int64_t kept_total = 0;
-  std::vector<char> buf(kArchiveChunk);
-  archive_entry* entry = nullptr;
+  TarMember entry;
   for (;;) {
-    int rc = archive_read_next_header(a.get(), &entry);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return core::make_error(path_, "cannot read the archive: " + archive_error(a.get()),
-                              "is it a docker-archive tar?");
-    if (seen.size() >= limits_.max_archive_members)
-      return core::make_error(
-          path_, "has more than " + std::to_string(limits_.max_archive_members) + " members");
-    DISTILL_ASSIGN(std::string name, member_name(archive_entry_pathname(entry), path_));
+    DISTILL_ASSIGN(bool more, tar.next(entry));
+    if (!more) break;
+    DISTILL_ASSIGN(std::string name, member_name(entry.name.c_str(), path_));
     if (!seen.insert(name).second)
       return core::make_error(path_, "member '" + name + "' appears twice",
                               "the archive is ambiguous");
-    if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
-      continue;  // folders, symlinks, hardlinks: never a blob
+    if (entry.type != TarType::kRegular) continue;  // folders, links: never a blob
     Member m;
-    bool keep = (name.ends_with(".json") || name == "repositories") &&
-                archive_entry_size(entry) <= limits_.max_metadata_size &&
-                kept_total + archive_entry_size(entry) <= 4 * limits_.max_metadata_size;
+    bool metadata = name.ends_with(".json") || name == "repositories";
+    m.kept = metadata && entry.size <= limits_.max_metadata_size &&
+             kept_total + entry.size <= 4 * limits_.max_metadata_size;
+    m.oversized = metadata && !m.kept;
     core::Sha256 hash;
-    for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-      if (n < 0)
-        return core::make_error(path_,
-                                "cannot read member '" + name + "': " + archive_error(a.get()));
-      if (n == 0) break;
-      std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    DISTILL_TRY(tar.copy_content([&](std::string_view chunk) -> core::Status {
       hash.update(chunk);
-      m.size += n;
+      m.size += static_cast<int64_t>(chunk.size());
       if (m.head.size() < 4) m.head.append(chunk.substr(0, 4 - m.head.size()));
-      if (keep) {
-        if (static_cast<int64_t>(m.content.size()) + n > limits_.max_metadata_size)
+      if (m.kept) {
+        if (static_cast<int64_t>(m.content.size() + chunk.size()) > limits_.max_metadata_size)
           return core::make_error(path_, "member '" + name + "' is larger than its header says");
         m.content.append(chunk);
       }
-    }
+      return core::Status::Ok();
+    }));
     m.sha256 = hash.hex_digest();
-    m.kept = keep;
     kept_total += static_cast<int64_t>(m.content.size());
     members_.emplace(std::move(name), std::move(m));
   }
@@ -115,6 +104,13 @@ core::Status DockerArchiveReader::scan() {
 
 core::Status DockerArchiveReader::build_index() {
   auto it = members_.find("manifest.json");
+  if (it != members_.end() && it->second.oversized)
+    return core::make_error(
+        path_ + ": manifest.json",
+        "is larger than " + std::to_string(limits_.max_metadata_size) +
+            " bytes (with the archive's other metadata: " +
+            std::to_string(4 * limits_.max_metadata_size) + ")",
+        "a docker save manifest is a few hundred bytes; the archive is hostile");
   if (it == members_.end() || !it->second.kept)
     return core::make_error(path_, "has no manifest.json",
                             "is it a docker-archive tar (docker save)?");

@@ -29,6 +29,7 @@ class DockerArchiveReader : public ImageReader {
     std::string head;     // first bytes, to recognise compression
     std::string content;  // kept for small .json members and `repositories`
     bool kept = false;
+    bool oversized = false;  // metadata (.json, repositories) too big to keep
   };
 
  protected:

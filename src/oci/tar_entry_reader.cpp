@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/strings.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/fs_entry.hpp"
 
@@ -47,20 +48,7 @@ std::string_view tar_type_name(TarType type) {
 }
 
 std::string quote_name(std::string_view s) {
-  bool utf8 = is_valid_utf8(s);
-  std::string out = "'";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out + "'";
+  return "'" + core::escape_control(s, !is_valid_utf8(s)) + "'";
 }
 
 TarEntryReader::TarEntryReader(archive* tar, std::string where, TarReadOptions options)

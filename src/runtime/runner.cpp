@@ -11,6 +11,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/file_util.hpp"
+#include "core/json.hpp"
+#include "core/lines.hpp"
 #include "core/temp_dir.hpp"
 
 extern char** environ;
@@ -77,8 +80,24 @@ class ContainerState {
     argv.insert(argv.end(), tail.begin(), tail.end());
     return argv;
   }
-  std::vector<std::string> run_command(const std::string& bundle) const {
-    return command({"run", "--bundle", bundle, id_});
+  // runc's own log goes to a file of the state folder, as JSON lines: an
+  // error there means runc failed to start the container, which its exit
+  // code alone cannot tell from the container's own exit code 1.
+  std::vector<std::string> run_command(const std::string& bundle, bool log = false) const {
+    if (!log) return command({"run", "--bundle", bundle, id_});
+    return command({"--log", log_path(), "--log-format", "json", "run", "--bundle", bundle, id_});
+  }
+  std::string log_path() const { return state_.path() + "/runc.log"; }
+  // The last error runc logged, or "" when it started the container.
+  std::string start_error() const {
+    auto text = core::read_file(log_path());
+    if (!text.ok()) return {};
+    std::string last;
+    for (std::string_view line : core::lines(*text)) {
+      auto j = core::parse_json(line);
+      if (j.ok() && j->is_object() && j->value("level", "") == "error") last = j->value("msg", "");
+    }
+    return last;
   }
   const std::string& id() const { return id_; }
 
@@ -168,7 +187,13 @@ core::Result<int> ContainerRunner::run(const std::string& bundle_dir) {
   auto forward = [&](int sig) {
     (void)executor_.run_captured(c.command({"kill", c.id(), signal_name(sig)}));
   };
-  return executor_.run_attached(c.run_command(bundle_dir), forward);
+  DISTILL_ASSIGN(int code, executor_.run_attached(c.run_command(bundle_dir, true), forward));
+  if (code == 0) return code;
+  std::string failed = c.start_error();
+  if (!failed.empty())
+    return core::make_error("run", "runc could not start the container: " + failed,
+                            "check the image's entrypoint, user and working directory");
+  return code;
 }
 
 core::Result<core::ProcessResult> ContainerRunner::run_captured(const std::string& bundle_dir) {

@@ -8,6 +8,7 @@
 
 #include "core/file_util.hpp"
 #include "core/suggest.hpp"
+#include "core/yaml.hpp"
 
 namespace distill::verify {
 namespace {
@@ -325,8 +326,9 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
 
 core::Result<StructureTestFile> parse_structure_test(std::string_view text,
                                                      const std::string& path) {
+  DISTILL_ASSIGN(YAML::Node root,
+                 core::load_yaml(text, path, "a structure test file must be valid YAML"));
   try {
-    YAML::Node root = YAML::Load(std::string(text));
     return parse_root(root, path);
   } catch (const YAML::Exception& e) {
     return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg,

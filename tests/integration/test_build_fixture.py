@@ -588,6 +588,15 @@ entrypoint: [/usr/local/bin/tool]
         self.assertEqual(res.stdout, "")
         self.assertEqual(os.listdir(work), ["distill.yaml"], "nothing written")
 
+    def test_spec_duplicate_key(self):
+        work = self.mkdir("work")
+        self.write_spec("distro: debian12\nbase: static\npackages: [hello-tool]\n"
+                        "base: python3\n", folder=work)
+        res = self.run_distill(self.mirror_args(self.server) + ["build"], cwd=work,
+                               expect_rc=None)
+        self.assert_one_error(res, "distill.yaml:4", "key 'base' given twice (lines 2 and 4)")
+        self.assertEqual(os.listdir(work), ["distill.yaml"], "nothing written")
+
     def test_spec_bad_value_and_missing_file(self):
         work = self.mkdir("work")
         self.write_spec("distro: debian12\n\nbase: pyhton3\n", folder=work)

@@ -8,6 +8,7 @@ skopeo, which runs sandboxed: HOME and XDG_* in the test folder and
 _CONTAINERS_ROOTLESS_UID=65534, so it writes nothing outside it.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +32,31 @@ labels: {org.example.team: images}
 # What the base preset installs, plus the requested package.
 INSTALLED = sorted(T.IMAGE_PRESET_PACKAGES["base"] + ["hello-tool"])
 SOURCES = {"libc6": "glibc", "libssl3": "openssl"}
+
+
+def rewrite_config(layout, edit):
+    """Applies `edit` to the config of the layout's one image, rewriting the
+    config, manifest and index so that every digest matches again."""
+    def put(data):
+        digest = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+            f.write(data)
+        return "sha256:" + digest, len(data)
+
+    def get(desc):
+        with open(os.path.join(layout, "blobs", "sha256", desc["digest"][7:]), "rb") as f:
+            return json.load(f)
+
+    with open(os.path.join(layout, "index.json")) as f:
+        index = json.load(f)
+    mdesc = index["manifests"][0]
+    manifest = get(mdesc)
+    config = get(manifest["config"])
+    edit(config)
+    manifest["config"]["digest"], manifest["config"]["size"] = put(json.dumps(config).encode())
+    mdesc["digest"], mdesc["size"] = put(json.dumps(manifest).encode())
+    with open(os.path.join(layout, "index.json"), "w") as f:
+        json.dump(index, f)
 
 
 class InspectFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
@@ -265,6 +291,23 @@ class InspectFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertEqual(res.stdout, "")
 
     # -- errors -----------------------------------------------------------------------------
+
+    def test_control_bytes_in_config_are_shown_escaped(self):
+        """A NUL in Workdir and a newline in an Env value are part of the value:
+        the text output shows them escaped, on the field's own line, whole."""
+        out = os.path.join(self.tmp, "image")
+        self.build("-t", "distill-test:test", out=out)
+        rewrite_config(out, lambda c: c["config"].update(
+            {"WorkingDir": "/srv\u0000hidden", "Env": ["A=1\nFAKE=2", "B=\u001b[2J"]}))
+        text = self.inspect(out).stdout
+        self.assertIn("Workdir:     /srv\\x00hidden\n", text)
+        self.assertIn("Env:         A=1\\x0aFAKE=2\n", text)
+        self.assertIn("B=\\x1b[2J\n", text)
+        self.assertNotIn("\x1b", text)
+        self.assertNotIn("\nFAKE=2", text)
+        got = self.inspect_json(out)["images"][0]
+        self.assertEqual(got["working_dir"], "/srv\u0000hidden")
+        self.assertEqual(got["env"], ["A=1\nFAKE=2", "B=\u001b[2J"])
 
     def test_errors(self):
         out = os.path.join(self.tmp, "image")

@@ -256,7 +256,8 @@ class RepositoryTest : public ::testing::Test {
       for (const auto& d : debs) transport_.serve(kArchive + "/" + d.filename, d.content);
   }
   PackageFetch fetch_item(const Deb& d) {
-    return {d.name, kArchive + "/", d.filename, core::sha256_hex(d.content), d.content.size()};
+    return {d.name,          "", "", kArchive + "/", d.filename, core::sha256_hex(d.content),
+            d.content.size()};
   }
 
   std::unique_ptr<Repository> repo(const RepositoryConfig& config) {

@@ -24,7 +24,7 @@
 namespace distill::image::test_util {
 
 struct Member {
-  enum Kind { kFile, kDir, kSymlink, kHardlink, kCharDevice };
+  enum Kind { kFile, kDir, kSymlink, kHardlink, kCharDevice, kFifo };
   std::string path;  // written verbatim as the tar name
   Kind kind = kFile;
   std::string data;    // kFile
@@ -86,6 +86,9 @@ inline std::string make_tar(const std::vector<Member>& members) {
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_hardlink(e, m.target.c_str());
         archive_entry_set_size(e, 0);
+        break;
+      case Member::kFifo:
+        archive_entry_set_filetype(e, AE_IFIFO);
         break;
       case Member::kCharDevice:
         archive_entry_set_filetype(e, AE_IFCHR);

@@ -259,6 +259,17 @@ TEST_F(ImageReaderTest, HostileDockerArchivesAreRefused) {
   write_raw_tar(path("many.tar"), {{"a", ""}, {"b", ""}, {"c", ""}});
   EXPECT_FALSE(open_reader(path("many.tar"), few).ok());
 
+  // An oversized manifest.json is reported as that, not as missing.
+  ReaderLimits small;
+  small.max_metadata_size = 1000;
+  write_raw_tar(path("big.tar"),
+                {{"c.json", config}, {"manifest.json", "[" + std::string(2000, ' ') + "]"}});
+  auto big = open_reader(path("big.tar"), small);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().where, path("big.tar") + ": manifest.json");
+  EXPECT_NE(big.error().what.find("is larger than 1000 bytes"), std::string::npos)
+      << big.error().message();
+
   ASSERT_TRUE(core::write_file_atomic(path("garbage.tar"), std::string(4096, 'g')).ok());
   EXPECT_FALSE(open_reader(path("garbage.tar")).ok());
 

@@ -156,6 +156,24 @@ TEST_F(BundleTest, UnpacksLayersInOrderWithWhiteoutsOfLowerLayersOnly) {
   EXPECT_FALSE(fs::exists(bundle_path)) << "removed with everything in it";
 }
 
+// run.md: absolute member names land inside the root, as Docker reads them;
+// FIFOs are created with the layer's owner and mode.
+TEST_F(BundleTest, AbsoluteNamesLandInsideTheRootAndFifosAreCreated) {
+  std::vector<std::string> tars = {
+      make_tar({file("/etc/motd", "hi\n"), {"run/pipe", Member::kFifo, {}, {}, 0640}})};
+  std::string layout = path("oci");
+  write_layout(layout, {image_of(dir_->path(), tars)});
+  auto source = transport::open_image(layout);
+  ASSERT_TRUE(source.ok()) << source.error().message();
+  auto b = Bundle::unpack((*source)->reader(), (*source)->images().at(0), dir_->path());
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  EXPECT_EQ(*b->read_rootfs_file("etc/motd"), "hi\n");
+  struct stat st {};
+  ASSERT_EQ(::lstat((b->rootfs() + "/run/pipe").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
 TEST_F(BundleTest, RefusesAnEscapeThroughASymlinkedParent) {
   std::vector<std::string> tars = {make_tar({sym("evil", "/"), file("evil/tmp/escaped", "x")})};
   std::string layout = path("oci");

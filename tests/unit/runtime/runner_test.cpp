@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/file_util.hpp"
 #include "unit/image/image_test_util.hpp"
 
 using namespace distill;
@@ -19,6 +20,7 @@ class FakeRunc : public RuncExecutor {
   int exit_code = 0;
   std::vector<int> signals;  // delivered while "running"
   bool fail_to_start = false;
+  std::string runc_log;  // written to runc's --log file
   std::string state_dir_seen;
 
   core::Result<int> run_attached(const std::vector<std::string>& argv,
@@ -28,6 +30,9 @@ class FakeRunc : public RuncExecutor {
     EXPECT_TRUE(std::filesystem::is_directory(state_dir_seen))
         << "state folder exists while running";
     if (fail_to_start) return core::make_error("runc", "cannot start");
+    if (!runc_log.empty()) {
+      EXPECT_TRUE(core::write_file_atomic(argv.at(4), runc_log).ok());
+    }
     for (int s : signals) on_signal(s);
     return exit_code;
   }
@@ -52,13 +57,16 @@ TEST_F(RunnerTest, PassesTheExitCodeAndCleansUp) {
   EXPECT_EQ(*code, 7);
   ASSERT_EQ(fake.calls.size(), 2u);
   const auto& run = fake.calls[0];
-  ASSERT_EQ(run.size(), 7u);
+  ASSERT_EQ(run.size(), 11u);
   EXPECT_EQ(run[0], "/usr/sbin/runc");
   EXPECT_EQ(run[1], "--root");
-  EXPECT_EQ(run[3], "run");
-  EXPECT_EQ(run[4], "--bundle");
-  EXPECT_EQ(run[5], "/bundle");
-  const std::string id = run[6];
+  EXPECT_EQ(run[3], "--log");
+  EXPECT_EQ(run[4], run[2] + "/runc.log");
+  EXPECT_EQ(run[6], "json");
+  EXPECT_EQ(run[7], "run");
+  EXPECT_EQ(run[8], "--bundle");
+  EXPECT_EQ(run[9], "/bundle");
+  const std::string id = run[10];
   EXPECT_EQ(fake.calls[1], (std::vector<std::string>{"/usr/sbin/runc", "--root", run[2], "delete",
                                                      "--force", id}));
   EXPECT_FALSE(std::filesystem::exists(fake.state_dir_seen)) << "state folder removed";
@@ -74,7 +82,7 @@ TEST_F(RunnerTest, ForwardsSignalsWithRuncKill) {
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 130);
   ASSERT_EQ(fake.calls.size(), 4u);
-  const std::string id = fake.calls[0][6];
+  const std::string id = fake.calls[0][10];
   EXPECT_EQ(fake.calls[1], (std::vector<std::string>{"runc", "--root", fake.state_dir_seen, "kill",
                                                      id, "SIGINT"}));
   EXPECT_EQ(fake.calls[2][5], "SIGKILL");
@@ -90,6 +98,29 @@ TEST_F(RunnerTest, DeletesTheContainerWhenRuncFails) {
   ASSERT_EQ(fake.calls.size(), 2u);
   EXPECT_EQ(fake.calls[1][3], "delete");
   EXPECT_TRUE(std::filesystem::is_empty(dir_->path()));
+}
+
+TEST_F(RunnerTest, RuncStartFailureIsAnErrorNotAnExitCode) {
+  FakeRunc fake;
+  fake.exit_code = 1;
+  fake.runc_log =
+      "{\"level\":\"info\",\"msg\":\"starting\"}\n"
+      "{\"level\":\"error\",\"msg\":\"runc run failed: unable to start container process: "
+      "exec: \\\"/nope\\\": stat /nope: no such file or directory\"}\n";
+  ContainerRunner runner(fake, "runc", dir_->path());
+  auto r = runner.run("/bundle");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().where, "run");
+  EXPECT_NE(r.error().what.find("runc could not start the container: runc run failed"),
+            std::string::npos)
+      << r.error().what;
+  EXPECT_NE(r.error().what.find("stat /nope"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_->path()));
+
+  fake.runc_log = "{\"level\":\"info\",\"msg\":\"fine\"}\n";  // the container's own 1
+  auto own = runner.run("/bundle");
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(*own, 1);
 }
 
 TEST_F(RunnerTest, CapturedRunsGiveTheOutput) {
