@@ -21,8 +21,9 @@ packages=(
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # online tests: a regular Debian root filesystem to compare with
   mmdebstrap
-  # registry tests: a real registry, bcrypt htpasswd files
-  docker-registry apache2-utils
+  # registry tests: a real registry, bcrypt htpasswd files, peak memory
+  # (/usr/bin/time -f %M) under hostile answers
+  docker-registry apache2-utils time
   # the compare report is checked in a headless browser
   chromium
 )

@@ -15,6 +15,8 @@ enum class ErrorCode {
   kInvalidRequest,  // the other side refused our request as malformed (HTTP 400, 416)
   kIntegrity,       // a digest, size or signature that does not verify
   kPolicyFailed,    // the command ran and found what the user asked it to fail on
+  kUnavailable,     // no answer, or one cut short (refused, reset, timed out): a retry may get one
+  kAborted,         // the receiver stopped a transfer (full disk, body past its limit): no retry
 };
 
 // One user-facing failure. Rendered as "<where>: <what> (<hint>)" so every error

@@ -20,8 +20,11 @@ struct Transfer {
   HttpResponse* resp;
   const BodySink* sink;
   CURL* curl;
+  const HttpRequest* req;
   BodySource* source = nullptr;
-  bool aborted = false;
+  bool aborted = false;         // the sink or on_head said stop
+  bool held_too_large = false;  // a 2xx body without a sink passed kMaxHeldBody
+  bool error_body_cut = false;  // a non-2xx body passed kMaxErrorBody: not read further
   core::Status source_status;
 };
 
@@ -31,18 +34,37 @@ bool is_success(CURL* c) {
   return status == 0 || (status >= 200 && status < 300);
 }
 
+// Stops reading once a body held in memory passes `limit`.
+size_t hold_bounded(Transfer* t, std::string_view data, size_t limit, bool& cut) {
+  std::string& body = t->resp->body;
+  if (body.size() + data.size() > limit) {
+    body.append(data.substr(0, limit - body.size()));
+    cut = true;
+    return 0;
+  }
+  body.append(data);
+  return data.size();
+}
+
 size_t on_body(char* ptr, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  size_t n = size * nmemb;
-  if (t->sink && is_success(t->curl)) {
-    if (!(*t->sink)(std::string_view(ptr, n))) {
-      t->aborted = true;
-      return 0;
-    }
-  } else {
-    t->resp->body.append(ptr, n);
+  std::string_view data(ptr, size * nmemb);
+  if (!is_success(t->curl)) return hold_bounded(t, data, kMaxErrorBody, t->error_body_cut);
+  if (!t->sink) return hold_bounded(t, data, kMaxHeldBody, t->held_too_large);
+  if (!(*t->sink)(data)) {
+    t->aborted = true;
+    return 0;
   }
-  return n;
+  return data.size();
+}
+
+// The blank line that ends a 2xx answer's headers: on_head sees them.
+bool head_refused(Transfer* t) {
+  if (!t->req->on_head || !is_success(t->curl)) return false;
+  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &t->resp->status);
+  if (t->req->on_head(*t->resp)) return false;
+  t->aborted = true;
+  return true;
 }
 
 size_t on_header(char* ptr, size_t size, size_t nmemb, void* user) {
@@ -53,6 +75,7 @@ size_t on_header(char* ptr, size_t size, size_t nmemb, void* user) {
     t->resp->headers.clear();  // a new response after a redirect or 100-continue
     return n;
   }
+  if (line == "\r\n" || line == "\n") return head_refused(t) ? 0 : n;
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
   std::string name = core::ascii_lower(line.substr(0, colon));
@@ -102,6 +125,33 @@ void set_body(CURL* c, const HttpRequest& req, Transfer& t) {
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
 }
 
+// Whether asking again may get an answer: the network's failures, not ours
+// (an unsupported protocol, a refused certificate, a receiver that stopped).
+bool is_transient_curl_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_AGAIN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+core::Error curl_error(const HttpRequest& req, CURLcode rc) {
+  core::Error e = core::make_error(req.url, curl_easy_strerror(rc));
+  return is_transient_curl_error(rc) ? e.with_code(core::ErrorCode::kUnavailable) : e;
+}
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -127,7 +177,7 @@ core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const Bod
   if (!curl) return core::make_error(req.url, "cannot initialise libcurl");
   HttpResponse resp;
   CURL* c = curl.get();
-  Transfer t{&resp, sink, c, nullptr, false, core::Status::Ok()};
+  Transfer t{&resp, sink, c, &req, nullptr, false, false, false, core::Status::Ok()};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
@@ -162,8 +212,15 @@ core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const Bod
 
   CURLcode rc = curl_easy_perform(c);
   if (!t.source_status.ok()) return t.source_status.error();
-  if (t.aborted) return core::make_error(req.url, "transfer aborted by the receiver");
-  if (rc != CURLE_OK) return core::make_error(req.url, curl_easy_strerror(rc));
+  if (t.aborted)
+    return core::make_error(req.url, "transfer aborted by the receiver")
+        .with_code(core::ErrorCode::kAborted);
+  if (t.held_too_large)
+    return core::make_error(
+               req.url, "the answer is larger than " + std::to_string(kMaxHeldBody >> 20) + " MiB")
+        .with_code(core::ErrorCode::kAborted);
+  // An error answer cut at kMaxErrorBody is still the answer.
+  if (rc != CURLE_OK && !(t.error_body_cut && rc == CURLE_WRITE_ERROR)) return curl_error(req, rc);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   // file:// answers 0 on success; give callers one convention.
   if (resp.status == 0) resp.status = 200;

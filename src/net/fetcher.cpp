@@ -8,6 +8,10 @@ bool is_transient_status(long status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
+bool is_retryable(const core::Error& transport_error) {
+  return transport_error.code == core::ErrorCode::kUnavailable;
+}
+
 core::Result<std::string> Fetcher::get(const std::string& url) {
   std::string body;
   BodySink sink = [&body](std::string_view chunk) {
@@ -32,6 +36,8 @@ core::Status Fetcher::get_to(const std::string& url, const BodySink& sink,
     }
     auto resp = transport_.send(req, &sink);
     if (!resp.ok()) {
+      // Only a missing or cut answer may come whole next time.
+      if (!is_retryable(resp.error())) return resp.error();
       last = resp.error();
       continue;
     }

@@ -15,8 +15,10 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{500};  // doubled after each failure
 };
 
-// GETs with retries on transient failures (no answer, 408, 429, 5xx). Any
-// other non-2xx status fails at once with an error naming URL and status.
+// GETs with retries on transient failures (no answer or one cut short, 408,
+// 429, 5xx). Anything else fails at once: another status, an error that
+// cannot change (an unsupported protocol, a refused certificate), or a sink
+// that stopped the transfer (its own error says why).
 class Fetcher {
  public:
   Fetcher(HttpTransport& transport, core::Clock& clock, RetryPolicy policy = {})
@@ -37,5 +39,7 @@ class Fetcher {
 };
 
 bool is_transient_status(long status);
+// Whether a transport error (no whole answer) may go away on retry.
+bool is_retryable(const core::Error& transport_error);
 
 }  // namespace distill::net

@@ -1,5 +1,8 @@
 #include "oci/manifest.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/json.hpp"
 #include "oci/media_types.hpp"
 
@@ -9,6 +12,16 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxListed = 10000;
+
+// RFC 6838 restricted-name: a letter or digit, then up to 126 of these.
+bool is_media_type_name(std::string_view s) {
+  if (s.empty() || s.size() > 127 || !std::isalnum(static_cast<unsigned char>(s.front())))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) ||
+           std::string_view("!#$&-^_.+").find(ch) != std::string_view::npos;
+  });
+}
 
 json descriptor_json(const Descriptor& d) {
   json j = {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
@@ -28,7 +41,7 @@ core::Result<Descriptor> parse_descriptor(const json& j) {
   DISTILL_ASSIGN(std::string digest, core::json_string(j, "digest"));
   DISTILL_ASSIGN(d.digest, Digest::parse(digest));
   DISTILL_ASSIGN(d.size, core::json_int(j, "size"));
-  if (d.size < 0) return core::make_error("descriptor " + digest, "has a negative size");
+  DISTILL_TRY(check_descriptor(d));
   DISTILL_ASSIGN(d.annotations, core::json_string_map(j, "annotations"));
   if (auto it = j.find("platform"); it != j.end() && !it->is_null()) {
     Platform p;
@@ -62,6 +75,25 @@ core::Status check_schema(const json& j) {
 }
 
 }  // namespace
+
+bool is_media_type(std::string_view t) {
+  const size_t slash = t.find('/');
+  return slash != std::string_view::npos && is_media_type_name(t.substr(0, slash)) &&
+         is_media_type_name(t.substr(slash + 1));
+}
+
+core::Status check_descriptor(const Descriptor& d) {
+  const std::string where = "descriptor " + d.digest.str();
+  if (d.digest.empty()) return core::make_error(where, "has no digest");
+  if (d.size < 0) return core::make_error(where, "has a negative size");
+  if (d.size > kMaxBlobSize)
+    return core::make_error(where, "has a size of " + std::to_string(d.size) + " bytes",
+                            "no blob is larger than 1 TiB");
+  if (!is_media_type(d.media_type))
+    return core::make_error(where, "has an invalid media type '" + d.media_type + "'",
+                            "expected type/subtype (RFC 6838)");
+  return core::Status::Ok();
+}
 
 Descriptor describe(std::string_view media_type, std::string_view content) {
   Descriptor d;

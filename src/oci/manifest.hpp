@@ -40,6 +40,15 @@ struct Index {
   Annotations annotations;
 };
 
+// Descriptors larger than this are refused: no image has a terabyte blob,
+// and sums of sizes stay far from overflowing.
+inline constexpr int64_t kMaxBlobSize = int64_t{1} << 40;
+
+// What every descriptor read or pushed must be: a sha256 digest, a size from
+// 0 to kMaxBlobSize and a media type of RFC 6838's form.
+bool is_media_type(std::string_view t);
+core::Status check_descriptor(const Descriptor& d);
+
 // Deterministic JSON (keys sorted, compact, no trailing newline). The
 // mediaType field is always written: the image spec recommends it and it stops
 // a manifest being confused for an index.
@@ -47,7 +56,7 @@ core::Result<std::string> manifest_json(const Manifest& m);
 core::Result<std::string> index_json(const Index& i);
 
 // Also read the Docker schema 2 equivalents. Refuse schemaVersion other than 2,
-// bad digests, negative sizes and more than 10000 layers or manifests.
+// descriptors check_descriptor refuses and more than 10000 layers or manifests.
 core::Result<Manifest> parse_manifest(std::string_view json, std::string_view where);
 core::Result<Index> parse_index(std::string_view json, std::string_view where);
 

@@ -1,6 +1,7 @@
 #include "registry/client.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include "core/json.hpp"
@@ -39,6 +40,17 @@ std::string media_type_of(const net::HttpResponse& r) {
   t = t.substr(0, t.find(';'));
   while (!t.empty() && t.back() == ' ') t.pop_back();
   return t;
+}
+
+// The first byte of "bytes 100-199/200"; -1 when unreadable.
+int64_t range_start_of(std::string_view content_range) {
+  if (!content_range.starts_with("bytes ")) return -1;
+  content_range.remove_prefix(6);
+  int64_t start = 0;
+  auto [end, ec] =
+      std::from_chars(content_range.data(), content_range.data() + content_range.size(), start);
+  if (ec != std::errc() || end == content_range.data() || *end != '-') return -1;
+  return start;
 }
 
 // After a reset mid-upload the registry may have dropped or spoiled the
@@ -114,8 +126,9 @@ core::Status Client::ping() {
 
 core::Result<net::HttpResponse> Client::send(net::HttpRequest req, const Call& call,
                                              const net::BodySink* sink,
-                                             const std::function<void()>& restart) {
+                                             const RetryHook& before_retry) {
   const std::string scope = call.repo.empty() ? "" : repository_scope(call.repo, call.push);
+  const std::string where = call.repo.empty() ? registry_ : registry_ + "/" + call.repo;
   bool auth_renewed = false;
   auto delay = options_.retry.base_delay;
   std::string last;
@@ -126,10 +139,15 @@ core::Result<net::HttpResponse> Client::send(net::HttpRequest req, const Call& c
     auto resp = transport_.send(r, sink);
     // The body cannot be read (a corrupt or unreadable blob): no retry helps.
     if (!resp.ok() && r.body_source && r.body_source->broken()) return resp.error();
+    // The receiver stopped the transfer: its own error says why.
+    if (!resp.ok() && resp.error().code == core::ErrorCode::kAborted) return resp.error();
+    if (!resp.ok() && !net::is_retryable(resp.error()))
+      return core::make_error(where, "cannot " + call.action + ": " + resp.error().what)
+          .with_code(resp.error().code);
     if (resp.ok() && resp->status == 401 && call.authenticate && !auth_renewed) {
       auth_renewed = true;
       DISTILL_TRY(auth_.on_unauthorized(*resp, scope, state));
-      if (restart) restart();
+      if (before_retry) before_retry(req);
       continue;
     }
     if (resp.ok() && !net::is_transient_status(resp->status)) return resp;
@@ -137,13 +155,13 @@ core::Result<net::HttpResponse> Client::send(net::HttpRequest req, const Call& c
     if (++attempt >= options_.retry.attempts) break;
     clock_.sleep_for(delay);
     delay *= 2;
-    if (restart) restart();
+    if (before_retry) before_retry(req);
   }
-  std::string where = call.repo.empty() ? registry_ : registry_ + "/" + call.repo;
   return core::make_error(where,
                           "cannot " + call.action + ": " + last + " (after " +
                               std::to_string(options_.retry.attempts) + " attempts)",
-                          "check that the registry is running and reachable, then retry");
+                          "check that the registry is running and reachable, then retry")
+      .with_code(core::ErrorCode::kUnavailable);
 }
 
 core::Error Client::status_error(const net::HttpResponse& r, const Call& call) const {
@@ -185,14 +203,24 @@ core::Status Client::check_login() {
 }
 
 core::Result<bool> Client::blob_exists(const std::string& repo, const oci::Digest& digest) {
+  DISTILL_ASSIGN(std::optional<int64_t> size, blob_size(repo, digest));
+  return size.has_value();
+}
+
+core::Result<std::optional<int64_t>> Client::blob_size(const std::string& repo,
+                                                       const oci::Digest& digest) {
   Call call{repo, "check blob " + digest.str(), true};
   net::HttpRequest req;
   req.method = "HEAD";
   req.url = url(repo, "blobs/" + digest.str());
   DISTILL_ASSIGN(net::HttpResponse r, send(req, call));
-  if (r.status == 200) return true;
-  if (r.status == 404) return false;
-  return status_error(r, call);
+  if (r.status == 404) return std::optional<int64_t>();
+  if (r.status != 200) return status_error(r, call);
+  const std::string length = r.header("content-length");
+  int64_t size = -1;
+  auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), size);
+  if (ec != std::errc() || end != length.data() + length.size() || size < 0) size = -1;
+  return std::optional<int64_t>(size);
 }
 
 core::Result<bool> Client::mount_blob(const std::string& repo, const oci::Digest& digest,
@@ -309,13 +337,24 @@ core::Result<FetchedManifest> Client::get_manifest(const std::string& repo,
   net::HttpRequest req;
   req.url = url(repo, "manifests/" + ident);
   req.headers = {{"Accept", manifest_accept_header()}};
-  DISTILL_ASSIGN(net::HttpResponse r, send(req, call));
+  const std::string where = registry_ + "/" + repo + "@" + ident;
+  // Stop reading at the limit: a hostile registry's endless manifest never
+  // sits in memory.
+  std::string body;
+  bool too_large = false;
+  net::BodySink bounded = [&](std::string_view chunk) {
+    too_large = std::ssize(body) + std::ssize(chunk) > kMaxManifestSize;
+    if (!too_large) body.append(chunk);
+    return !too_large;
+  };
+  auto sent = send(req, call, &bounded, [&](net::HttpRequest&) { body.clear(); });
+  if (too_large)
+    return core::make_error(where, "manifest is larger than 8 MiB",
+                            "the registry served something that is not a manifest");
+  DISTILL_ASSIGN(net::HttpResponse r, std::move(sent));
   if (r.status != 200) return status_error(r, call);
-  std::string where = registry_ + "/" + repo + "@" + ident;
-  if (static_cast<int64_t>(r.body.size()) > kMaxManifestSize)
-    return core::make_error(where, "manifest is larger than 8 MiB");
   FetchedManifest m;
-  m.body = std::move(r.body);
+  m.body = std::move(body);
   m.digest = oci::Digest::of(m.body);
   m.media_type = media_type_of(r);
   if (ident.starts_with("sha256:") && m.digest.str() != ident)
@@ -353,12 +392,45 @@ core::Result<oci::Digest> Client::put_manifest(const std::string& repo, const st
 }
 
 core::Status Client::get_blob(const std::string& repo, const oci::Digest& digest,
-                              const net::BodySink& sink, const std::function<void()>& restart) {
+                              const net::BodySink& sink) {
   Call call{repo, "pull blob " + digest.str(), false};
+  int64_t delivered = 0;  // bytes the sink has
+  int64_t skip = 0;       // bytes at the start of this answer that the sink has
+  std::string bad_range;
+  net::BodySink resumed = [&](std::string_view chunk) {
+    const auto drop = static_cast<size_t>(std::min<int64_t>(skip, std::ssize(chunk)));
+    skip -= static_cast<int64_t>(drop);
+    chunk.remove_prefix(drop);
+    if (chunk.empty()) return true;
+    delivered += std::ssize(chunk);
+    return sink(chunk);
+  };
   net::HttpRequest req;
   req.url = url(repo, "blobs/" + digest.str());
-  DISTILL_ASSIGN(net::HttpResponse r, send(req, call, &sink, restart));
-  if (r.status != 200) return status_error(r, call);
+  // A 206 must start where the sink stopped; a 200 is the whole blob again.
+  req.on_head = [&](const net::HttpResponse& head) {
+    if (head.status != 206) return true;
+    if (range_start_of(head.header("content-range")) == skip) {
+      skip = 0;
+      return true;
+    }
+    bad_range = head.header("content-range");
+    return false;
+  };
+  auto before_retry = [&](net::HttpRequest& r) {
+    skip = delivered;
+    std::erase_if(r.headers, [](const auto& h) { return h.first == "Range"; });
+    if (delivered > 0) r.headers.emplace_back("Range", "bytes=" + std::to_string(delivered) + "-");
+  };
+  auto sent = send(req, call, &resumed, before_retry);
+  if (!bad_range.empty())
+    return core::make_error(registry_ + "/" + repo,
+                            "cannot " + call.action + ": asked for bytes from " +
+                                std::to_string(delivered) + ", got Content-Range '" + bad_range +
+                                "'",
+                            "the registry or a proxy in between mishandles Range requests");
+  DISTILL_ASSIGN(net::HttpResponse r, std::move(sent));
+  if (r.status != 200 && r.status != 206) return status_error(r, call);
   ++stats_.downloaded;
   return core::Status::Ok();
 }

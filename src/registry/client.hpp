@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,8 +42,10 @@ struct TransferStats {
 
 // The OCI Distribution API of one registry. Every request carries the
 // Authenticator's header and is retried with doubling backoff when no answer
-// arrives or the answer is 408/429/5xx; other failures become an error naming
-// the repository and the action. Safe to share between threads.
+// arrives, the answer is cut short or it is 408/429/5xx; other failures (a
+// 4xx, an unsupported protocol, a receiver that stopped the transfer) fail at
+// once with an error naming the repository and the action. Safe to share
+// between threads.
 class Client {
  public:
   Client(net::HttpTransport& transport, core::Clock& clock, std::string registry,
@@ -60,6 +63,10 @@ class Client {
   core::Status check_login();
 
   core::Result<bool> blob_exists(const std::string& repo, const oci::Digest& digest);
+  // HEAD of a blob: its size (Content-Length; -1 when not sent), nullopt
+  // when the registry does not have it.
+  core::Result<std::optional<int64_t>> blob_size(const std::string& repo,
+                                                 const oci::Digest& digest);
   // Asks the registry to link a blob from another of its repositories. False
   // when it declined (the caller uploads instead).
   core::Result<bool> mount_blob(const std::string& repo, const oci::Digest& digest,
@@ -77,10 +84,12 @@ class Client {
   // PUT under a tag or digest; returns the digest of `body`.
   core::Result<oci::Digest> put_manifest(const std::string& repo, const std::string& ident,
                                          std::string_view media_type, std::string_view body);
-  // Streams a blob into `sink`; `restart` runs before a retry. Unverified:
-  // the caller checks size and digest.
+  // Streams a blob into `sink` as one unbroken run of bytes: a retry after
+  // a cut connection resumes at the first byte not delivered (a Range
+  // request; when the registry ignores it, the bytes already delivered are
+  // skipped). Unverified: the caller checks size and digest.
   core::Status get_blob(const std::string& repo, const oci::Digest& digest,
-                        const net::BodySink& sink, const std::function<void()>& restart);
+                        const net::BodySink& sink);
 
  private:
   struct Call {
@@ -89,9 +98,11 @@ class Client {
     bool push = false;
     bool authenticate = true;  // false: a 401 is an answer (probing /v2/)
   };
+  // `before_retry` may change the request for the next attempt.
+  using RetryHook = std::function<void(net::HttpRequest&)>;
   core::Result<net::HttpResponse> send(net::HttpRequest req, const Call& call,
                                        const net::BodySink* sink = nullptr,
-                                       const std::function<void()>& restart = {});
+                                       const RetryHook& before_retry = {});
   core::Error status_error(const net::HttpResponse& r, const Call& call) const;
   std::string url(const std::string& repo, std::string_view tail) const;
   std::string resolve(std::string_view location) const;

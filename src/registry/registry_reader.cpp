@@ -45,25 +45,17 @@ core::Status RegistryReader::stream_raw(const oci::Descriptor& d, const Sink& si
     }
     return sink(body);
   }
+  // The client resumes a cut download where it stopped, so the sink (and
+  // the hash behind it) sees each byte once; its own error wins over the
+  // transfer's "aborted".
   core::Status failed;
-  int64_t delivered = 0;
   net::BodySink forward = [&](std::string_view chunk) {
-    delivered += static_cast<int64_t>(chunk.size());
     failed = sink(chunk);
     return failed.ok();
   };
-  // A retry after bytes went out restarts the stream, which the sink cannot
-  // undo: fail rather than splice two attempts together.
-  bool restarted = false;
-  core::Status got = client().get_blob(ref_.repository, d.digest, forward, [&] {
-    if (delivered > 0) restarted = true;
-  });
+  core::Status got = client().get_blob(ref_.repository, d.digest, forward);
   if (!failed.ok()) return failed;
-  if (!got.ok()) return got;
-  if (restarted)
-    return core::make_error(path_, "blob " + d.digest.str() + " download was interrupted",
-                            "retry the command");
-  return core::Status::Ok();
+  return got;
 }
 
 core::Result<std::unique_ptr<oci::ImageReader>> open_registry_reader(

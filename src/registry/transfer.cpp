@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "core/progress.hpp"
 #include "core/thread_pool.hpp"
@@ -20,6 +21,19 @@ std::unique_ptr<core::Progress> make_progress(bool wanted, const char* label,
   return std::make_unique<core::Progress>(label, blobs.size(), bytes);
 }
 
+// A blob the registry already has is not read again, so its descriptor
+// must agree with the registry's copy, as a pull would check it.
+core::Status check_remote_size(Client& dst, const Reference& ref, const oci::Descriptor& b,
+                               std::optional<int64_t> size) {
+  if (!size || *size < 0 || *size == b.size) return core::Status::Ok();
+  return core::make_error(dst.registry() + "/" + ref.repository,
+                          "blob " + b.digest.str() + " is " + std::to_string(*size) +
+                              " bytes on the registry, its descriptor says " +
+                              std::to_string(b.size),
+                          "the image's manifest is wrong; a pull of it would fail")
+      .with_code(core::ErrorCode::kIntegrity);
+}
+
 core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& dst,
                        const Reference& ref, const PushOptions& options, core::Progress* progress) {
   // Blobs the registry has (or mounts) count as done at once.
@@ -30,8 +44,9 @@ core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& 
     }
     return core::Status::Ok();
   };
-  DISTILL_ASSIGN(bool there, dst.blob_exists(ref.repository, b.digest));
+  DISTILL_ASSIGN(std::optional<int64_t> there, dst.blob_size(ref.repository, b.digest));
   if (there) {
+    DISTILL_TRY(check_remote_size(dst, ref, b, there));
     ++dst.stats().skipped;
     return done_without_upload();
   }
@@ -44,7 +59,10 @@ core::Status push_blob(oci::ImageReader& src, const oci::Descriptor& b, Client& 
   }
   for (const auto& from : sources) {
     DISTILL_ASSIGN(bool mounted, dst.mount_blob(ref.repository, b.digest, from));
-    if (mounted) return done_without_upload();
+    if (!mounted) continue;
+    DISTILL_ASSIGN(std::optional<int64_t> size, dst.blob_size(ref.repository, b.digest));
+    DISTILL_TRY(check_remote_size(dst, ref, b, size));
+    return done_without_upload();
   }
   BlobStream body(src, b, progress);
   DISTILL_TRY(dst.upload_blob(ref.repository, b.digest, body));

@@ -107,7 +107,8 @@ class FakeTransport : public net::HttpTransport {
     }
     for (size_t off = 0; off < body.size(); off += 1000) {
       if (!(*sink)(std::string_view(body).substr(off, 1000)))
-        return core::make_error(req.url, "transfer aborted by the receiver");
+        return core::make_error(req.url, "transfer aborted by the receiver")
+            .with_code(core::ErrorCode::kAborted);
     }
     return resp;
   }
@@ -354,6 +355,9 @@ TEST_F(RepositoryTest, OversizedIndexIsRejected) {
   auto indices = repo()->load_indices("amd64");
   ASSERT_FALSE(indices.ok());
   EXPECT_THAT(indices.error().message(), HasSubstr("size mismatch"));
+  // Too many bytes stay too many: asked once, no backoff.
+  EXPECT_EQ(count_requests("/by-hash/SHA256/" + core::sha256_hex(xz)), 1u);
+  EXPECT_TRUE(clock_->sleeps().empty());
 }
 
 TEST_F(RepositoryTest, ReleaseMustListTheUncompressedIndex) {

@@ -103,6 +103,63 @@ TEST_F(ClientTest, RetriesTransientFailuresWithBackoff) {
                           std::chrono::milliseconds(2000)));
 }
 
+TEST_F(ClientTest, ErrorsThatCannotChangeFailAtOnce) {
+  auto c = client();
+  fake_.fail_next(1, 403);
+  EXPECT_FALSE(c.blob_exists("app", oci::Digest::of("x")).ok());
+  fake_.fail_next(1, -1);
+  auto r = c.blob_exists("app", oci::Digest::of("x"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message(), AllOf(HasSubstr("check blob"), HasSubstr("Unsupported")));
+  EXPECT_EQ(fake_.count("HEAD"), 2);
+  EXPECT_TRUE(clock_.sleeps.empty());
+}
+
+// What get_blob streamed, in order.
+std::string pull_blob(Client& c, const oci::Digest& d, core::Status* status = nullptr) {
+  std::string got;
+  core::Status s = c.get_blob("app", d, [&](std::string_view chunk) {
+    got.append(chunk);
+    return true;
+  });
+  if (status) *status = s;
+  return got;
+}
+
+TEST_F(ClientTest, ACutBlobDownloadResumesWithARangeRequest) {
+  auto c = client();
+  std::string data(1000, 'a');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+  fake_.put_blob("app", data);
+  fake_.cut_next_blob_after(300);
+  core::Status s;
+  EXPECT_EQ(pull_blob(c, oci::Digest::of(data), &s), data);
+  EXPECT_TRUE(s.ok()) << s.error().message();
+  EXPECT_THAT(fake_.ranges_asked, ElementsAre("bytes=300-"));
+}
+
+TEST_F(ClientTest, ACutBlobDownloadSkipsWhatItHasWhenRangeIsIgnored) {
+  auto c = client();
+  std::string data(1000, 'b');
+  data[700] = 'c';
+  fake_.put_blob("app", data);
+  fake_.honour_range = false;
+  fake_.cut_next_blob_after(300);
+  EXPECT_EQ(pull_blob(c, oci::Digest::of(data)), data);
+  EXPECT_EQ(fake_.count("GET /v2/app/blobs/"), 2);
+}
+
+TEST_F(ClientTest, AReceiverThatStopsIsNotRetried) {
+  auto c = client();
+  fake_.put_blob("app", "payload");
+  core::Status s =
+      c.get_blob("app", oci::Digest::of("payload"), [](std::string_view) { return false; });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, core::ErrorCode::kAborted);
+  EXPECT_EQ(fake_.count("GET /v2/app/blobs/"), 1);
+  EXPECT_TRUE(clock_.sleeps.empty());
+}
+
 TEST_F(ClientTest, GivesUpAfterTheLastAttemptWithAClearError) {
   auto c = client();
   fake_.fail_next(4, 0);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,7 +46,8 @@ class FakeRegistry : public net::HttpTransport {
   bool https = true;          // false: https requests fail like a plain-HTTP server
   std::string fail_matching;  // "METHOD /path" prefix answered with 500
 
-  // The next `n` requests fail: status 0 = no answer (connection reset).
+  // The next `n` requests fail: status 0 = no answer (connection reset),
+  // -1 = an error no retry changes (an unsupported protocol).
   void fail_next(int n, long status) {
     std::lock_guard<std::mutex> lock(mu_);
     for (int i = 0; i < n; ++i) failures_.push_back(status);
@@ -115,7 +117,10 @@ class FakeRegistry : public net::HttpTransport {
     if (!failures_.empty()) {
       long s = failures_.front();
       failures_.pop_front();
-      if (s == 0) return core::make_error(req.url, "Connection reset by peer");
+      if (s == -1) return core::make_error(req.url, "Unsupported protocol");
+      if (s == 0)
+        return core::make_error(req.url, "Connection reset by peer")
+            .with_code(core::ErrorCode::kUnavailable);
       return reply(s);
     }
     if (path == "/token") return token(authz, query);
@@ -128,12 +133,8 @@ class FakeRegistry : public net::HttpTransport {
       std::string repo = path.substr(4, pos - 4), digest = path.substr(pos + 7);
       if (!repos_[repo].count(digest)) return reply(404, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
       r.status = 200;
-      if (req.method == "GET") {
-        if (sink)
-          (*sink)(blobs_[digest]);
-        else
-          r.body = blobs_[digest];
-      }
+      r.headers = {{"content-length", std::to_string(blobs_[digest].size())}};
+      if (req.method == "GET") return get_blob(req, blobs_[digest], sink);
       return r;
     }
     if (auto pos = path.find("/manifests/"); pos != std::string::npos) {
@@ -155,13 +156,64 @@ class FakeRegistry : public net::HttpTransport {
       r.status = 200;
       r.headers = {{"content-type", it->second.first},
                    {"docker-content-digest", "sha256:" + core::sha256_hex(it->second.second)}};
-      r.body = it->second.second;
-      return r;
+      return deliver(req, r, it->second.second, sink);
     }
     return reply(404);
   }
 
+  // The next blob GET sends only its first `n` bytes, then the connection drops.
+  void cut_next_blob_after(size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cut_after_ = n;
+  }
+  bool honour_range = true;  // false: Range is ignored, the whole blob comes again
+  std::vector<std::string> ranges_asked;
+
  private:
+  // A 2xx body as a transport hands it over: to the sink, or held.
+  static core::Result<net::HttpResponse> deliver(const net::HttpRequest& req, net::HttpResponse r,
+                                                 std::string_view body, const net::BodySink* sink) {
+    if (req.on_head && !req.on_head(r))
+      return core::make_error(req.url, "transfer aborted by the receiver")
+          .with_code(core::ErrorCode::kAborted);
+    if (!sink) {
+      r.body = std::string(body);
+      return r;
+    }
+    if (!body.empty() && !(*sink)(body))
+      return core::make_error(req.url, "transfer aborted by the receiver")
+          .with_code(core::ErrorCode::kAborted);
+    return r;
+  }
+
+  core::Result<net::HttpResponse> get_blob(const net::HttpRequest& req, const std::string& data,
+                                           const net::BodySink* sink) {
+    net::HttpResponse r;
+    r.status = 200;
+    size_t from = 0;
+    for (const auto& [k, v] : req.headers) {
+      if (k != "Range") continue;
+      ranges_asked.push_back(v);
+      if (honour_range) from = std::stoull(v.substr(6));
+    }
+    if (from > 0) {
+      r.status = 206;
+      r.headers = {{"content-range", "bytes " + std::to_string(from) + "-" +
+                                         std::to_string(data.size() - 1) + "/" +
+                                         std::to_string(data.size())}};
+    }
+    std::string_view body = std::string_view(data).substr(from);
+    if (cut_after_ && *cut_after_ < body.size()) {
+      size_t n = *cut_after_;
+      cut_after_.reset();
+      auto partial = deliver(req, r, body.substr(0, n), sink);
+      if (!partial.ok()) return partial;
+      return core::make_error(req.url, "Transferred a partial file")
+          .with_code(core::ErrorCode::kUnavailable);
+    }
+    return deliver(req, r, body, sink);
+  }
+
   static net::HttpResponse reply(long status, std::string body = {}) {
     net::HttpResponse r;
     r.status = status;
@@ -272,6 +324,7 @@ class FakeRegistry : public net::HttpTransport {
   std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> manifests_;
   std::map<std::string, std::pair<std::string, std::string>> sessions_;
   std::set<std::string> tokens_;
+  std::optional<size_t> cut_after_;
   int token_counter_ = 0;
   int upload_counter_ = 0;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/file_util.hpp"
+#include "oci/blob_fetch.hpp"
 #include "oci/docker_archive.hpp"
 #include "oci/image_tree.hpp"
 #include "oci/layout_reader.hpp"
@@ -21,6 +22,7 @@ using registry::test_util::FakeClock;
 using registry::test_util::FakeRegistry;
 using registry::test_util::kHost;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -149,6 +151,55 @@ TEST_F(TransferTest, CorruptBlobFailsThePullAndWritesNothing) {
   EXPECT_FALSE(core::path_exists(path("pulled")));
   for (const auto& name : oci::test_util::list_dir(dir_->path()))
     EXPECT_EQ(name.find("pulled"), std::string::npos) << name << " left behind";
+}
+
+TEST_F(TransferTest, APullCutMidBlobResumesAndVerifies) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  auto reader = registry::RegistryReader::open(ref("127.0.0.1:5000/team/app:v1"), client_);
+  ASSERT_TRUE(reader.ok());
+  fake_.cut_next_blob_after(10);
+  auto s = oci::write_layout(**reader, (*reader)->index().manifests.at(0), path("pulled"), {"v1"},
+                             {1, false});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(fake_.ranges_asked.size(), 1u);
+}
+
+TEST_F(TransferTest, AFullDiskSaysSoNotTampered) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  auto reader = registry::RegistryReader::open(ref("127.0.0.1:5000/team/app:v1"), client_);
+  ASSERT_TRUE(reader.ok());
+  auto images = (*reader)->images();
+  ASSERT_TRUE(images.ok());
+  // Every write to /dev/full fails with ENOSPC.
+  auto s =
+      oci::fetch_blobs(**reader, {images->at(0).manifest.layers.at(0)}, {"/dev/full"}, {1, false});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("No space left on device"));
+  EXPECT_THAT(s.error().message(), Not(HasSubstr("tampered")));
+  EXPECT_TRUE(clock_.sleeps.empty()) << "a full disk is not retried";
+}
+
+TEST_F(TransferTest, PushRefusesADescriptorTheRegistrysBlobContradicts) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  // The same blobs under a manifest that claims one layer is a byte longer.
+  auto images = layout_->images();
+  ASSERT_TRUE(images.ok());
+  oci::Manifest m = images->at(0).manifest;
+  m.layers.at(0).size += 1;
+  auto w = oci::LayoutWriter::create(path("lying"));
+  ASSERT_TRUE(w.ok());
+  auto json = oci::manifest_json(m);
+  ASSERT_TRUE(json.ok());
+  auto top = w->add_blob(oci::kMediaTypeManifest, *json);
+  ASSERT_TRUE(top.ok()) << top.error().message();
+  ASSERT_TRUE(w->add_to_index(*top, "v2").ok());
+  ASSERT_TRUE(w->commit().ok());
+  auto lying = oci::LayoutReader::open(path("lying"), {});
+  ASSERT_TRUE(lying.ok()) << lying.error().message();
+  auto pushed = registry::push_image(**lying, *top, client_, ref("127.0.0.1:5000/team/app:v2"), {});
+  ASSERT_FALSE(pushed.ok());
+  EXPECT_THAT(pushed.error().message(), HasSubstr("its descriptor says"));
+  EXPECT_FALSE(fake_.has_manifest("team/app", "v2"));
 }
 
 TEST_F(TransferTest, CorruptLocalBlobFailsThePushAtOnceWithoutATag) {
