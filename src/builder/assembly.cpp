@@ -19,11 +19,11 @@ core::Status add_extracted(const Spec& spec, const std::string& name,
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report) {
+                      ArchReport& report, const std::string& spill_dir) {
   const size_t n = plan.installs.size();
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string& name = i < n ? plan.installs[i].name : plan.extract_only[i - n].name;
-    DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name));
+    DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name, {}, spill_dir));
     if (i >= n) {
       DISTILL_TRY(add_extracted(spec, name, deb.entries, fs));
       continue;

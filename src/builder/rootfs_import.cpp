@@ -40,19 +40,6 @@ core::Result<std::string> member_path(const oci::TarEntryReader& tar, std::strin
   return *p;
 }
 
-// Copies the current member's bytes into a file of the scratch folder.
-core::Result<std::string> spill(oci::TarEntryReader& tar, const std::string& dir, size_t n) {
-  std::string path = fmt::format("{}/{}", dir, n);
-  core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return core::make_error(path, "cannot create a scratch file", std::strerror(errno));
-  DISTILL_TRY(tar.copy_content([&](std::string_view chunk) -> core::Status {
-    if (!core::write_all(fd.get(), chunk))
-      return core::make_error(path, "cannot write a scratch file", std::strerror(errno));
-    return core::Status::Ok();
-  }));
-  return path;
-}
-
 struct ReadState {
   std::map<std::string, oci::FsEntry> entries;  // last member of a name wins
   std::vector<std::string> dropped;
@@ -77,7 +64,8 @@ core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
     }
     case oci::TarType::kRegular: {
       e.type = oci::EntryType::kRegular;
-      DISTILL_ASSIGN(e.source_path, spill(tar, scratch, st.entries.size() + st.dropped.size()));
+      e.source_path = fmt::format("{}/{}", scratch, st.entries.size() + st.dropped.size());
+      DISTILL_TRY(tar.spill_content(e.source_path));
       break;
     }
     case oci::TarType::kDirectory:
