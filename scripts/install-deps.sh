@@ -19,6 +19,8 @@ packages=(
   runc umoci skopeo
   # tests: fixture packages, servers
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
+  # peak memory of a command (/usr/bin/time -f %M)
+  time
   # online tests: a regular Debian root filesystem to compare with
   mmdebstrap
   # registry tests: a real registry, bcrypt htpasswd files, peak memory

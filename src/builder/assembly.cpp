@@ -19,12 +19,12 @@ core::Status add_extracted(const Spec& spec, const std::string& name,
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report) {
+                      ArchReport& report, const std::string& spill_dir) {
   const size_t n = plan.installs.size();
   for (size_t i = 0; i < paths.size(); ++i) {
     const debian::PackageFetch& item = i < n ? plan.installs[i] : plan.extract_only[i - n];
     const std::string& name = item.name;
-    DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name));
+    DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name, {}, spill_dir));
     DISTILL_TRY(debian::check_identity(deb, name, item.name, item.version, item.architecture));
     if (i >= n) {
       DISTILL_TRY(add_extracted(spec, name, deb.entries, fs));

@@ -18,8 +18,9 @@ namespace distill::builder {
 // entries, the CA bundle and busybox from the extract-only ones, merged /usr,
 // the system files and the preset's symlinks. Records skipped maintainer
 // scripts, stripped setuid/setgid bits and file conflicts in `report`.
+// Large files go to `spill_dir` (see debian::read_deb), which must outlive `fs`.
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report);
+                      ArchReport& report, const std::string& spill_dir = {});
 
 }  // namespace distill::builder

@@ -3,6 +3,7 @@
 #include "builder/assembly.hpp"
 #include "builder/layer_cache.hpp"
 #include "builder/rootfs.hpp"
+#include "core/temp_dir.hpp"
 
 namespace distill::builder {
 
@@ -20,8 +21,11 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   std::vector<debian::PackageFetch> all = plan.installs;
   all.insert(all.end(), plan.extract_only.begin(), plan.extract_only.end());
   DISTILL_ASSIGN(auto paths, repo.fetch(all));
+  // Large package files wait on disk until the layer is written, beside the
+  // cache rather than in $TMPDIR, which may be memory (tmpfs).
+  DISTILL_ASSIGN(core::TempDir spill, core::TempDir::create(cache.root(), "spill"));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
-  DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report));
+  DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path()));
   DISTILL_ASSIGN(oci::LayerBlob blob,
                  write_cached_layer(cache, key, fs.entries(), opts, assembly_notes(report)));
   return BuiltLayer{blob, false};

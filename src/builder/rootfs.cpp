@@ -12,7 +12,9 @@ bool starts_with_dir(std::string_view path, std::string_view dir) {
 }
 
 bool same_content(const oci::FsEntry& a, const oci::FsEntry& b) {
-  return a.type == b.type && a.data == b.data && a.link_target == b.link_target && a.mode == b.mode;
+  // Two spilled files (source_path) are never taken for the same content.
+  return a.type == b.type && a.data == b.data && a.source_path == b.source_path &&
+         a.link_target == b.link_target && a.mode == b.mode;
 }
 
 }  // namespace

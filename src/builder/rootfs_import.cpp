@@ -11,6 +11,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/decompress.hpp"
 #include "core/fd_io.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
@@ -40,19 +41,6 @@ core::Result<std::string> member_path(const oci::TarEntryReader& tar, std::strin
   return *p;
 }
 
-// Copies the current member's bytes into a file of the scratch folder.
-core::Result<std::string> spill(oci::TarEntryReader& tar, const std::string& dir, size_t n) {
-  std::string path = fmt::format("{}/{}", dir, n);
-  core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return core::make_error(path, "cannot create a scratch file", std::strerror(errno));
-  DISTILL_TRY(tar.copy_content([&](std::string_view chunk) -> core::Status {
-    if (!core::write_all(fd.get(), chunk))
-      return core::make_error(path, "cannot write a scratch file", std::strerror(errno));
-    return core::Status::Ok();
-  }));
-  return path;
-}
-
 struct ReadState {
   std::map<std::string, oci::FsEntry> entries;  // last member of a name wins
   std::vector<std::string> dropped;
@@ -77,7 +65,8 @@ core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
     }
     case oci::TarType::kRegular: {
       e.type = oci::EntryType::kRegular;
-      DISTILL_ASSIGN(e.source_path, spill(tar, scratch, st.entries.size() + st.dropped.size()));
+      e.source_path = fmt::format("{}/{}", scratch, st.entries.size() + st.dropped.size());
+      DISTILL_TRY(tar.spill_content(e.source_path));
       break;
     }
     case oci::TarType::kDirectory:
@@ -100,7 +89,7 @@ core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::strin
   DISTILL_TRY(utf8.status());
   oci::ArchiveReader a(archive_read_new());
   if (!a) return core::make_error(tar, "cannot create an archive reader");
-  DISTILL_TRY(oci::enable_builtin_filters(a.get(), tar));
+  DISTILL_TRY(core::enable_builtin_filters(a.get(), tar));
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), tar.c_str(), oci::kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(tar, oci::archive_error(a.get()), "expected a tar, maybe compressed");

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/fd_io.hpp"
+#include "core/temp_dir.hpp"
 
 namespace distill::core {
 namespace {
@@ -31,18 +32,16 @@ AtomicFile::AtomicFile(AtomicFile&& o) noexcept
 }
 
 Result<AtomicFile> AtomicFile::create(std::string path, int mode) {
-  // The ".distill-tmp" infix lets cache cleaners recognise abandoned temporaries.
-  std::string tmpl = path + ".distill-tmp.XXXXXX";
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) return make_error(path, std::string("cannot create file: ") + std::strerror(errno));
+  // A flock'd "<path>.distill-tmp.<pid>.XXXXXX": the next writer of `path`
+  // removes it if we die before commit() (core/temp_dir.hpp).
+  DISTILL_ASSIGN(TempSibling temp, create_temp_sibling(path, TempKind::kFile));
   // mkostemp creates 0600; apply the requested mode regardless of umask.
-  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+  if (::fchmod(temp.fd.get(), static_cast<mode_t>(mode)) != 0) {
     int err = errno;
-    ::close(fd);
-    ::unlink(tmpl.c_str());
+    ::unlink(temp.path.c_str());
     return make_error(path, std::string("cannot set mode: ") + std::strerror(err));
   }
-  return AtomicFile(std::move(path), std::move(tmpl), UniqueFd(fd));
+  return AtomicFile(std::move(path), std::move(temp.path), std::move(temp.fd));
 }
 
 AtomicFile::~AtomicFile() {

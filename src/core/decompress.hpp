@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,14 @@ namespace distill::core {
 
 // Decompresses a whole buffer with libarchive's raw reader. The format (xz,
 // gzip, zstd, bzip2 or none) is detected from the data, not trusted from a name.
-Result<std::string> decompress(std::string_view data, std::string_view where);
+// Output beyond `max_bytes` is an error as soon as it appears, so a small
+// input that expands without end (a decompression bomb) costs no more memory
+// than the limit.
+Result<std::string> decompress(std::string_view data, std::string_view where,
+                               uint64_t max_bytes = UINT64_MAX);
+
+// gzip, xz, bzip2, zstd and lzma, built into libarchive. Never the "all" set:
+// it also runs external programs (lrzip, lzop, ...) on untrusted bytes.
+Status enable_builtin_filters(struct archive* a, const std::string& where);
 
 }  // namespace distill::core

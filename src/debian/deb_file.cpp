@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
@@ -56,7 +57,9 @@ constexpr std::array<Compression, 6> kCompressions = {{
 struct Context {
   std::string_view name;
   const DebLimits& limits;
+  const std::string& spill_dir;  // "" keeps every file's content in memory
   uint64_t entries = 0;
+  uint64_t spilled = 0;
 
   core::Error error(std::string_view member, std::string what, std::string hint = {}) const {
     std::string where(name);
@@ -452,7 +455,16 @@ class DataTarReader {
                            " bytes, which takes the package past the limit of " +
                            std::to_string(ctx_.limits.max_data_bytes) + " bytes of content");
     bytes_ += static_cast<uint64_t>(size);
-    DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
+    if (ctx_.spill_dir.empty() || static_cast<uint64_t>(size) <= kDebSpillBytes) {
+      DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
+      return core::Status::Ok();
+    }
+    e.source_path = ctx_.spill_dir + "/" + std::to_string(ctx_.spilled++);
+    DISTILL_TRY(tar_.spill_content(e.source_path));
+    struct stat st {};
+    if (::stat(e.source_path.c_str(), &st) != 0 || st.st_size != size)
+      return fail(raw, "holds other than the " + std::to_string(size) + " bytes it states",
+                  "the file is truncated or corrupt");
     return core::Status::Ok();
   }
 
@@ -563,11 +575,11 @@ core::Result<ArchiveReader> new_ar_reader(const Context& ctx) {
 }  // namespace
 
 core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
-                                   const DebLimits& limits) {
+                                   const DebLimits& limits, const std::string& spill_dir) {
   // libarchive decodes names through the thread's locale; pin it to UTF-8.
   oci::ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());
-  Context ctx{name_for_errors, limits};
+  Context ctx{name_for_errors, limits, spill_dir};
   DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
   if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
     int err = archive_errno(a.get());
@@ -582,7 +594,8 @@ core::Result<DebContents> read_deb_bytes(std::string_view data, std::string_view
                                          const DebLimits& limits) {
   oci::ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());
-  Context ctx{name_for_errors, limits};
+  const std::string no_spill;
+  Context ctx{name_for_errors, limits, no_spill};
   DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK)
     return ctx.error("", "is not a .deb package: " + oci::archive_error(a.get()),

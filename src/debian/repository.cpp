@@ -132,7 +132,8 @@ core::Result<core::Buffer> Repository::load_index_text(const Release& release,
   if (&variant == &plain) {
     text = std::move(data);
   } else {
-    DISTILL_ASSIGN(text, core::decompress(data, url));
+    // Stopped at the size the signed Release states, not after the whole stream.
+    DISTILL_ASSIGN(text, core::decompress(data, url, plain.size));
     DISTILL_TRY(verify_blob(text, plain, url + " (decompressed)"));
   }
   auto stored = cache_.store(plain.sha256, text, url);

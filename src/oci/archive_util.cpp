@@ -31,14 +31,4 @@ std::string archive_error(archive* a) {
   return msg ? msg : "unknown libarchive error";
 }
 
-core::Status enable_builtin_filters(archive* a, const std::string& where) {
-  for (auto enable : {archive_read_support_filter_gzip, archive_read_support_filter_xz,
-                      archive_read_support_filter_bzip2, archive_read_support_filter_zstd,
-                      archive_read_support_filter_lzma})
-    if (enable(a) != ARCHIVE_OK)
-      return core::make_error(where, "this libarchive lacks a built-in decompressor",
-                              archive_error(a));
-  return core::Status::Ok();
-}
-
 }  // namespace distill::oci

@@ -48,8 +48,4 @@ constexpr size_t kArchiveChunk = 1 << 18;
 
 std::string archive_error(archive* a);
 
-// gzip, xz, bzip2, zstd and lzma, built into libarchive. Never the "all" set:
-// it also runs external programs (lrzip, lzop, ...) on untrusted bytes.
-core::Status enable_builtin_filters(archive* a, const std::string& where);
-
 }  // namespace distill::oci

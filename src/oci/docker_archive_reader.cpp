@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "core/decompress.hpp"
 #include "core/file_util.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
@@ -39,7 +40,7 @@ core::Result<std::string> member_name(const char* raw, const std::string& archiv
 core::Result<ArchiveReader> open_archive(const std::string& path) {
   ArchiveReader a(archive_read_new());
   if (!a) return core::make_error(path, "cannot create an archive reader");
-  DISTILL_TRY(enable_builtin_filters(a.get(), path));
+  DISTILL_TRY(core::enable_builtin_filters(a.get(), path));
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(path, "cannot open as a tar archive: " + archive_error(a.get()));

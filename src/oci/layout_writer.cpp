@@ -146,12 +146,13 @@ core::Status validate_ref_name(std::string_view ref) {
   }
 }
 
-LayoutWriter::LayoutWriter(std::string target, std::string staging)
-    : target_(std::move(target)), staging_(std::move(staging)) {}
+LayoutWriter::LayoutWriter(std::string target, std::string staging, core::UniqueFd lock)
+    : target_(std::move(target)), staging_(std::move(staging)), staging_lock_(std::move(lock)) {}
 
 LayoutWriter::LayoutWriter(LayoutWriter&& o) noexcept
     : target_(std::move(o.target_)),
       staging_(std::move(o.staging_)),
+      staging_lock_(std::move(o.staging_lock_)),
       done_(o.done_),
       scratch_counter_(o.scratch_counter_),
       blobs_(std::move(o.blobs_)),
@@ -175,10 +176,10 @@ core::Result<LayoutWriter> LayoutWriter::create(std::string target) {
     return core::make_error(target, "its parent folder does not exist",
                             "create " + parent + " first");
   DISTILL_TRY(check_replaceable(target));
-  std::string staging = target + ".distill-tmp.XXXXXX";
-  if (::mkdtemp(staging.data()) == nullptr)
-    return sys_error(target, "cannot create a staging folder");
-  LayoutWriter w(std::move(target), std::move(staging));
+  // Also removes the staging folders of writers of `target` that died.
+  DISTILL_ASSIGN(core::TempSibling staging,
+                 core::create_temp_sibling(target, core::TempKind::kFolder));
+  LayoutWriter w(std::move(target), std::move(staging.path), std::move(staging.fd));
   for (const char* sub : {"", "/blobs", "/blobs/sha256", kScratchDir})
     DISTILL_TRY(make_dir(w.staging_ + sub));
   return w;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/unique_fd.hpp"
 #include "oci/blob_fetch.hpp"
 #include "oci/digest.hpp"
 #include "oci/image.hpp"
@@ -69,7 +70,7 @@ class LayoutWriter {
   core::Status commit();
 
  private:
-  LayoutWriter(std::string target, std::string staging);
+  LayoutWriter(std::string target, std::string staging, core::UniqueFd lock);
   std::string blob_path(const Digest& d) const;
   core::Result<Descriptor> copy_blob(std::string_view media_type, const std::string& path,
                                      const Descriptor* expected);
@@ -77,6 +78,7 @@ class LayoutWriter {
 
   std::string target_;
   std::string staging_;
+  core::UniqueFd staging_lock_;  // flock'd while we live: see core::create_temp_sibling
   bool done_ = false;
   int scratch_counter_ = 0;
   std::set<Digest> blobs_;

@@ -68,6 +68,10 @@ class TarEntryReader {
 
   // The current member's content, streamed to `sink` in bounded chunks.
   core::Status copy_content(const ContentSink& sink);
+  // Writes the current member's content to a new file at `path` (mode 0600),
+  // leaving holes where it is all zeros, so that no member's size costs
+  // memory and a file of zeros costs no disk either.
+  core::Status spill_content(const std::string& path);
   // The current member's content; more than `max_bytes` is an error, checked
   // against the stated size before anything is read.
   core::Result<std::string> read_content(uint64_t max_bytes);

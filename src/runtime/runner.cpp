@@ -1,8 +1,11 @@
 #include "runtime/runner.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include "core/json.hpp"
 #include "core/lines.hpp"
 #include "core/temp_dir.hpp"
+#include "core/unique_fd.hpp"
 
 extern char** environ;
 
@@ -63,6 +67,85 @@ int exit_code(int status) {
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
+
+// How long the supervisor keeps deleting a container whose runc still runs.
+constexpr int kReapAttempts = 50;
+constexpr int kReapIntervalMs = 200;
+
+// In the forked supervisor only async-signal-safe calls are allowed (the
+// parent may have had other threads): fork, execve, waitpid, poll, _exit.
+void run_and_wait(char* const* argv) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execve(argv[0], argv, environ);
+    ::_exit(127);
+  }
+  int status = 0;
+  if (pid > 0)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+[[noreturn]] void supervise(int parent_pipe, int runc_pidfd, char* const* reap) {
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);  // Ctrl-C and kill -TERM are distill's to handle
+  ::setpgid(0, 0);
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd : {0, 1, 2}) ::dup2(null, fd);  // never keep distill's output pipes open
+  char byte = 0;
+  ssize_t n;
+  while ((n = ::read(parent_pipe, &byte, 1)) < 0 && errno == EINTR) {
+  }
+  if (n == 1) ::_exit(0);  // distill is done and cleans up itself
+  // Distill died. runc may still be creating the container, so delete until
+  // runc has exited (which it does once its container is gone), then once more.
+  pollfd runc_exit = {runc_pidfd, POLLIN, 0};
+  for (int i = 0; i < kReapAttempts; ++i) {
+    run_and_wait(reap);
+    if (runc_pidfd < 0 || ::poll(&runc_exit, 1, kReapIntervalMs) > 0) break;
+  }
+  run_and_wait(reap);
+  ::_exit(0);
+}
+
+// The supervisor of one running runc: told "done" by a byte, or that we died
+// by the end of file its pipe reaches when our last descriptor closes.
+class Supervisor {
+ public:
+  Supervisor(pid_t runc, const std::vector<std::string>& reap) {
+    if (reap.empty()) return;
+    std::vector<char*> argv;
+    for (const auto& a : reap) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    core::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, runc, 0)));
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(fds[1]);
+      supervise(fds[0], pidfd.get(), argv.data());
+    }
+    ::close(fds[0]);
+    to_supervisor_.reset(fds[1]);
+  }
+  ~Supervisor() {
+    if (pid_ <= 0) return;
+    // Should the byte not get through, the end of file that follows makes the
+    // supervisor delete a container that is gone already: harmless.
+    char done = 1;
+    if (::write(to_supervisor_.get(), &done, 1) != 1) to_supervisor_.reset();
+    to_supervisor_.reset();
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+  core::UniqueFd to_supervisor_;
+};
 
 std::atomic<unsigned> container_counter{0};
 
@@ -143,9 +226,11 @@ int SignalBlock::pending() {
 }
 
 core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string>& argv,
-                                                   const SignalHandler& on_signal) {
+                                                   const SignalHandler& on_signal,
+                                                   const std::vector<std::string>& reap) {
   SignalBlock block;
   DISTILL_ASSIGN(pid_t pid, spawn_attached(argv));
+  Supervisor supervisor(pid, reap);
   sigset_t set = forwarded_signals();
   time_t kill_at = 0;
   for (;;) {
@@ -181,13 +266,35 @@ core::Result<std::string> find_runc() {
   return runc;
 }
 
+void ContainerRunner::reap_stale_containers() {
+  for (const auto& state :
+       core::stale_temporaries(core::temp_parent(state_parent_), kStatePrefix)) {
+    DIR* d = ::opendir(state.c_str());
+    if (d == nullptr) continue;
+    std::vector<std::string> ids;
+    while (dirent* ent = ::readdir(d))
+      if (ent->d_name[0] != '.') ids.emplace_back(ent->d_name);
+    ::closedir(d);
+    for (const auto& id : ids)
+      (void)executor_.run_captured({runc_, "--root", state, "delete", "--force", id});
+  }
+}
+
+core::Result<core::TempDir> ContainerRunner::make_state() {
+  // Containers of distill processes that are gone first: TempDir::create
+  // then removes their state folders.
+  reap_stale_containers();
+  return core::TempDir::create(state_parent_, kStatePrefix);
+}
+
 core::Result<int> ContainerRunner::run(const std::string& bundle_dir) {
-  DISTILL_ASSIGN(core::TempDir state, core::TempDir::create(state_parent_, "distill-runc"));
+  DISTILL_ASSIGN(core::TempDir state, make_state());
   ContainerState c(executor_, runc_, std::move(state));
   auto forward = [&](int sig) {
     (void)executor_.run_captured(c.command({"kill", c.id(), signal_name(sig)}));
   };
-  DISTILL_ASSIGN(int code, executor_.run_attached(c.run_command(bundle_dir, true), forward));
+  DISTILL_ASSIGN(int code, executor_.run_attached(c.run_command(bundle_dir, true), forward,
+                                                  c.command({"delete", "--force", c.id()})));
   if (code == 0) return code;
   std::string failed = c.start_error();
   if (!failed.empty())
@@ -197,7 +304,7 @@ core::Result<int> ContainerRunner::run(const std::string& bundle_dir) {
 }
 
 core::Result<core::ProcessResult> ContainerRunner::run_captured(const std::string& bundle_dir) {
-  DISTILL_ASSIGN(core::TempDir state, core::TempDir::create(state_parent_, "distill-runc"));
+  DISTILL_ASSIGN(core::TempDir state, make_state());
   ContainerState c(executor_, runc_, std::move(state));
   return executor_.run_captured(c.run_command(bundle_dir));
 }

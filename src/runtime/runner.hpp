@@ -8,6 +8,7 @@
 
 #include "core/process.hpp"
 #include "core/result.hpp"
+#include "core/temp_dir.hpp"
 
 namespace distill::runtime {
 
@@ -22,19 +23,25 @@ class RuncExecutor {
   virtual ~RuncExecutor() = default;
   // Runs `argv` with stdout and stderr inherited and stdin from /dev/null,
   // in its own process group (a Ctrl-C reaches only us, and we forward it).
-  // Returns its exit code (128+N when killed by signal N).
+  // Should this process die while it runs (even by SIGKILL), `reap` is run
+  // so that the container never outlives us. Returns its exit code (128+N
+  // when killed by signal N).
   virtual core::Result<int> run_attached(const std::vector<std::string>& argv,
-                                         const SignalHandler& on_signal) = 0;
+                                         const SignalHandler& on_signal,
+                                         const std::vector<std::string>& reap) = 0;
   // Runs `argv` to completion with its output captured.
   virtual core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) = 0;
 };
 
 // The real one: posix_spawn, SIGINT/SIGTERM blocked and waited for with
-// sigtimedwait while the child runs.
+// sigtimedwait while the child runs. A forked supervisor holds the read end
+// of a pipe only we write to: end of file means we died, and it runs `reap`
+// until runc is gone.
 class SystemRuncExecutor : public RuncExecutor {
  public:
   core::Result<int> run_attached(const std::vector<std::string>& argv,
-                                 const SignalHandler& on_signal) override;
+                                 const SignalHandler& on_signal,
+                                 const std::vector<std::string>& reap) override;
   core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) override;
 };
 
@@ -57,7 +64,8 @@ class SignalBlock {
 // Runs bundles with runc: `runc --root <state> run --bundle <dir> <id>`, with
 // a fresh state folder per container. Signals are forwarded with `runc kill`;
 // afterwards, whatever happened, the container is deleted (`runc delete
-// --force`) and the state folder removed.
+// --force`) and the state folder removed. State folders of distill processes
+// that are gone are deleted the same way first.
 class ContainerRunner {
  public:
   ContainerRunner(RuncExecutor& executor, std::string runc, std::string state_parent = {})
@@ -69,6 +77,11 @@ class ContainerRunner {
   core::Result<core::ProcessResult> run_captured(const std::string& bundle_dir);
 
  private:
+  static constexpr const char* kStatePrefix = "distill-runc";
+  // `runc delete --force` on every container of a stale state folder.
+  void reap_stale_containers();
+  core::Result<core::TempDir> make_state();
+
   RuncExecutor& executor_;
   std::string runc_;
   std::string state_parent_;

@@ -67,6 +67,28 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+def gone_pid() -> int:
+    """The pid of a process that has exited and been reaped: the owner of a
+    temporary left by a killed distill."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def make_deep_tree(root: str, depth: int):
+    """`depth` folders "d" in a row under a new folder `root`, each made
+    relative to its parent (no path to the bottom need fit in PATH_MAX)."""
+    os.mkdir(root, 0o700)
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(os.open("partial", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    os.close(fd)
+
+
 def files_under(root: str) -> List[str]:
     """Every regular file below root (absolute paths, sorted)."""
     out = []
@@ -358,16 +380,22 @@ class FixturePackage:
 
 @dataclass(frozen=True)
 class DebFile:
-    kind: str  # "f" file, "d" folder, "l" symlink
+    kind: str  # "f" file, "d" folder, "l" symlink, "z" `size` zero bytes (a sparse file)
     path: str
     data: bytes = b""
     mode: int = 0o644
     target: str = ""
     arch: Optional[str] = None  # only in this architecture's .deb
+    size: int = 0
 
 
 def deb_file(path: str, data, mode: int = 0o644, arch: Optional[str] = None) -> DebFile:
     return DebFile("f", path, data.encode() if isinstance(data, str) else data, mode, "", arch)
+
+
+def deb_zeros(path: str, size: int) -> DebFile:
+    """A file of `size` zero bytes: huge unpacked, tiny compressed."""
+    return DebFile("z", path, b"", 0o644, "", None, size)
 
 
 def deb_dir(path: str, mode: int = 0o755) -> DebFile:
@@ -713,6 +741,10 @@ def _write_payload(root: str, pkg: FixturePackage, arch: str):
             with open(path, "wb") as f:
                 f.write(item.data)
             modes[path] = item.mode
+        elif item.kind == "z":
+            with open(path, "wb") as f:
+                f.truncate(item.size)
+            modes[path] = item.mode
         elif item.kind == "l":
             os.symlink(item.target.replace("{triplet}", triplet), path)
         else:
@@ -798,13 +830,17 @@ class FixtureRepo:
     valid_for:     seconds from Date to Valid-Until (None: no Valid-Until)
     index_mutator: f(suite, arch, text) -> text applied to Packages before
                    compression and hashing (for hash-consistent broken indices)
+    xz_writer:     f(suite, arch, plain) -> bytes served (and signed) as
+                   Packages.xz instead of plain's xz (for hostile indices)
     """
 
     def __init__(self, root: str, key: Optional[GpgKey] = None,
                  packages: Optional[List[FixturePackage]] = None, date_offset: int = 0,
                  valid_for: Optional[int] = None,
-                 index_mutator: Optional[Callable[[str, str, str], str]] = None):
+                 index_mutator: Optional[Callable[[str, str, str], str]] = None,
+                 xz_writer: Optional[Callable[[str, str, bytes], bytes]] = None):
         self.root = root
+        self.xz_writer = xz_writer
         self.key = key
         self.packages = packages if packages is not None else default_packages()
         self.date_offset = date_offset
@@ -883,8 +919,9 @@ class FixtureRepo:
             variants = {
                 "Packages": plain,
                 "Packages.gz": gzip.compress(plain, mtime=0),
-                "Packages.xz": lzma.compress(plain, format=lzma.FORMAT_XZ,
-                                             check=lzma.CHECK_CRC64),
+                "Packages.xz": (self.xz_writer(suite, arch, plain) if self.xz_writer else
+                                lzma.compress(plain, format=lzma.FORMAT_XZ,
+                                              check=lzma.CHECK_CRC64)),
             }
             folder = "main/binary-%s" % arch
             for name, data in variants.items():

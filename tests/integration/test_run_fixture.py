@@ -4,18 +4,87 @@ The image (structure/probe_image.py) is the `static` preset plus `probe`, a
 static C program compiled here, as its entrypoint. Each run points TMPDIR at
 a folder of the test, so the bundle and runc's state folder land there and
 the test can check that nothing is left after a normal exit, a failure and
-SIGINT. Needs root and runc, like the command itself.
+SIGINT, that a bundle deeper than PATH_MAX is removed, that a `kill -9` of
+distill leaves no container running and that the next run removes what a
+killed one left. Needs root and runc, like the command itself.
 """
 
+import glob
+import gzip
+import hashlib
+import io
+import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import tarfile
+import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "structure"))
 import distill_testlib as T  # noqa: E402
 import probe_image  # noqa: E402
+
+
+DEEP = 2100  # folders in a row: "d/" * DEEP is past PATH_MAX
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def deep_layer_image(test, ref: str) -> str:
+    """A copy of the layout `ref` ("<dir>:<tag>") with one more layer holding
+    DEEP nested folders and a file at the bottom."""
+    src, tag = ref.rsplit(":", 1)
+    out = os.path.join(test.tmp, "deep-image")
+    shutil.copytree(src, out)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        path = ""
+        for _ in range(DEEP):
+            path += "d/"
+            info = tarfile.TarInfo(path.rstrip("/"))
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, 0
+            tar.addfile(info)
+        info = tarfile.TarInfo(path + "bottom")
+        info.size, info.mode, info.mtime = 2, 0o644, 0
+        tar.addfile(info, io.BytesIO(b"x\n"))
+    raw = buf.getvalue()
+    blob = gzip.compress(raw, mtime=0)
+
+    def put(data: bytes) -> str:
+        h = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(out, "blobs", "sha256", h), "wb") as f:
+            f.write(data)
+        return "sha256:" + h
+
+    def get(digest: str) -> dict:
+        with open(os.path.join(out, "blobs", "sha256", digest.split(":", 1)[1])) as f:
+            return json.load(f)
+
+    with open(os.path.join(out, "index.json")) as f:
+        index = json.load(f)
+    entry = index["manifests"][0]
+    manifest = get(entry["digest"])
+    config = get(manifest["config"]["digest"])
+    config["rootfs"]["diff_ids"].append("sha256:" + hashlib.sha256(raw).hexdigest())
+    cdata = json.dumps(config).encode()
+    manifest["config"].update(digest=put(cdata), size=len(cdata))
+    manifest["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                               "digest": put(blob), "size": len(blob)})
+    mdata = json.dumps(manifest).encode()
+    entry.update(digest=put(mdata), size=len(mdata))
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump(index, f)
+    return out + ":" + tag
 
 
 class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
@@ -116,6 +185,62 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         rc, out, err = self.signal_run(signal.SIGTERM)
         self.assertEqual(out, "got SIGTERM\n", err)
         self.assertEqual(rc, 143, err)
+        self.assert_clean()
+
+    # -- leftovers -----------------------------------------------------------------
+
+    def test_a_bundle_deeper_than_path_max_is_removed(self):
+        image = deep_layer_image(self, self.image)
+        r = self.run_image(image)
+        self.assertEqual(r.stdout, "hello from the container\n", r.describe())
+        self.assert_clean()
+
+    def test_leftovers_of_dead_runs_are_removed(self):
+        dead = T.gone_pid()
+        T.make_deep_tree(os.path.join(self.tmpdir, "distill-bundle.%d.AAAAAA" % dead), DEEP)
+        os.mkdir(os.path.join(self.tmpdir, "distill-runc.%d.AAAAAA" % dead), 0o700)
+        self.run_image(self.image)
+        self.assert_clean()
+
+    def runc_containers(self, state: str):
+        p = subprocess.run([T.tool("runc"), "--root", state, "list", "--format", "json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return json.loads(p.stdout or b"null") or []
+
+    def test_a_killed_run_leaves_no_container(self):
+        env = self.base_env()
+        env["TMPDIR"] = self.tmpdir
+        p = subprocess.Popen([T.DISTILL, "run", self.image, "wait"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+        try:
+            self.assertEqual(p.stdout.readline(), b"ready\n")
+            states = glob.glob(os.path.join(self.tmpdir, "distill-runc.*"))
+            self.assertEqual(len(states), 1, os.listdir(self.tmpdir))
+            running = self.runc_containers(states[0])
+            self.assertEqual(len(running), 1, running)
+            pid = running[0]["pid"]
+            p.kill()  # SIGKILL: distill cleans nothing up itself
+            p.wait()
+            deadline = time.time() + 10
+            while time.time() < deadline and (self.runc_containers(states[0]) or
+                                              process_alive(pid)):
+                time.sleep(0.1)
+            self.assertEqual(self.runc_containers(states[0]), [],
+                             "the container outlived distill")
+            self.assertFalse(process_alive(pid), "the container's process outlived distill")
+        finally:
+            if p.poll() is None:
+                p.kill()
+            # A container that outlived distill holds its output pipes: ended here.
+            for state in glob.glob(os.path.join(self.tmpdir, "distill-runc.*")):
+                for c in self.runc_containers(state):
+                    subprocess.run([T.tool("runc"), "--root", state, "delete", "--force",
+                                    c["id"]], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+            p.communicate(timeout=60)
+        # What the killed run left (its bundle, runc's state folder) goes with the next run.
+        self.run_image(self.image)
         self.assert_clean()
 
     # -- errors -------------------------------------------------------------------

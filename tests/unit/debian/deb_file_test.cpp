@@ -738,6 +738,33 @@ TEST(DebFile, RefusesNonUtf8NamesAndEscapesNamesInMessages) {
   EXPECT_NE(msg.find("'../\\x1b]0;pwned\\x07\\x1b[2J'"), std::string::npos) << msg;
 }
 
+// With a spill folder, a file larger than kDebSpillBytes is written there
+// (zeros as holes) rather than held; smaller ones stay in memory.
+TEST(DebFile, SpillsLargeFilesToTheSpillFolder) {
+  std::string big(3 * kDebSpillBytes, '\0');
+  big.replace(kDebSpillBytes + 5, 4, "data");
+  big.back() = 'z';
+  std::string deb_bytes =
+      make_ar({{"debian-binary", "2.0\n"},
+               {"control.tar", make_tar({file("./control", kControl)})},
+               {"data.tar.gz", make_tar({dir("./"), file("./big", big), file("./small", "tiny")},
+                                        ARCHIVE_FILTER_GZIP)}});
+  auto dir = core::TempDir::create();
+  ASSERT_TRUE(dir.ok());
+  ASSERT_TRUE(core::write_file_atomic(dir->path() + "/x.deb", deb_bytes).ok());
+  ASSERT_TRUE(core::make_dirs(dir->path() + "/spill").ok());
+  auto r = read_deb(dir->path() + "/x.deb", "x.deb", {}, dir->path() + "/spill");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->entries.size(), 2u);
+  const FsEntry& spilled = r->entries[0];
+  EXPECT_EQ(spilled.data, "");
+  ASSERT_FALSE(spilled.source_path.empty());
+  EXPECT_TRUE(spilled.source_path.starts_with(dir->path() + "/spill/"));
+  EXPECT_EQ(*core::read_file(spilled.source_path), big);
+  EXPECT_EQ(r->entries[1].data, "tiny");
+  EXPECT_TRUE(r->entries[1].source_path.empty());
+}
+
 TEST(DebFile, NamesAFileThatCannotBeOpened) {
   auto r = read_deb("/nonexistent/x.deb", "x.deb");
   ASSERT_FALSE(r.ok());

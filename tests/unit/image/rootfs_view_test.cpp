@@ -196,7 +196,8 @@ TEST_F(RootfsViewTest, KeepsDeviceNodesAndReportsLayerSizes) {
     EXPECT_EQ(info.diff_id, oci::Digest::of(tar));
     EXPECT_EQ(info.members, 3u);
     EXPECT_EQ(info.descriptor.media_type, oci::layer_media_type(c));
-    EXPECT_EQ(info.descriptor.size, static_cast<int64_t>(test_util::compress(tar, c).size()));
+    EXPECT_EQ(info.descriptor.size,
+              static_cast<int64_t>(image::test_util::compress(tar, c).size()));
   }
 }
 

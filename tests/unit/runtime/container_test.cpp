@@ -18,8 +18,8 @@ namespace {
 class ConfigSeeingRunc : public RuncExecutor {
  public:
   std::string config_seen;
-  core::Result<int> run_attached(const std::vector<std::string>& argv,
-                                 const SignalHandler&) override {
+  core::Result<int> run_attached(const std::vector<std::string>& argv, const SignalHandler&,
+                                 const std::vector<std::string>&) override {
     see(argv);
     return 7;
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -22,10 +24,13 @@ class FakeRunc : public RuncExecutor {
   bool fail_to_start = false;
   std::string runc_log;  // written to runc's --log file
   std::string state_dir_seen;
+  std::vector<std::string> reap_seen;
 
   core::Result<int> run_attached(const std::vector<std::string>& argv,
-                                 const SignalHandler& on_signal) override {
+                                 const SignalHandler& on_signal,
+                                 const std::vector<std::string>& reap) override {
     calls.push_back(argv);
+    reap_seen = reap;
     state_dir_seen = argv.at(2);
     EXPECT_TRUE(std::filesystem::is_directory(state_dir_seen))
         << "state folder exists while running";
@@ -69,8 +74,26 @@ TEST_F(RunnerTest, PassesTheExitCodeAndCleansUp) {
   const std::string id = run[10];
   EXPECT_EQ(fake.calls[1], (std::vector<std::string>{"/usr/sbin/runc", "--root", run[2], "delete",
                                                      "--force", id}));
+  EXPECT_EQ(fake.reap_seen, fake.calls[1]) << "what runs should distill die meanwhile";
   EXPECT_FALSE(std::filesystem::exists(fake.state_dir_seen)) << "state folder removed";
   EXPECT_TRUE(std::filesystem::is_empty(dir_->path()));
+}
+
+// A state folder of a distill process that is gone (a pid no process has,
+// no lock): its containers are deleted, then the folder removed.
+TEST_F(RunnerTest, DeletesTheContainersOfDeadRunsFirst) {
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  std::string stale = dir_->path() + "/distill-runc." + std::to_string(dead) + ".ABCDEF";
+  ASSERT_TRUE(std::filesystem::create_directories(stale + "/distill-1-1"));
+  FakeRunc fake;
+  ContainerRunner runner(fake, "runc", dir_->path());
+  ASSERT_TRUE(runner.run("/bundle").ok());
+  ASSERT_GE(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"runc", "--root", stale, "delete", "--force",
+                                                     "distill-1-1"}));
+  EXPECT_FALSE(std::filesystem::exists(stale));
 }
 
 TEST_F(RunnerTest, ForwardsSignalsWithRuncKill) {

@@ -13,8 +13,8 @@ namespace {
 // Never called: these runs stop before any container.
 class UnusedRunc : public runtime::RuncExecutor {
  public:
-  core::Result<int> run_attached(const std::vector<std::string>&,
-                                 const runtime::SignalHandler&) override {
+  core::Result<int> run_attached(const std::vector<std::string>&, const runtime::SignalHandler&,
+                                 const std::vector<std::string>&) override {
     return core::make_error("runc", "unexpected");
   }
   core::Result<core::ProcessResult> run_captured(const std::vector<std::string>&) override {

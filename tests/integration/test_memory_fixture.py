@@ -1,0 +1,100 @@
+"""Peak memory of `distill build` on hostile but validly signed input: a
+.deb whose data.tar holds a 2 GiB file of zeros (a few MB compressed), and
+a Packages.xz that decompresses to 1 GiB while the Release states the real
+index's size. Both must stream: the file through a scratch file into the
+layer, the index stopped at the size the Release states. Peak RSS is
+measured by /usr/bin/time (`-f %M`, in KiB) and must stay within 100 MiB of
+what the same binary takes to print its version (an ASan build starts at
+about 130 MiB, a release build at about 14 MiB).
+"""
+
+import lzma
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import distill_testlib as T  # noqa: E402
+
+BUDGET_KIB = 100 * 1024
+HUGE_FILE = 2 << 30
+BOMB = 1 << 30
+
+SPEC = """\
+distro: debian12
+archs: [amd64]
+base: base
+packages: [hello-tool, zeros]
+"""
+
+
+def bomb_xz(_suite: str, _arch: str, plain: bytes) -> bytes:
+    """The real index, then BOMB zero bytes, as one xz stream."""
+    c = lzma.LZMACompressor(format=lzma.FORMAT_XZ, preset=0)
+    out = [c.compress(plain)]
+    chunk = bytes(1 << 20)
+    for _ in range(BOMB // len(chunk)):
+        out.append(c.compress(chunk))
+    out.append(c.flush())
+    return b"".join(out)
+
+
+def peak_rss_kib(rss_file: str) -> int:
+    with open(rss_file) as f:
+        return int(f.read().split()[-1])
+
+
+class MemoryFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
+
+    def max_rss_kib(self) -> int:
+        """BUDGET_KIB above the binary's own footprint."""
+        rss_file = os.path.join(self.tmp, "rss-version")
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, T.DISTILL, "--version"],
+                       env=self.base_env(), stdout=subprocess.DEVNULL, check=True)
+        return peak_rss_kib(rss_file) + BUDGET_KIB
+
+    def build_measured(self, repo, spec_text, expect_rc=0):
+        """Runs `distill build` under /usr/bin/time; (RunResult, peak RSS in KiB)."""
+        server = self.serve(repo)
+        spec = self.write_spec(spec_text)
+        rss_file = os.path.join(self.tmp, "rss")
+        out = os.path.join(self.tmp, "image")
+        res = self.run_distill_wrapped(
+            ["/usr/bin/time", "-f", "%M", "-o", rss_file],
+            self.mirror_args(server) + ["--cache-dir", self.cache_dir, "build", "-f", spec,
+                                        "-o", out], expect_rc)
+        return res, peak_rss_kib(rss_file)
+
+    def run_distill_wrapped(self, wrapper, args, expect_rc):
+        cmd = wrapper + [T.DISTILL] + args
+        p = subprocess.run(cmd, env=self.base_env(), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=1200)
+        res = T.RunResult(cmd, p.returncode, p.stdout.decode(), p.stderr.decode(), os.getcwd())
+        if expect_rc is not None:
+            self.assertEqual(p.returncode, expect_rc, res.describe())
+        return res
+
+    def test_a_huge_file_in_a_deb_is_streamed(self):
+        T.tool("/usr/bin/time")
+        zeros = T.FixturePackage("zeros", "1.0", "all", "bookworm", compression="gzip",
+                                 files=(T.deb_zeros("usr/share/zeros/zeros", HUGE_FILE),))
+        repo = self.make_repo(packages=T.image_packages() + [zeros])
+        deb = os.path.join(repo.root, "debian", repo.entry("zeros", "amd64", "bookworm").filename)
+        self.assertLess(os.path.getsize(deb), 16 << 20, "the .deb is small")
+        res, rss = self.build_measured(repo, SPEC)
+        self.assert_digest_line(res)
+        self.assertLess(rss, self.max_rss_kib(), "peak RSS %d KiB" % rss)
+        self.assertEqual([n for n in os.listdir(self.cache_dir) if n.startswith("spill.")], [],
+                         "the scratch folder is removed")
+
+    def test_a_packages_xz_bomb_stops_at_the_stated_size(self):
+        T.tool("/usr/bin/time")
+        repo = self.make_image_repo(xz_writer=bomb_xz)
+        res, rss = self.build_measured(repo, SPEC.replace(", zeros", ""), expect_rc=1)
+        self.assertLess(rss, self.max_rss_kib(), "peak RSS %d KiB" % rss)
+        self.assert_one_error(res, "binary-amd64", "decompresses to more than")
+
+
+if __name__ == "__main__":
+    T.main()
