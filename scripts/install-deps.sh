@@ -23,9 +23,8 @@ packages=(
   time
   # online tests: a regular Debian root filesystem to compare with
   mmdebstrap
-  # registry tests: a real registry, bcrypt htpasswd files, peak memory
-  # (/usr/bin/time -f %M) under hostile answers
-  docker-registry apache2-utils time
+  # registry tests: a real registry, bcrypt htpasswd files
+  docker-registry apache2-utils
   # the compare report is checked in a headless browser
   chromium
 )

@@ -101,9 +101,7 @@ Result<ProcessResult> SystemProcessRunner::run(const std::vector<std::string>& a
   ProcessResult r;
   pump(in.write, stdin_data, out.read, err.read, r);
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = wait_child(pid);
   if (WIFEXITED(status))
     r.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status))
@@ -133,6 +131,14 @@ std::string find_program(const std::string& name) {
     start = end + 1;
   }
   return {};
+}
+
+int wait_child(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 0;
+  }
+  return status;
 }
 
 }  // namespace distill::core

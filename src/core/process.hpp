@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -34,5 +36,9 @@ ProcessRunner& system_process_runner();
 
 // Looks a program up on $PATH; empty when absent.
 std::string find_program(const std::string& name);
+
+// waitpid, retried on EINTR; the child's raw status (0 when waiting failed).
+// Safe to call in a forked child.
+int wait_child(pid_t pid);
 
 }  // namespace distill::core

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/fd_io.hpp"
 #include "core/file_util.hpp"
 #include "core/json.hpp"
 #include "core/lines.hpp"
@@ -80,10 +81,7 @@ void run_and_wait(char* const* argv) {
     ::execve(argv[0], argv, environ);
     ::_exit(127);
   }
-  int status = 0;
-  if (pid > 0)
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+  if (pid > 0) (void)core::wait_child(pid);
 }
 
 [[noreturn]] void supervise(int parent_pipe, int runc_pidfd, char* const* reap) {
@@ -94,9 +92,7 @@ void run_and_wait(char* const* argv) {
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd : {0, 1, 2}) ::dup2(null, fd);  // never keep distill's output pipes open
   char byte = 0;
-  ssize_t n;
-  while ((n = ::read(parent_pipe, &byte, 1)) < 0 && errno == EINTR) {
-  }
+  ssize_t n = core::read_some(parent_pipe, &byte, 1);
   if (n == 1) ::_exit(0);  // distill is done and cleans up itself
   // Distill died. runc may still be creating the container, so delete until
   // runc has exited (which it does once its container is gone), then once more.
@@ -136,8 +132,7 @@ class Supervisor {
     char done = 1;
     if (::write(to_supervisor_.get(), &done, 1) != 1) to_supervisor_.reset();
     to_supervisor_.reset();
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    (void)core::wait_child(pid_);
   }
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;

@@ -156,5 +156,24 @@ class ImportFixtureTest(T.DistillTestCase):
         self.assert_one_error(res, "junk.tar")
 
 
+    def test_no_external_decompressor_runs(self):
+        """libarchive's "all" filters would start `lrzip -d` (or lzop, grzip...)
+        from PATH on bytes that start with its magic: a tar must never make
+        distill run a program. A fake lrzip on PATH records any call."""
+        bindir = self.mkdir("fakebin")
+        marker = os.path.join(self.tmp, "lrzip-ran")
+        fake = os.path.join(bindir, "lrzip")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\ntouch %s\ncat >/dev/null\n" % marker)
+        os.chmod(fake, 0o755)
+        tar = os.path.join(self.tmp, "rootfs.tar.lrz")
+        with open(tar, "wb") as f:
+            f.write(b"LRZI\x00\x06" + bytes(4096))
+        res = self.run_distill(["import", tar, "-o", os.path.join(self.tmp, "out")],
+                               env={"PATH": bindir + ":" + os.environ.get("PATH", "/usr/bin")},
+                               expect_rc=T.NONZERO)
+        self.assert_one_error(res, tar)
+        self.assertFalse(os.path.exists(marker), "an external decompressor ran")
+
 if __name__ == "__main__":
     T.main()

@@ -87,6 +87,16 @@ class MemoryFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertLess(rss, self.max_rss_kib(), "peak RSS %d KiB" % rss)
         self.assertEqual([n for n in os.listdir(self.cache_dir) if n.startswith("spill.")], [],
                          "the scratch folder is removed")
+        # `run` unpacks the same layer into a bundle: the 2 GiB file streams
+        # to the disk too. (The fixture's hello is no real program, so runc
+        # cannot start it; the unpack has happened by then.)
+        rss_file = os.path.join(self.tmp, "rss-run")
+        res = self.run_distill_wrapped(
+            ["/usr/bin/time", "-f", "%M", "-o", rss_file],
+            ["run", "--entrypoint", "/usr/bin/hello", os.path.join(self.tmp, "image")], None)
+        self.assertNotIn("larger than", res.stderr, res.describe())
+        self.assertLess(peak_rss_kib(rss_file), self.max_rss_kib(),
+                        "run: peak RSS %d KiB\n%s" % (peak_rss_kib(rss_file), res.describe()))
 
     def test_a_packages_xz_bomb_stops_at_the_stated_size(self):
         T.tool("/usr/bin/time")
