@@ -6,6 +6,8 @@
 
 #include "core/result.hpp"
 
+struct archive;  // libarchive's, at global scope
+
 namespace distill::core {
 
 // Decompresses a whole buffer with libarchive's raw reader. The format (xz,
@@ -18,6 +20,6 @@ Result<std::string> decompress(std::string_view data, std::string_view where,
 
 // gzip, xz, bzip2, zstd and lzma, built into libarchive. Never the "all" set:
 // it also runs external programs (lrzip, lzop, ...) on untrusted bytes.
-Status enable_builtin_filters(struct archive* a, const std::string& where);
+Status enable_builtin_filters(::archive* a, const std::string& where);
 
 }  // namespace distill::core

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -54,12 +55,18 @@ constexpr std::array<Compression, 6> kCompressions = {{
     {".lzma", ARCHIVE_FILTER_LZMA, false},
 }};
 
+// Spilled files of every package of a build share one folder: numbered
+// process-wide, so no two reads ever pick the same name.
+uint64_t next_spill_id() {
+  static std::atomic<uint64_t> next{0};
+  return next++;
+}
+
 struct Context {
   std::string_view name;
   const DebLimits& limits;
   const std::string& spill_dir;  // "" keeps every file's content in memory
   uint64_t entries = 0;
-  uint64_t spilled = 0;
 
   core::Error error(std::string_view member, std::string what, std::string hint = {}) const {
     std::string where(name);
@@ -459,7 +466,7 @@ class DataTarReader {
       DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
       return core::Status::Ok();
     }
-    e.source_path = ctx_.spill_dir + "/" + std::to_string(ctx_.spilled++);
+    e.source_path = ctx_.spill_dir + "/" + std::to_string(next_spill_id());
     DISTILL_TRY(tar_.spill_content(e.source_path));
     struct stat st {};
     if (::stat(e.source_path.c_str(), &st) != 0 || st.st_size != size)

@@ -43,9 +43,6 @@ def process_alive(pid: int) -> bool:
 def deep_layer_image(test, ref: str) -> str:
     """A copy of the layout `ref` ("<dir>:<tag>") with one more layer holding
     DEEP nested folders and a file at the bottom."""
-    src, tag = ref.rsplit(":", 1)
-    out = os.path.join(test.tmp, "deep-image")
-    shutil.copytree(src, out)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         path = ""
@@ -57,7 +54,15 @@ def deep_layer_image(test, ref: str) -> str:
         info = tarfile.TarInfo(path + "bottom")
         info.size, info.mode, info.mtime = 2, 0o644, 0
         tar.addfile(info, io.BytesIO(b"x\n"))
-    raw = buf.getvalue()
+    return layer_image(test, ref, buf.getvalue(), "deep-image")
+
+
+def layer_image(test, ref: str, raw: bytes, name: str) -> str:
+    """A copy of the layout `ref` ("<dir>:<tag>") with the tar `raw` as one
+    more layer, gzip-compressed."""
+    src, tag = ref.rsplit(":", 1)
+    out = os.path.join(test.tmp, name)
+    shutil.copytree(src, out)
     blob = gzip.compress(raw, mtime=0)
 
     def put(data: bytes) -> str:
@@ -193,6 +198,56 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         image = deep_layer_image(self, self.image)
         r = self.run_image(image)
         self.assertEqual(r.stdout, "hello from the container\n", r.describe())
+        self.assert_clean()
+
+    # -- memory -----------------------------------------------------------------------
+
+    def test_a_sparse_gigabyte_file_is_streamed_by_run_and_test(self):
+        """A layer with a 1 GiB sparse file (a few KB of tar) is unpacked by
+        `run` and `test` in bounded memory: peak RSS (by /usr/bin/time) within
+        100 MiB of what the binary takes to print its version."""
+        T.tool("/usr/bin/time")
+        src = self.mkdir("sparse-src")
+        with open(os.path.join(src, "hole"), "wb") as f:
+            f.truncate(1 << 30)
+        tar_path = os.path.join(self.tmp, "sparse.tar")
+        subprocess.run(["tar", "--sparse", "--format=posix", "--numeric-owner", "-cf", tar_path,
+                        "-C", src, "hole"], check=True)
+        with open(tar_path, "rb") as f:
+            raw = f.read()
+        self.assertLess(len(raw), 1 << 20, "the layer is small")
+        image = layer_image(self, self.image, raw, "sparse-image")
+
+        def peak(args, rss_name):
+            rss = os.path.join(self.tmp, rss_name)
+            env = self.base_env()
+            env["TMPDIR"] = self.tmpdir
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, T.DISTILL] + args,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=600)
+            with open(rss) as f:
+                return p, int(f.read().split()[-1])
+
+        base, version = peak(["--version"], "rss-version")
+        self.assertEqual(base.returncode, 0)
+        budget = version + 100 * 1024
+        p, rss = peak(["run", image], "rss-run")
+        self.assertEqual((p.returncode, p.stdout), (0, b"hello from the container\n"), p.stderr)
+        self.assertLess(rss, budget, "run: peak RSS %d KiB" % rss)
+        config = os.path.join(self.tmp, "hole.yaml")
+        with open(config, "w") as f:
+            f.write('schemaVersion: "2.0.0"\n'
+                    "commandTests:\n"
+                    "  - name: probe\n"
+                    "    command: /usr/local/bin/probe\n"
+                    "    expectedOutput: [\"hello from the container\"]\n"
+                    "fileExistenceTests:\n"
+                    "  - name: hole\n"
+                    "    path: /hole\n"
+                    "    shouldExist: true\n")
+        p, rss = peak(["test", image, "-c", config], "rss-test")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertLess(rss, budget, "test: peak RSS %d KiB" % rss)
         self.assert_clean()
 
     def test_leftovers_of_dead_runs_are_removed(self):

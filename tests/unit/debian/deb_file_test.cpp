@@ -763,6 +763,13 @@ TEST(DebFile, SpillsLargeFilesToTheSpillFolder) {
   EXPECT_EQ(*core::read_file(spilled.source_path), big);
   EXPECT_EQ(r->entries[1].data, "tiny");
   EXPECT_TRUE(r->entries[1].source_path.empty());
+  // A build reads every package into one spill folder: the next package's
+  // files must not collide with this one's.
+  auto again = read_deb(dir->path() + "/x.deb", "y.deb", {}, dir->path() + "/spill");
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_NE(again->entries[0].source_path, spilled.source_path);
+  EXPECT_EQ(*core::read_file(again->entries[0].source_path), big);
+  EXPECT_EQ(*core::read_file(spilled.source_path), big);
 }
 
 TEST(DebFile, NamesAFileThatCannotBeOpened) {
