@@ -25,11 +25,7 @@ Command inspect_command() {
       "inspect", "Show an image's platforms, config, layers, packages and sizes",
       [](CLI::App& sub, GlobalOptions&) -> Action {
         auto a = std::make_shared<InspectArgs>();
-        sub.add_option("image", a->image,
-                       "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar "
-                       "(FILE, docker-archive:FILE)")
-            ->required();
-        add_transport_options(sub, a->transport);
+        add_image_argument(sub, a->image, a->transport);
         sub.add_option("--platform", a->options.platform,
                        "Only this platform, e.g. linux/arm64 (default: all)");
         sub.add_flag("--json", a->as_json, "Print one JSON document for scripts");

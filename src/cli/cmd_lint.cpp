@@ -32,10 +32,7 @@ Command lint_command() {
       "lint", "Check an image for hardening problems and unresolved ELF dependencies",
       [](CLI::App& sub, GlobalOptions&) -> Action {
         auto a = std::make_shared<LintArgs>();
-        sub.add_option("image", a->image,
-                       "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]) or docker-archive tar")
-            ->required();
-        add_transport_options(sub, a->transport);
+        add_image_argument(sub, a->image, a->transport);
         sub.add_option("--platform", a->options.platform, "Only this platform, e.g. linux/arm64");
         sub.add_option("--format", a->format, "Output format")
             ->check(CLI::IsMember({"text", "json", "sarif"}));

@@ -24,12 +24,7 @@ Command sbom_command() {
   return {"sbom", "Write an image's software bill of materials (SPDX 2.3 or CycloneDX 1.5 JSON)",
           [](CLI::App& sub, GlobalOptions& g) -> Action {
             auto a = std::make_shared<SbomArgs>();
-            sub.add_option(
-                   "image", a->image,
-                   "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
-                   "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
-                ->required();
-            add_transport_options(sub, a->transport);
+            add_image_argument(sub, a->image, a->transport);
             sub.add_option("--platform", a->options.platform,
                            "The platform to describe, e.g. linux/arm64");
             sub.add_option("--format", a->options.format, "spdx-json or cyclonedx-json")

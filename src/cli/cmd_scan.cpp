@@ -24,12 +24,7 @@ Command scan_command() {
           [](CLI::App& sub, GlobalOptions& g) -> Action {
             auto a = std::make_shared<ScanArgs>();
             vuln::ScanOptions& o = a->options;
-            sub.add_option(
-                   "image", a->image,
-                   "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
-                   "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
-                ->required();
-            add_transport_options(sub, a->transport);
+            add_image_argument(sub, a->image, a->transport);
             sub.add_option("--platform", o.platform, "The platform to scan, e.g. linux/arm64");
             sub.add_option("--db", o.db,
                            "Database file (default $XDG_CACHE_HOME/distill/vulndb.sqlite)");

@@ -21,6 +21,14 @@ void add_transport_options(CLI::App& sub, transport::Options& o) {
   add_remote_options(sub, o.remote);
 }
 
+void add_image_argument(CLI::App& sub, std::string& image, transport::Options& options) {
+  sub.add_option("image", image,
+                 "OCI layout folder (DIR, DIR:TAG, oci:DIR[:TAG]), docker-archive tar "
+                 "(FILE, docker-archive:FILE) or registry reference (HOST/REPO[:TAG][@DIGEST])")
+      ->required();
+  add_transport_options(sub, options);
+}
+
 void add_copy_options(CLI::App& sub, transport::CopyOptions& o) {
   add_remote_options(sub, o.write.remote);
   sub.add_option("--parallel", o.write.parallel, "Blob transfers at a time")->capture_default_str();

@@ -14,6 +14,11 @@ namespace distill::cli {
 // registry (credentials come from `distill login`'s docker config.json).
 void add_transport_options(CLI::App& sub, transport::Options& options);
 
+// The required IMAGE argument of a command that reads one image, with one help
+// text for every reference form transport::parse_image_ref takes, plus
+// add_transport_options.
+void add_image_argument(CLI::App& sub, std::string& image, transport::Options& options);
+
 // The same plus --parallel and --chunk-size, for commands that write images.
 void add_copy_options(CLI::App& sub, transport::CopyOptions& options);
 
