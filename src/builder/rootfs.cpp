@@ -75,16 +75,6 @@ void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> ent
   }
 }
 
-void Rootfs::put(oci::FsEntry entry) {
-  std::string path = entry.path;
-  entries_[path] = std::move(entry);
-}
-
-const oci::FsEntry* Rootfs::find(const std::string& path) const {
-  auto it = entries_.find(path);
-  return it == entries_.end() ? nullptr : &it->second;
-}
-
 void Rootfs::add_merged_usr_links() {
   for (const char* dir : kMergedDirs) {
     std::string target = std::string("usr/") + dir;
@@ -96,13 +86,6 @@ void Rootfs::add_merged_usr_links() {
     if (!entries_.count(target)) put(oci::FsEntry::directory(target));
     put(oci::FsEntry::symlink(dir, target));
   }
-}
-
-std::vector<oci::FsEntry> Rootfs::entries() const {
-  std::vector<oci::FsEntry> out;
-  out.reserve(entries_.size());
-  for (const auto& [path, e] : entries_) out.push_back(e);
-  return out;
 }
 
 uint64_t Rootfs::content_bytes() const {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "effects/tree.hpp"
 #include "oci/fs_entry.hpp"
 
 namespace distill::builder {
@@ -13,7 +14,7 @@ namespace distill::builder {
 // The image's root filesystem being assembled in memory, keyed by normalised
 // path. Applies the distroless rules as packages are added: merged /usr,
 // trimmed documentation, no setuid/setgid bits.
-class Rootfs {
+class Rootfs : public effects::Tree {
  public:
   struct Options {
     bool keep_docs = false;
@@ -24,18 +25,11 @@ class Rootfs {
   // A path that another package already added with different content is a
   // conflict: the first one stays and the conflict is recorded.
   void add_package(std::string_view package, std::vector<oci::FsEntry> entries);
-  // Adds or replaces a generated entry (passwd, os-release, ...).
-  void put(oci::FsEntry entry);
-  bool contains(const std::string& path) const { return entries_.count(path) != 0; }
-  const oci::FsEntry* find(const std::string& path) const;
-  void remove(const std::string& path) { entries_.erase(path); }
 
   // Adds the bin, sbin, lib, lib64... -> usr/* symlinks of a merged-/usr
   // system (lib64 and friends only when something lives under them).
   void add_merged_usr_links();
 
-  // Every entry, sorted by path.
-  std::vector<oci::FsEntry> entries() const;
   uint64_t content_bytes() const;
 
   const std::vector<std::string>& conflicts() const { return conflicts_; }
@@ -48,7 +42,6 @@ class Rootfs {
 
  private:
   Options options_;
-  std::map<std::string, oci::FsEntry> entries_;
   std::map<std::string, std::string> owner_;  // path -> package
   std::vector<std::string> conflicts_;
   std::vector<std::string> stripped_;

@@ -1,0 +1,123 @@
+#include "effects/tree.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "core/file_util.hpp"
+
+namespace distill::effects {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  for (std::string_view part : core::path_components(path)) parts.emplace_back(part);
+  return parts;
+}
+
+std::string join_parts(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
+}
+
+// Symlinks followed while resolving one path, as Linux's MAXSYMLINKS.
+constexpr int kMaxHops = 40;
+
+}  // namespace
+
+std::string tree_path(std::string_view path) {
+  return join_parts(split_path(path));
+}
+
+const oci::FsEntry* Tree::find(const std::string& path) const {
+  auto it = entries_.find(path);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void Tree::put(oci::FsEntry entry) {
+  std::string path = entry.path;
+  entries_[path] = std::move(entry);
+}
+
+std::vector<std::string> Tree::children(std::string_view dir) const {
+  std::vector<std::string> out;
+  std::string prefix = dir.empty() ? std::string() : std::string(dir) + "/";
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    std::string_view rest = std::string_view(it->first).substr(prefix.size());
+    if (!rest.empty() && rest.find('/') == std::string_view::npos) out.emplace_back(rest);
+  }
+  return out;
+}
+
+void Tree::for_each_under(std::string_view dir,
+                          const std::function<void(const oci::FsEntry&)>& fn) const {
+  std::string prefix = dir.empty() ? std::string() : std::string(dir) + "/";
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    fn(it->second);
+  }
+}
+
+std::optional<std::string> Tree::resolve(std::string_view path) const {
+  std::vector<std::string> todo = split_path(path);
+  std::reverse(todo.begin(), todo.end());  // a stack: next component last
+  std::vector<std::string> done;
+  int hops = 0;
+  while (!todo.empty()) {
+    std::string part = std::move(todo.back());
+    todo.pop_back();
+    if (part == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    done.push_back(part);
+    const oci::FsEntry* e = find(join_parts(done));
+    if (!e) return std::nullopt;
+    if (e->type == oci::EntryType::kSymlink) {
+      if (++hops > kMaxHops) return std::nullopt;
+      done.pop_back();
+      if (e->link_target.starts_with("/")) done.clear();
+      std::vector<std::string> target = split_path(e->link_target);
+      for (auto it = target.rbegin(); it != target.rend(); ++it) todo.push_back(*it);
+      continue;
+    }
+    if (!todo.empty() && e->type != oci::EntryType::kDirectory) return std::nullopt;
+  }
+  return join_parts(done);
+}
+
+const oci::FsEntry* Tree::find_resolved(std::string_view path) const {
+  auto resolved = resolve(path);
+  return resolved && !resolved->empty() ? find(*resolved) : nullptr;
+}
+
+std::vector<oci::FsEntry> Tree::entries() const {
+  std::vector<oci::FsEntry> out;
+  out.reserve(entries_.size());
+  for (const auto& [path, e] : entries_) out.push_back(e);
+  return out;
+}
+
+core::Result<std::string> read_entry(const oci::FsEntry& e, uint64_t max_bytes) {
+  if (e.type != oci::EntryType::kRegular)
+    return core::make_error("/" + e.path, "not a regular file");
+  if (e.source_path.empty()) {
+    if (e.data.size() > max_bytes)
+      return core::make_error("/" + e.path, fmt::format("larger than {} bytes", max_bytes));
+    return e.data;
+  }
+  struct stat st {};
+  if (::stat(e.source_path.c_str(), &st) != 0)
+    return core::make_error("/" + e.path, "its spilled content is gone");
+  if (static_cast<uint64_t>(st.st_size) > max_bytes)
+    return core::make_error("/" + e.path, fmt::format("larger than {} bytes", max_bytes));
+  return core::read_file(e.source_path);
+}
+
+}  // namespace distill::effects

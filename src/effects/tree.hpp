@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "oci/fs_entry.hpp"
+
+namespace distill::effects {
+
+// An image's root filesystem held as layer entries, keyed by normalised path
+// ("usr/bin/env": no leading slash). The effects read and change it the way
+// maintainer scripts change a Debian root; builder::Rootfs adds the package
+// policies on top. Small on purpose, so tests build one by hand.
+class Tree {
+ public:
+  const oci::FsEntry* find(const std::string& path) const;
+  bool contains(const std::string& path) const { return entries_.count(path) != 0; }
+  // Adds or replaces one entry.
+  void put(oci::FsEntry entry);
+  void remove(const std::string& path) { entries_.erase(path); }
+  // Names directly below `dir` ("" is the root), sorted.
+  std::vector<std::string> children(std::string_view dir) const;
+  // Every entry strictly below `dir`, in path order.
+  void for_each_under(std::string_view dir,
+                      const std::function<void(const oci::FsEntry&)>& fn) const;
+  // `path` with every symlink on the way followed inside the tree (an absolute
+  // target starts again at the tree's root, ".." stops at it), as ld.so or a
+  // chroot would see it. nullopt when the path is missing, loops, or passes
+  // through a non-directory. The last component is followed too.
+  std::optional<std::string> resolve(std::string_view path) const;
+  // The entry `path` leads to after resolve(), or nullptr.
+  const oci::FsEntry* find_resolved(std::string_view path) const;
+
+  // Every entry, sorted by path.
+  std::vector<oci::FsEntry> entries() const;
+  size_t size() const { return entries_.size(); }
+
+ protected:
+  std::map<std::string, oci::FsEntry> entries_;
+};
+
+// The bytes of a regular entry: its `data`, or the host file it was spilled
+// to (`source_path`). Refused above `max_bytes`, so no caller reads a large
+// file whole by accident.
+core::Result<std::string> read_entry(const oci::FsEntry& entry, uint64_t max_bytes);
+
+// "/usr/bin/x" or "usr/bin/x" -> "usr/bin/x"; "." and empty components dropped.
+// Leaves ".." to resolve().
+std::string tree_path(std::string_view path);
+
+}  // namespace distill::effects
