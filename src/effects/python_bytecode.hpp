@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "effects/tree.hpp"
+
+namespace distill::effects {
+
+// Debian byte-compiles Python in maintainer scripts (python3.N's postinst
+// runs py_compile over the stdlib, py3compile does dist-packages), which
+// distill never runs: without this effect a python3 image has no .pyc and
+// every start on a read-only root compiles the stdlib again.
+//
+// compile_python() runs the image's own interpreter over its own sources, in
+// a runc sandbox (read-only root, no network, no capabilities, uid 65534,
+// one writable folder at /out), and adds what it wrote back to the tree as
+// hash-based .pyc (PEP 552, unchecked): no source mtime inside, so two builds
+// give the same bytes. See docs/effects-python-bytecode.md.
+
+struct BytecodeOptions {
+  std::string arch;         // Debian arch of the image (amd64, arm64, ...)
+  std::string work_parent;  // where the private 0700 sandbox folder is made
+  int64_t mtime = 0;        // the build's SOURCE_DATE_EPOCH, for the new entries
+  // Test seams. runc: the program to use, empty for runtime::find_runc();
+  // binfmt_misc: where the kernel lists its emulators for foreign binaries.
+  std::string runc;
+  std::string binfmt_misc = "/proc/sys/fs/binfmt_misc";
+};
+
+struct BytecodeResult {
+  bool ran = false;     // false: nothing to do (no python in the tree) or skipped
+  std::string skipped;  // one-line reason when the sandbox cannot run
+  size_t compiled = 0;  // .pyc files added
+  size_t failed = 0;    // sources the interpreter refused (Debian ignores them too)
+};
+
+// Compiles, at optimisation level 0 as Debian does, every .py under
+// usr/lib/python3.N and usr/lib/python3/dist-packages with each interpreter
+// usr/bin/python3.N of the tree, adding
+// ".../__pycache__/NAME.cpython-3N.pyc" (0644, root, `mtime`) and the
+// __pycache__ folders (0755). When the sandbox cannot run (no runc, not root,
+// no emulator for a foreign architecture) the tree is left as it is and
+// `skipped` says why. An interpreter that cannot start is an error.
+core::Result<BytecodeResult> compile_python(Tree& tree, const BytecodeOptions& options);
+
+// The second half of compile_python, exposed for tests: reads what the
+// sandbox wrote below `out_dir` (a mirror of the image's paths) without
+// following any symlink, and adds to `tree` only regular files named
+// "<dir>/__pycache__/<stem>.<tag>.pyc" with a tag of `tags` ("cpython-311")
+// whose source "<dir>/<stem>.py" is in the tree under a compiled root, each
+// a hash-based .pyc of bounded size. Anything else is ignored; more output
+// than any image needs is an error. Returns the number of .pyc added.
+core::Result<size_t> add_bytecode_output(Tree& tree, const std::string& out_dir,
+                                         const std::vector<std::string>& tags, int64_t mtime);
+
+}  // namespace distill::effects
