@@ -22,7 +22,7 @@ namespace distill::effects {
 // give the same bytes. See docs/effects-python-bytecode.md.
 
 struct BytecodeOptions {
-  std::string arch;         // Debian arch of the image (amd64, arm64, ...)
+  std::string arch;         // Debian arch of the image (amd64, arm64, ...); empty: the host's
   std::string work_parent;  // where the private 0700 sandbox folder is made
   int64_t mtime = 0;        // the build's SOURCE_DATE_EPOCH, for the new entries
   // Test seams. runc: the program to use, empty for runtime::find_runc();
