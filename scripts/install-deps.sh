@@ -15,8 +15,8 @@ packages=(
   clang libclang-rt-14-dev
   # runtime helpers: signature checks and archive keys
   gpgv gpg debian-archive-keyring ca-certificates
-  # running images, and the external judges of our formats
-  runc umoci skopeo
+  # running images, and the external judges of our formats (keytool: the Java truststore)
+  runc umoci skopeo openjdk-17-jdk-headless
   # tests: fixture packages, servers
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # peak memory of a command (/usr/bin/time -f %M)
