@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -136,6 +135,7 @@ class LdcWriter {
   void bytes(std::string_view s) { out_ += s; }
   void pad_to(size_t align) { out_.resize((out_.size() + align - 1) / align * align, '\0'); }
   size_t size() const { return out_.size(); }
+  bool big_endian() const { return be_; }
   std::string take() { return std::move(out_); }
 
  private:
@@ -195,6 +195,45 @@ LdcStrings ldc_string_table(const std::vector<LdCacheEntry>& entries) {
 
 std::string ldc_c_string(const std::string& s) {
   return s.substr(0, s.find('\0'));
+}
+
+// The header, the entries and the string table. String offsets count from
+// the start of the file, where ldconfig's new-format-only cache puts them.
+void ldc_write_tables(LdcWriter& w, const std::vector<LdCacheEntry>& entries,
+                      const LdcStrings& strings) {
+  auto strings_at = static_cast<uint32_t>(kLdcHeaderSize + kLdcEntrySize * entries.size());
+  size_t extension_at = (strings_at + strings.bytes.size() + 3) / 4 * 4;
+  w.bytes(kLdcMagic);
+  w.u32(static_cast<uint32_t>(entries.size()));
+  w.u32(static_cast<uint32_t>(strings.bytes.size()));
+  // The flags byte (the byte order) and 3 bytes of padding, the extension
+  // offset, 3 unused words.
+  w.u8(w.big_endian() ? kLdcEndianBig : kLdcEndianLittle);
+  for (int i = 0; i < 3; ++i) w.u8(0);
+  w.u32(static_cast<uint32_t>(extension_at));
+  for (int i = 0; i < 3; ++i) w.u32(0);
+  for (const auto& e : entries) {
+    w.u32(static_cast<uint32_t>(e.flags));
+    w.u32(strings_at + strings.offsets.at(e.key));
+    w.u32(strings_at + strings.offsets.at(e.path));
+    w.u32(0);  // osversion: ldconfig no longer records one
+    w.u64(e.hwcap);
+  }
+  w.bytes(strings.bytes);
+}
+
+// The extension directory, 4-byte aligned after the strings: one section,
+// the generator string, which `ldconfig -p` prints last.
+void ldc_write_extensions(LdcWriter& w) {
+  w.pad_to(4);
+  size_t at = w.size();
+  w.u32(kLdcExtensionMagic);
+  w.u32(1);
+  w.u32(kLdcTagGenerator);
+  w.u32(0);
+  w.u32(static_cast<uint32_t>(at + 8 + 16));
+  w.u32(static_cast<uint32_t>(kLdcGenerator.size()));
+  w.bytes(kLdcGenerator);
 }
 
 // ---------------------------------------------------------------------------
@@ -601,35 +640,9 @@ std::string write_ld_cache(std::vector<LdCacheEntry> entries, std::string_view a
       entries.begin(), entries.end(),
       [&](const LdCacheEntry& x, const LdCacheEntry& y) { return ldc_before(x, y, signed_char); });
   LdcStrings strings = ldc_string_table(entries);
-  auto strings_at = static_cast<uint32_t>(kLdcHeaderSize + kLdcEntrySize * entries.size());
-  size_t extension_at = (strings_at + strings.bytes.size() + 3) / 4 * 4;
-
   LdcWriter w(a->big_endian);
-  w.bytes(kLdcMagic);
-  w.u32(static_cast<uint32_t>(entries.size()));
-  w.u32(static_cast<uint32_t>(strings.bytes.size()));
-  // The flags byte (the byte order) and 3 bytes of padding, the extension
-  // offset, 3 unused words.
-  w.u8(a->big_endian ? kLdcEndianBig : kLdcEndianLittle);
-  for (int i = 0; i < 3; ++i) w.u8(0);
-  w.u32(static_cast<uint32_t>(extension_at));
-  for (int i = 0; i < 3; ++i) w.u32(0);
-  for (const auto& e : entries) {
-    w.u32(static_cast<uint32_t>(e.flags));
-    w.u32(strings_at + strings.offsets.at(e.key));
-    w.u32(strings_at + strings.offsets.at(e.path));
-    w.u32(0);  // osversion: ldconfig no longer records one
-    w.u64(e.hwcap);
-  }
-  w.bytes(strings.bytes);
-  w.pad_to(4);
-  w.u32(kLdcExtensionMagic);
-  w.u32(1);
-  w.u32(kLdcTagGenerator);
-  w.u32(0);
-  w.u32(static_cast<uint32_t>(extension_at + 8 + 16));
-  w.u32(static_cast<uint32_t>(kLdcGenerator.size()));
-  w.bytes(kLdcGenerator);
+  ldc_write_tables(w, entries, strings);
+  ldc_write_extensions(w);
   return w.take();
 }
 
