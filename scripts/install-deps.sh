@@ -19,6 +19,8 @@ packages=(
   runc umoci skopeo openjdk-17-jdk-headless
   # tests: fixture packages, servers
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
+  # effects tests: a C program linked with -lblas -llapack (the BLAS alternative)
+  libblas-dev liblapack-dev
   # peak memory of a command (/usr/bin/time -f %M)
   time
   # online tests: a regular Debian root filesystem to compare with

@@ -2,16 +2,65 @@
 
 #include "builder/busybox.hpp"
 #include "builder/system_files.hpp"
+#include "core/file_util.hpp"
 #include "debian/deb_file.hpp"
+#include "effects/java_truststore.hpp"
+#include "effects/maintainer_scripts.hpp"
 
 namespace distill::builder {
 namespace {
 
+// What the extract-only packages leave for the effects: the CA certificates,
+// by the names ca-certificates-java gives them.
+struct Extracted {
+  std::vector<effects::TrustedCert> certs;
+};
+
+// A partial package keeps the listed paths and the folders above them.
+void keep_only(std::vector<oci::FsEntry>& entries, const std::vector<std::string>& keep) {
+  std::erase_if(entries, [&keep](const oci::FsEntry& e) {
+    for (const auto& k : keep)
+      if (e.path == k || k.starts_with(e.path + "/")) return false;
+    return true;
+  });
+}
+
 // An extract-only package contributes data, never an installed package.
 core::Status add_extracted(const Spec& spec, const std::string& name,
-                           const std::vector<oci::FsEntry>& entries, Rootfs& fs) {
-  if (name == "ca-certificates") DISTILL_TRY(add_ca_bundle(fs, entries, spec.ca_certificates));
+                           const std::vector<oci::FsEntry>& entries, Rootfs& fs, Extracted& out) {
+  if (name == "ca-certificates") {
+    DISTILL_TRY(add_ca_bundle(fs, entries, spec.ca_certificates));
+    add_ca_copyright(fs, entries);
+    effects::Tree package;
+    for (const auto& e : entries) package.put(e);
+    DISTILL_ASSIGN(out.certs, effects::debian_ca_certificates(package));
+  }
   if (name == "busybox-static") add_busybox(fs, entries);
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<effects::TrustedCert>> java_certs(
+    const Spec& spec, std::vector<effects::TrustedCert> certs) {
+  for (const auto& path : spec.ca_certificates) {
+    DISTILL_ASSIGN(std::string pem, core::read_file(path));
+    auto slash = path.rfind('/');
+    certs.push_back({"distill:" + path.substr(slash == std::string::npos ? 0 : slash + 1), pem});
+  }
+  return certs;
+}
+
+core::Status run_effects(const Spec& spec, const PlannedArch& plan,
+                         const std::vector<effects::PackageScripts>& scripts,
+                         std::vector<effects::TrustedCert> certs, const EffectsEnv& env, Rootfs& fs,
+                         ArchReport& report) {
+  effects::EffectsOptions o;
+  o.arch = plan.arch;
+  o.acknowledged.insert(spec.acknowledge_scripts.begin(), spec.acknowledge_scripts.end());
+  o.python_bytecode = spec.python_bytecode;
+  o.work_parent = env.work_parent;
+  o.mtime = env.mtime;
+  DISTILL_ASSIGN(o.java_certs, java_certs(spec, std::move(certs)));
+  DISTILL_ASSIGN(report.effects, effects::apply_maintainer_effects(fs, scripts, o));
   return core::Status::Ok();
 }
 
@@ -19,18 +68,26 @@ core::Status add_extracted(const Spec& spec, const std::string& name,
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report, const std::string& spill_dir) {
+                      ArchReport& report, const std::string& spill_dir, const EffectsEnv& env) {
   const size_t n = plan.installs.size();
+  std::vector<effects::PackageScripts> scripts;
+  Extracted extracted;
   for (size_t i = 0; i < paths.size(); ++i) {
     const debian::PackageFetch& item = i < n ? plan.installs[i] : plan.extract_only[i - n];
     const std::string& name = item.name;
     DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name, {}, spill_dir));
     DISTILL_TRY(debian::check_identity(deb, name, item.name, item.version, item.architecture));
     if (i >= n) {
-      DISTILL_TRY(add_extracted(spec, name, deb.entries, fs));
+      DISTILL_TRY(add_extracted(spec, name, deb.entries, fs, extracted));
       continue;
     }
-    if (!deb.maintainer_scripts.empty()) report.skipped_scripts.push_back(name);
+    if (auto partial = preset.partial.find(name); partial != preset.partial.end()) {
+      // Only some of its files: its scripts act on the rest, so they are not read.
+      keep_only(deb.entries, partial->second);
+      deb.maintainer_scripts.clear();
+      deb.script_text.clear();
+    }
+    scripts.push_back({name, deb.maintainer_scripts, std::move(deb.script_text)});
     add_status_entry(fs, name, deb.control, deb.md5sums);
     fs.add_package(name, std::move(deb.entries));
   }
@@ -38,6 +95,9 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
   add_system_files(fs, distro);
   for (const auto& [path, target] : preset.symlinks)
     if (!fs.contains(path)) fs.put(oci::FsEntry::symlink(path, target));
+  DISTILL_TRY(add_spec_accounts(fs, spec.accounts.groups, spec.accounts.users));
+  DISTILL_TRY(run_effects(spec, plan, scripts, std::move(extracted.certs), env, fs, report));
+  trim_md5sums(fs);
   report.stripped = fs.stripped_special_bits();
   report.conflicts = fs.conflicts();
   return core::Status::Ok();

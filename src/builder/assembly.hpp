@@ -16,11 +16,19 @@ namespace distill::builder {
 // Fills `fs` from the fetched .debs (`paths`: plan.installs then
 // plan.extract_only, in order): installed packages with their status.d
 // entries, the CA bundle and busybox from the extract-only ones, merged /usr,
-// the system files and the preset's symlinks. Records skipped maintainer
-// scripts, stripped setuid/setgid bits and file conflicts in `report`.
+// the system files, the preset's symlinks and the spec's accounts; then what
+// the maintainer scripts would have done (effects::apply_maintainer_effects)
+// and status.d md5sums trimmed to the image. Records the script steps,
+// stripped setuid/setgid bits and file conflicts in `report`.
 // Large files go to `spill_dir` (see debian::read_deb), which must outlive `fs`.
+// Where the effects engine may make its sandbox, and the time its files get.
+struct EffectsEnv {
+  std::string work_parent;
+  int64_t mtime = 0;
+};
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report, const std::string& spill_dir = {});
+                      ArchReport& report, const std::string& spill_dir = {},
+                      const EffectsEnv& env = {});
 
 }  // namespace distill::builder

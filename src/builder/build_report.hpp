@@ -4,15 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "effects/effects_report.hpp"
+
 namespace distill::builder {
 
 // What building one architecture's image did.
 struct ArchReport {
   std::string arch;
-  std::vector<std::string> packages;         // name=version
-  std::vector<std::string> dropped;          // policy-dropped edges
-  std::vector<std::string> skipped_scripts;  // packages whose maintainer scripts were not run
-  std::vector<std::string> stripped;         // setuid/setgid bits removed
+  std::vector<std::string> packages;  // name=version
+  std::vector<std::string> dropped;   // policy-dropped edges
+  effects::EffectsReport effects;     // what the maintainer scripts did, natively
+  std::vector<std::string> stripped;  // setuid/setgid bits removed
   std::vector<std::string> conflicts;
   uint64_t uncompressed_bytes = 0;
   uint64_t compressed_bytes = 0;
@@ -24,5 +26,8 @@ struct BuildReport {
   std::vector<ArchReport> archs;
   std::string digest;  // the manifest (one arch) or index (several) digest
 };
+
+// The build report `distill build --report FILE` writes (docs/effects.md).
+nlohmann::json to_json(const BuildReport& report);
 
 }  // namespace distill::builder

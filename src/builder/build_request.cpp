@@ -27,6 +27,7 @@ core::Result<ShipOptions> ship_options_from(const BuildRequest& r) {
   DISTILL_ASSIGN(ship.sbom_format, sbom::parse_sbom_format(r.sbom_format));
   ship.push = r.push;
   ship.registry = r.push_options;
+  ship.report_path = r.report_path;
   return ship;
 }
 

@@ -28,6 +28,8 @@ struct BuildRequest {
   std::string sbom_format = "spdx-json";
   std::vector<std::string> push;  // registry references
   transport::CopyOptions push_options;
+  std::string report_path;  // the build report as JSON
+  bool verbose = false;     // every maintainer-script step, not just the summary
 };
 
 // A request checked and loaded: every bad flag, spec or lockfile is an error

@@ -1,11 +1,15 @@
 #include "builder/layer_cache.hpp"
 
+#include <fmt/format.h>
+
 #include <string_view>
 
 #include "core/file_util.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "core/strings.hpp"
 #include "core/temp_dir.hpp"
+#include "effects/python_bytecode.hpp"
 
 namespace distill::builder {
 namespace {
@@ -38,11 +42,21 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
   line(preset.name);
   line(spec.keep_docs ? "docs" : "nodocs");
   line(spec.debug ? "debug" : "nodebug");
+  line(spec.python_bytecode ? "bytecode" : "nobytecode");
+  effects::BytecodeOptions sandbox;
+  sandbox.arch = plan.arch;
+  line("bytecode-sandbox " + effects::bytecode_sandbox_blocker(sandbox));
+  for (const auto& g : spec.accounts.groups)
+    line(fmt::format("group {} {} {}", g.name, g.gid, core::join(g.members, ",")));
+  for (const auto& u : spec.accounts.users)
+    line(fmt::format("user {} {} {} {} {} {}", u.name, u.uid, u.gid, u.home, u.shell, u.gecos));
   line(oci::compression_name(opts.compression));
   line(std::to_string(opts.source_date_epoch));
   for (const auto& p : plan.installs) line("install " + p.name + " " + p.sha256);
   for (const auto& p : plan.extract_only) line("extract " + p.name + " " + p.sha256);
   for (const auto& [path, target] : preset.symlinks) line("symlink " + path + " " + target);
+  for (const auto& [name, keep] : preset.partial)
+    line("partial " + name + " " + core::join(keep, " "));
   for (const auto& pem : spec.ca_certificates) {
     auto hash = core::sha256_file(pem);
     line("ca " + (hash.ok() ? *hash : std::string("unreadable")));
@@ -51,13 +65,14 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
 }
 
 nlohmann::json assembly_notes(const ArchReport& r) {
-  return {
-      {"skipped_scripts", r.skipped_scripts}, {"stripped", r.stripped}, {"conflicts", r.conflicts}};
+  return {{"effects", effects::to_json(r.effects)},
+          {"stripped", r.stripped},
+          {"conflicts", r.conflicts}};
 }
 
 void restore_notes(const nlohmann::json& notes, ArchReport& r) {
   if (!notes.is_object()) return;
-  r.skipped_scripts = notes.value("skipped_scripts", std::vector<std::string>{});
+  r.effects = effects::effects_from_json(notes.value("effects", nlohmann::json()));
   r.stripped = notes.value("stripped", std::vector<std::string>{});
   r.conflicts = notes.value("conflicts", std::vector<std::string>{});
 }

@@ -1,5 +1,7 @@
 #include "builder/os_layer.hpp"
 
+#include <algorithm>
+
 #include "builder/assembly.hpp"
 #include "builder/layer_cache.hpp"
 #include "builder/rootfs.hpp"
@@ -15,6 +17,10 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
     nlohmann::json notes;
     if (auto hit = cached_layer(cache, key, &notes)) {
       restore_notes(notes, report);
+      // Acknowledging changes the report, never the layer.
+      for (auto& p : report.effects.packages)
+        p.acknowledged = std::count(spec.acknowledge_scripts.begin(),
+                                    spec.acknowledge_scripts.end(), p.package) != 0;
       return BuiltLayer{*hit, true};
     }
   }
@@ -25,7 +31,9 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   // cache rather than in $TMPDIR, which may be memory (tmpfs).
   DISTILL_ASSIGN(core::TempDir spill, core::TempDir::create(cache.root(), "spill"));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
-  DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path()));
+  EffectsEnv env{cache.root(), opts.source_date_epoch};
+  DISTILL_TRY(
+      assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path(), env));
   DISTILL_ASSIGN(oci::LayerBlob blob,
                  write_cached_layer(cache, key, fs.entries(), opts, assembly_notes(report)));
   return BuiltLayer{blob, false};

@@ -1,6 +1,7 @@
 #include "builder/pipeline.hpp"
 
 #include "builder/image_builder.hpp"
+#include "core/file_util.hpp"
 #include "sbom/sbom_attach.hpp"
 #include "transport/copy.hpp"
 
@@ -48,6 +49,9 @@ core::Result<PipelineReport> build_and_ship(const Spec& spec, BuildOptions optio
   options.observer = &obs;
   PipelineReport report;
   DISTILL_ASSIGN(report.build, build_image(spec, options, repo, cache));
+  if (!ship_options.report_path.empty())
+    DISTILL_TRY(
+        core::write_file_atomic(ship_options.report_path, to_json(report.build).dump(2) + "\n"));
   obs.built(report.build);
   DISTILL_TRY(ship_output(options.output, ship_options, cache, obs, report));
   return report;

@@ -23,6 +23,7 @@ struct ShipOptions {
   sbom::SbomFormat sbom_format = sbom::SbomFormat::kSpdxJson;
   std::vector<std::string> push;    // registry references
   transport::CopyOptions registry;  // write.hints_path is set from the cache
+  std::string report_path;          // `--report FILE`: the build report as JSON
 };
 
 struct PushReport {

@@ -7,8 +7,13 @@
 namespace distill::builder {
 
 PipelinePrinter::PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet,
-                                 const BuildOptions& options)
-    : out_(out), err_(err), quiet_(quiet), output_(options.output), format_(options.format) {}
+                                 const BuildOptions& options, bool verbose)
+    : out_(out),
+      err_(err),
+      quiet_(quiet),
+      verbose_(verbose),
+      output_(options.output),
+      format_(options.format) {}
 
 void PipelinePrinter::elf_findings(const std::string& /*arch*/,
                                    const std::vector<verify::ElfFinding>& findings) {
@@ -22,13 +27,25 @@ void PipelinePrinter::summary(const ArchReport& r) const {
                core::human_size(r.compressed_bytes).c_str(),
                r.os_layer_cached ? " (package layer from cache)" : "");
   for (const auto& d : r.dropped) std::fprintf(err_, "  %s\n", d.c_str());
-  if (!r.skipped_scripts.empty())
-    std::fprintf(err_, "  maintainer scripts not run: %s\n",
-                 core::join(r.skipped_scripts, ", ").c_str());
+  if (!r.effects.packages.empty()) std::fprintf(err_, "  %s\n", r.effects.summary().c_str());
+  for (const auto& line : r.effects.applied) std::fprintf(err_, "  %s\n", line.c_str());
+  for (const auto& line : r.effects.skipped) std::fprintf(err_, "  skipped: %s\n", line.c_str());
+  if (verbose_) script_steps(r);
   for (const auto& s : r.stripped)
     std::fprintf(err_, "  setuid/setgid bit removed: %s\n", s.c_str());
   for (const auto& s : r.conflicts)
     std::fprintf(err_, "  file conflict, first kept: %s\n", s.c_str());
+}
+
+void PipelinePrinter::script_steps(const ArchReport& r) const {
+  for (const auto& p : r.effects.packages) {
+    std::fprintf(err_, "  %s (%s)%s\n", p.package.c_str(), core::join(p.scripts, ", ").c_str(),
+                 p.acknowledged ? " [acknowledged]" : "");
+    for (const auto& s : p.steps)
+      std::fprintf(err_, "    %s:%d %s: %s (%s)\n", s.script.c_str(), s.line,
+                   std::string(effects::outcome_name(s.outcome)).c_str(),
+                   core::escape_control(s.command).c_str(), s.note.c_str());
+  }
 }
 
 void PipelinePrinter::built(const BuildReport& report) {

@@ -13,7 +13,8 @@ namespace distill::builder {
 // ELF problems on `err` always. The pipeline itself never prints.
 class PipelinePrinter : public PipelineObserver {
  public:
-  PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet, const BuildOptions& options);
+  PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet, const BuildOptions& options,
+                  bool verbose = false);
 
   void elf_findings(const std::string& arch,
                     const std::vector<verify::ElfFinding>& findings) override;
@@ -27,7 +28,10 @@ class PipelinePrinter : public PipelineObserver {
 
   std::FILE* out_;
   std::FILE* err_;
+  void script_steps(const ArchReport& r) const;
+
   bool quiet_;
+  bool verbose_;
   std::string output_;
   transport::Transport format_;
 };

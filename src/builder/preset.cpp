@@ -25,7 +25,7 @@ struct PresetDef {
 };
 
 // The one table of presets, in the order `distill.yaml` documentation lists them.
-constexpr std::array<PresetDef, 6> kPresets{{
+constexpr std::array<PresetDef, 7> kPresets{{
     {"static", nullptr,
      [](Preset& p, const debian::Distro&) {
        add_roots(p, {"base-files", "netbase", "tzdata", "media-types"});
@@ -42,14 +42,33 @@ constexpr std::array<PresetDef, 6> kPresets{{
      [](Preset& p, const debian::Distro&) {
        add_roots(p, {"libgcc-s1", "libgomp1", "libstdc++6"});
      }},
+    // bookworm split distutils out of the standard library package; without
+    // it `import distutils` (and the stdlib's _distutils_system_mod) fails.
     {"python3", "cc",
-     [](Preset& p, const debian::Distro&) {
+     [](Preset& p, const debian::Distro& d) {
        add_roots(p, {"python3"});
+       if (d.codename == "bookworm") add_roots(p, {"python3-distutils"});
+       add_roots(p, {"libc-bin"});
+       p.partial["libc-bin"] = {"sbin/ldconfig"};
        p.env["LANG"] = "C.UTF-8";
        p.symlinks.push_back({"usr/bin/python", "python3"});
      }},
     // npm is a recommendation, never a dependency: it stays out.
     {"nodejs", "cc", [](Preset& p, const debian::Distro&) { add_roots(p, {"nodejs"}); }},
+    // The JRE each release ships, headless. Printing (CUPS), sound (ALSA),
+    // smart cards (PC/SC) and the NSS provider are loaded only when a program
+    // asks for them, which a server does not; ca-certificates-java needs a
+    // JVM at install time to write the truststore the build writes natively.
+    {"java", "cc",
+     [](Preset& p, const debian::Distro& d) {
+       add_roots(p,
+                 {d.codename == "bookworm" ? "openjdk-17-jre-headless" : "openjdk-21-jre-headless",
+                  "default-jre-headless"});
+       for (const char* x : {"libcups2", "libcups2t64", "libasound2", "libasound2t64",
+                             "libpcsclite1", "libpcsclite1t64", "libnss3", "ca-certificates-java"})
+         p.exclude.emplace_back(x);
+       p.env["JAVA_HOME"] = "/usr/lib/jvm/default-java";
+     }},
 }};
 
 const PresetDef* find_preset_def(std::string_view name) {

@@ -19,6 +19,11 @@ struct Preset {
   // built from ca-certificates natively; the package itself would drag in
   // openssl and debconf).
   std::vector<std::string> extract_only;
+  // Installed packages of which the image keeps only these paths (as the
+  // .deb names them) and the folders above them: libc-bin's ldconfig, which
+  // Python's ctypes.util.find_library runs to read ld.so.cache, without
+  // libc-bin's scripts. Their status.d md5sums list just those files.
+  std::map<std::string, std::vector<std::string>> partial;
   std::map<std::string, std::string> env;
   // Symlinks a maintainer script or alternatives would have made, as
   // {path in the image, target}.

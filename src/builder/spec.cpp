@@ -39,8 +39,14 @@ const std::vector<std::string> kKeys = {"distro",
                                         "keep_docs",
                                         "mirror",
                                         "security_mirror",
-                                        "allow_shells"};
+                                        "allow_shells",
+                                        "accounts",
+                                        "acknowledge_scripts",
+                                        "python_bytecode"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid"};
+const std::vector<std::string> kAccountsKeys = {"groups", "users", "run_as"};
+const std::vector<std::string> kGroupKeys = {"groupname", "gid", "members"};
+const std::vector<std::string> kUserKeys = {"username", "uid", "gid", "home", "shell", "gecos"};
 const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
 
 // Tracks the spec's name so every error can say "<file>:<line>".
@@ -227,11 +233,14 @@ std::optional<core::Status> apply_plain_key(const Ctx& c, Spec& s, const std::st
                                                 {"security_mirror", &Spec::security_mirror}};
   static const FieldTable<bool> kFlags = {{"debug", &Spec::debug},
                                           {"keep_docs", &Spec::keep_docs},
-                                          {"allow_shells", &Spec::allow_shells}};
-  static const FieldTable<std::vector<std::string>> kLists = {{"packages", &Spec::packages},
-                                                              {"exclude", &Spec::exclude},
-                                                              {"entrypoint", &Spec::entrypoint},
-                                                              {"cmd", &Spec::cmd}};
+                                          {"allow_shells", &Spec::allow_shells},
+                                          {"python_bytecode", &Spec::python_bytecode}};
+  static const FieldTable<std::vector<std::string>> kLists = {
+      {"packages", &Spec::packages},
+      {"exclude", &Spec::exclude},
+      {"entrypoint", &Spec::entrypoint},
+      {"cmd", &Spec::cmd},
+      {"acknowledge_scripts", &Spec::acknowledge_scripts}};
   static const FieldTable<std::map<std::string, std::string>> kMaps = {
       {"env", &Spec::env}, {"labels", &Spec::labels}, {"annotations", &Spec::annotations}};
   if (auto r = set_field(kText, scalar, c, s, k, v)) return r;
@@ -293,6 +302,103 @@ core::Status apply_ports(const Ctx& c, Spec& s, const YAML::Node& v) {
   return core::Status::Ok();
 }
 
+core::Result<std::string> account_name(const Ctx& c, const YAML::Node& n, const std::string& key) {
+  DISTILL_ASSIGN(std::string name, scalar(c, n, key));
+  if (!effects::is_valid_account_name(name))
+    return c.at(n, fmt::format("'{}' must be a user or group name (got '{}')", key, name),
+                "letters, digits, '_', '-' and '.', at most 32");
+  return name;
+}
+
+core::Result<effects::Group> account_group(const Ctx& c, const YAML::Node& n, size_t i) {
+  std::string key = fmt::format("accounts.groups[{}]", i);
+  if (!n.IsMap()) return c.at(n, fmt::format("'{}' must be a map with groupname and gid", key));
+  DISTILL_TRY(unknown_keys(c, n, kGroupKeys, key));
+  if (!n["groupname"] || !n["gid"])
+    return c.at(n, fmt::format("'{}' needs groupname and gid", key));
+  effects::Group g;
+  DISTILL_ASSIGN(g.name, account_name(c, n["groupname"], key + ".groupname"));
+  DISTILL_ASSIGN(g.gid, number(c, n["gid"], key + ".gid"));
+  if (n["members"]) {
+    DISTILL_ASSIGN(g.members, string_list(c, n["members"], key + ".members"));
+    for (size_t m = 0; m < g.members.size(); ++m)
+      DISTILL_TRY(account_name(c, n["members"][m], key + ".members item"));
+  }
+  return g;
+}
+
+core::Result<effects::Account> account_user(const Ctx& c, const YAML::Node& n, size_t i,
+                                            bool debug) {
+  std::string key = fmt::format("accounts.users[{}]", i);
+  if (!n.IsMap()) return c.at(n, fmt::format("'{}' must be a map with username and uid", key));
+  DISTILL_TRY(unknown_keys(c, n, kUserKeys, key));
+  if (!n["username"] || !n["uid"]) return c.at(n, fmt::format("'{}' needs username and uid", key));
+  effects::Account a;
+  DISTILL_ASSIGN(a.name, account_name(c, n["username"], key + ".username"));
+  DISTILL_ASSIGN(a.uid, number(c, n["uid"], key + ".uid"));
+  a.gid = a.uid;
+  if (n["gid"]) {
+    DISTILL_ASSIGN(a.gid, number(c, n["gid"], key + ".gid"));
+  }
+  a.home = "/home/" + a.name;
+  if (n["home"]) {
+    DISTILL_ASSIGN(a.home, scalar(c, n["home"], key + ".home"));
+    if (!safe_image_path(a.home) || a.home.find(':') != std::string::npos)
+      return c.at(n["home"], fmt::format("'{}.home' must be an absolute path", key));
+  }
+  if (n["gecos"]) {
+    DISTILL_ASSIGN(a.gecos, scalar(c, n["gecos"], key + ".gecos"));
+    if (a.gecos.find_first_of(":\n") != std::string::npos)
+      return c.at(n["gecos"], fmt::format("'{}.gecos' may not hold ':'", key));
+  }
+  a.shell = effects::kNologin;
+  if (n["shell"]) {
+    if (!debug)
+      return c.at(n["shell"], fmt::format("'{}.shell' needs a debug image", key),
+                  "a distroless account logs in nowhere: every user gets nologin unless "
+                  "'debug: true'");
+    DISTILL_ASSIGN(a.shell, scalar(c, n["shell"], key + ".shell"));
+    if (!safe_image_path(a.shell))
+      return c.at(n["shell"], fmt::format("'{}.shell' must be an absolute path", key));
+  }
+  return a;
+}
+
+core::Status apply_accounts(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (v.IsNull()) return core::Status::Ok();
+  if (!v.IsMap()) return c.at(v, fmt::format("'accounts' must be a map (got {})", kind(v)));
+  DISTILL_TRY(unknown_keys(c, v, kAccountsKeys, "accounts"));
+  for (const char* list : {"groups", "users"})
+    if (v[list] && !v[list].IsSequence() && !v[list].IsNull())
+      return c.at(v[list], fmt::format("'accounts.{}' must be a list", list));
+  if (v["groups"])
+    for (size_t i = 0; i < v["groups"].size(); ++i) {
+      DISTILL_ASSIGN(effects::Group g, account_group(c, v["groups"][i], i));
+      s.accounts.groups.push_back(std::move(g));
+    }
+  if (v["users"])
+    for (size_t i = 0; i < v["users"].size(); ++i) {
+      DISTILL_ASSIGN(effects::Account a, account_user(c, v["users"][i], i, s.debug));
+      s.accounts.users.push_back(std::move(a));
+    }
+  if (v["run_as"]) {
+    DISTILL_ASSIGN(s.accounts.run_as, scalar(c, v["run_as"], "accounts.run_as"));
+    auto user =
+        std::find_if(s.accounts.users.begin(), s.accounts.users.end(),
+                     [&](const effects::Account& a) { return a.name == s.accounts.run_as; });
+    if (user != s.accounts.users.end()) {
+      s.user = UserSpec{user->name, user->uid, user->gid};
+    } else {
+      auto parsed = parse_user(s.accounts.run_as);
+      if (!parsed.ok())
+        return c.at(v["run_as"], "'accounts.run_as' names no user of 'accounts.users'",
+                    "a name from accounts.users, root, nonroot, nobody or UID[:GID]");
+      s.user = *parsed;
+    }
+  }
+  return core::Status::Ok();
+}
+
 core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
   if (auto plain = apply_plain_key(c, s, k, v)) return *plain;
   if (k == "distro") {
@@ -310,7 +416,8 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
       {"ca_certificates", apply_ca_certificates},
       {"user", apply_user},
       {"workdir", apply_workdir},
-      {"ports", apply_ports}};
+      {"ports", apply_ports},
+      {"accounts", apply_accounts}};
   auto it = kChecked.find(k);
   if (it != kChecked.end()) return it->second(c, s, v);
   return c.at(v, fmt::format("unhandled key '{}'", k));
@@ -349,7 +456,12 @@ core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
   s.path = path;
   s.base_dir = base_dir;
   try {
+    // `debug` decides what `accounts` may hold: read it first.
+    if (root["debug"]) DISTILL_TRY(apply_key(c, s, "debug", root["debug"]));
     for (const auto& kv : root) DISTILL_TRY(apply_key(c, s, kv.first.Scalar(), kv.second));
+    if (root["user"] && root["accounts"] && root["accounts"]["run_as"])
+      return c.at(root["user"], "'user' and 'accounts.run_as' both set the image's user",
+                  "keep one of them");
   } catch (const YAML::Exception& e) {
     return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg);
   }

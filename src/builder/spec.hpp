@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "debian/distro.hpp"
+#include "effects/accounts.hpp"
 
 namespace distill::builder {
 
@@ -30,6 +31,13 @@ struct UserSpec {
   uint32_t gid = 65532;
 };
 
+// `accounts`: users and groups beyond root, nonroot and nobody (apko's form).
+struct AccountsSpec {
+  std::vector<effects::Group> groups;
+  std::vector<effects::Account> users;  // shell: nologin unless the image is a debug one
+  std::string run_as;                   // the image's user, when set
+};
+
 // distill.yaml, validated. Field meanings and defaults: docs/spec.md.
 struct Spec {
   std::string path;      // the spec file, for messages
@@ -45,6 +53,11 @@ struct Spec {
   std::vector<FileSpec> files;
   std::vector<std::string> ca_certificates;  // resolved host paths
   UserSpec user;
+  AccountsSpec accounts;
+  // Packages whose unhandled maintainer-script steps the user accepts (docs/effects.md).
+  std::vector<std::string> acknowledge_scripts;
+  // Compile the image's Python modules to hash-based .pyc (docs/effects.md).
+  bool python_bytecode = true;
   std::string workdir;
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/file_util.hpp"
+#include "core/lines.hpp"
+#include "core/sha256.hpp"
 
 namespace distill::builder {
 namespace {
@@ -86,6 +88,63 @@ core::Status add_ca_bundle(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entri
   fs.put(oci::FsEntry::directory("etc/ssl/certs"));
   fs.put(oci::FsEntry::file(kCaBundlePath, std::move(bundle)));
   return core::Status::Ok();
+}
+
+void add_ca_copyright(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entries) {
+  for (const auto& e : ca_entries)
+    if (e.type == oci::EntryType::kRegular && e.path == "usr/share/doc/ca-certificates/copyright") {
+      for (const char* dir : {"usr/share/doc", "usr/share/doc/ca-certificates"})
+        if (!fs.contains(dir)) fs.put(oci::FsEntry::directory(dir));
+      fs.put(e);
+    }
+}
+
+core::Status add_spec_accounts(Rootfs& fs, const std::vector<effects::Group>& groups,
+                               const std::vector<effects::Account>& users) {
+  if (groups.empty() && users.empty()) return core::Status::Ok();
+  DISTILL_ASSIGN(effects::AccountTable table, effects::AccountTable::read(fs));
+  for (const auto& g : groups) {
+    auto added = table.add_group(g);
+    if (!added.ok()) return added.error().with_where("accounts.groups");
+  }
+  for (const auto& u : users) {
+    bool known = std::any_of(table.groups().begin(), table.groups().end(),
+                             [&u](const effects::Group& g) { return g.gid == u.gid; });
+    if (!known)
+      return core::make_error("accounts.users",
+                              fmt::format("{}'s gid {} is no group", u.name, u.gid),
+                              "add it under accounts.groups");
+    auto added = table.add_user(u);
+    if (!added.ok()) return added.error().with_where("accounts.users");
+  }
+  table.write(fs);
+  return core::Status::Ok();
+}
+
+void trim_md5sums(Rootfs& fs) {
+  std::vector<std::string> lists;
+  fs.for_each_under("var/lib/dpkg/status.d", [&lists](const oci::FsEntry& e) {
+    if (e.type == oci::EntryType::kRegular && e.path.ends_with(".md5sums")) lists.push_back(e.path);
+  });
+  for (const auto& path : lists) {
+    std::string kept;
+    for (std::string_view line : core::lines(fs.find(path)->data)) {
+      // "<32 hex digits>  <path>"
+      if (line.size() < 35 || line.substr(32, 2) != "  ") continue;
+      std::string file = Rootfs::merged_usr_path(effects::tree_path(line.substr(34)));
+      const oci::FsEntry* e = fs.find(file);
+      if (!e || e->type != oci::EntryType::kRegular) continue;
+      // A file the build replaced (os-release, a script's write) is not the package's.
+      auto md5 = e->source_path.empty() ? core::Result<std::string>(core::md5_hex(e->data))
+                                        : core::md5_file(e->source_path);
+      if (!md5.ok() || *md5 != line.substr(0, 32)) continue;
+      kept += std::string(line.substr(0, 34)) + file + "\n";
+    }
+    if (kept.empty())
+      fs.remove(path);
+    else
+      fs.put(oci::FsEntry::file(path, std::move(kept)));
+  }
 }
 
 void add_status_entry(Rootfs& fs, const std::string& package, const std::string& control,

@@ -6,6 +6,7 @@
 #include "builder/rootfs.hpp"
 #include "core/result.hpp"
 #include "debian/distro.hpp"
+#include "effects/accounts.hpp"
 #include "oci/fs_entry.hpp"
 
 namespace distill::builder {
@@ -25,6 +26,22 @@ core::Status add_ca_bundle(Rootfs& rootfs, const std::vector<oci::FsEntry>& ca_p
 // and Syft read for distroless images.
 void add_status_entry(Rootfs& rootfs, const std::string& package, const std::string& control,
                       const std::string& md5sums);
+
+// usr/share/doc/ca-certificates/copyright from the extract-only package: the
+// bundle is MPL-2.0 content, and its licence travels with it.
+void add_ca_copyright(Rootfs& rootfs, const std::vector<oci::FsEntry>& ca_package_entries);
+
+// The spec's `accounts` added to etc/passwd and etc/group, with their home
+// folders; a user's group must exist (the spec's or the base's).
+core::Status add_spec_accounts(Rootfs& rootfs, const std::vector<effects::Group>& groups,
+                               const std::vector<effects::Account>& users);
+
+// Rewrites each status.d/<name>.md5sums to list exactly the files the image
+// holds with the content listed, under the path they have there (bin/ls ->
+// usr/bin/ls): trimmed documentation, files a script moved and files the
+// build replaced (os-release) are left out, so scanners that read these
+// lists for file ownership see the image as it is.
+void trim_md5sums(Rootfs& rootfs);
 
 constexpr const char* kCaBundlePath = "etc/ssl/certs/ca-certificates.crt";
 

@@ -35,11 +35,16 @@ Command build_command() {
             ->capture_default_str();
         sub.add_option("--push", a->push, "Push the image to HOST[:PORT]/REPO[:TAG] (repeatable)");
         add_copy_options(sub, a->push_options);
+        sub.add_option("--report", a->report_path,
+                       "Write the build report, maintainer-script steps included, as JSON "
+                       "(docs/effects.md)");
+        sub.add_flag("-v,--verbose", a->verbose,
+                     "Show every maintainer-script step: reproduced, no effect or unhandled");
         return [&g, a]() -> core::Status {
           a->push_options.write.progress = !g.quiet && stderr_is_tty();
           DISTILL_ASSIGN(builder::BuildPlan plan, builder::plan_build(*a));
           DISTILL_ASSIGN(auto session, open_session(g, plan.spec));
-          builder::PipelinePrinter printer(stdout, stderr, g.quiet, plan.options);
+          builder::PipelinePrinter printer(stdout, stderr, g.quiet, plan.options, a->verbose);
           DISTILL_TRY(builder::build_and_ship(plan.spec, plan.options, plan.ship, *session->repo,
                                               *session->cache, &printer));
           return core::Status::Ok();

@@ -17,8 +17,8 @@ struct Sha256::Impl {
   ~Impl() { EVP_MD_CTX_free(ctx); }
 };
 
-Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
-  EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
+Sha256::Sha256(const EVP_MD* md) : impl_(std::make_unique<Impl>()) {
+  EVP_DigestInit_ex(impl_->ctx, md ? md : EVP_sha256(), nullptr);
 }
 
 Sha256::~Sha256() = default;
@@ -46,10 +46,12 @@ std::string sha256_hex(std::string_view data) {
   return h.hex_digest();
 }
 
-Result<std::string> sha256_file(const std::string& path) {
+namespace {
+
+Result<std::string> digest_file(const std::string& path, const EVP_MD* md) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return make_error(path, std::strerror(errno));
-  Sha256 h;
+  Sha256 h(md);
   char buf[1 << 16];
   for (;;) {
     ssize_t n = read_some(fd.get(), buf, sizeof buf);
@@ -58,6 +60,22 @@ Result<std::string> sha256_file(const std::string& path) {
     h.update(buf, static_cast<size_t>(n));
   }
   return h.hex_digest();
+}
+
+}  // namespace
+
+Result<std::string> sha256_file(const std::string& path) {
+  return digest_file(path, nullptr);
+}
+
+std::string md5_hex(std::string_view data) {
+  Sha256 h(EVP_md5());
+  h.update(data);
+  return h.hex_digest();
+}
+
+Result<std::string> md5_file(const std::string& path) {
+  return digest_file(path, EVP_md5());
 }
 
 bool is_sha256_hex(std::string_view s) {

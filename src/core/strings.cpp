@@ -43,4 +43,15 @@ std::string escape_control(std::string_view s, bool escape_non_ascii) {
   return out;
 }
 
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  for (;;) {
+    size_t end = s.find(sep, pos);
+    out.push_back(s.substr(pos, end == std::string_view::npos ? end : end - pos));
+    if (end == std::string_view::npos) return out;
+    pos = end + 1;
+  }
+}
+
 }  // namespace distill::core

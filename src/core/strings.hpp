@@ -35,6 +35,10 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
 // The words of `s`, split at runs of is_space() characters.
 std::vector<std::string> split_words(std::string_view s);
 
+// The fields of `s` between each `sep`, empty ones kept: "a::b" -> {"a", "", "b"}
+// (the colon-separated lines of /etc/passwd, say). Views into `s`.
+std::vector<std::string_view> split(std::string_view s, char sep);
+
 // Text from an image or a package made safe to show on a terminal: control
 // bytes (NUL, newline, ESC, DEL, ...) become "\xNN", and with
 // `escape_non_ascii` every byte >= 0x80 too (for text that is not UTF-8).

@@ -272,7 +272,15 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
     if (is_root(raw)) continue;
     DISTILL_ASSIGN(std::string path, entry_path(raw, ctx, member));
     if (std::find(kScriptNames.begin(), kScriptNames.end(), path) != kScriptNames.end()) {
-      scripts.insert(path);  // dpkg-deb allows a symlink here, and only the name matters
+      if (!scripts.insert(path).second)
+        return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
+      // dpkg-deb allows a symlink here; its text is then unknown, which the
+      // effects report as a script they could not read.
+      if (m.type != oci::TarType::kRegular) continue;
+      if (static_cast<uint64_t>(m.size) > ctx.limits.max_control_file_bytes)
+        return ctx.error(member, quoted(raw) + " is larger than the control file limit",
+                         kHostileHint);
+      DISTILL_ASSIGN(out.script_text[path], tar.read_content(static_cast<uint64_t>(m.size)));
       continue;
     }
     if (path != "control" && path != "md5sums" && path != "conffiles") continue;  // shlibs, ...

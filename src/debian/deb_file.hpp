@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ struct DebContents {
   // has, in that order. (triggers is not a script, but like one it asks dpkg
   // to run code at install time.)
   std::vector<std::string> maintainer_scripts;
+  // Their text, by name, for those that are regular files (a symlinked
+  // script has a name but no text here). Read, never run: see effects/.
+  std::map<std::string, std::string> script_text;
   // The names of the members read, e.g. "control.tar.xz" and "data.tar.zst".
   std::string control_member;
   std::string data_member;

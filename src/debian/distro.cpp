@@ -86,4 +86,20 @@ bool is_release_codename(std::string_view name) {
   return false;
 }
 
+std::optional<std::string> multiarch_triplet(std::string_view arch) {
+  static const std::pair<std::string_view, std::string_view> kTriplets[] = {
+      {"amd64", "x86_64-linux-gnu"},
+      {"arm64", "aarch64-linux-gnu"},
+      {"armhf", "arm-linux-gnueabihf"},
+      {"armel", "arm-linux-gnueabi"},
+      {"i386", "i386-linux-gnu"},
+      {"ppc64el", "powerpc64le-linux-gnu"},
+      {"s390x", "s390x-linux-gnu"},
+      {"riscv64", "riscv64-linux-gnu"},
+      {"mips64el", "mips64el-linux-gnuabi64"}};
+  for (const auto& [a, t] : kTriplets)
+    if (a == arch) return std::string(t);
+  return std::nullopt;
+}
+
 }  // namespace distill::debian

@@ -41,4 +41,8 @@ std::optional<std::string> codename_for_version(std::string_view major);
 // Whether `name` is a Debian release codename (buster ... duke, sid).
 bool is_release_codename(std::string_view name);
 
+// Debian's multiarch triplet for an architecture: "amd64" -> "x86_64-linux-gnu"
+// (what `dpkg-architecture -qDEB_HOST_MULTIARCH` prints); nullopt if unknown.
+std::optional<std::string> multiarch_triplet(std::string_view arch);
+
 }  // namespace distill::debian

@@ -20,6 +20,7 @@
 #include "core/strings.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
+#include "debian/solve.hpp"
 #include "image/layer_stream.hpp"
 #include "oci/image_config.hpp"
 #include "runtime/rootfs_writer.hpp"
@@ -117,16 +118,6 @@ std::vector<PycInterpreter> pyc_interpreters(const Tree& tree) {
   return found;
 }
 
-constexpr std::string_view pyc_host_arch() {
-#if defined(__x86_64__)
-  return "amd64";
-#elif defined(__aarch64__)
-  return "arm64";
-#else
-  return "";
-#endif
-}
-
 // Debian architecture -> the name qemu-user registers with binfmt_misc.
 std::string_view pyc_qemu_name(std::string_view arch) {
   static const std::map<std::string_view, std::string_view> names = {
@@ -140,7 +131,7 @@ std::string_view pyc_qemu_name(std::string_view arch) {
 
 // Why binaries of `arch` cannot run here, or "" when they can.
 std::string pyc_emulation_blocker(const BytecodeOptions& o) {
-  std::string_view host = pyc_host_arch();
+  const std::string host = debian::host_arch();
   if (o.arch.empty() || o.arch == host || (host == "amd64" && o.arch == "i386")) return {};
   std::string_view qemu = pyc_qemu_name(o.arch);
   if (qemu.empty()) return "no emulator known for " + o.arch;
@@ -176,6 +167,16 @@ std::string pyc_find_runc(const BytecodeOptions& o, std::string& skipped) {
   }
   return skipped.empty() ? runc : std::string();
 }
+
+}  // namespace
+
+std::string bytecode_sandbox_blocker(const BytecodeOptions& options) {
+  std::string skipped;
+  pyc_find_runc(options, skipped);
+  return skipped;
+}
+
+namespace {
 
 // A layer entry for RootfsWriter. Ownership is ours (the sandbox only reads
 // the files), extended attributes are left out.

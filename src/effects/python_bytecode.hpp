@@ -47,6 +47,11 @@ struct BytecodeResult {
 // `skipped` says why. An interpreter that cannot start is an error.
 core::Result<BytecodeResult> compile_python(Tree& tree, const BytecodeOptions& options);
 
+// Why compile_python would skip here (the reason it gives), or "" when its
+// sandbox can run. Part of the package layer's cache key: a layer built
+// where it could not run is not reused where it can.
+std::string bytecode_sandbox_blocker(const BytecodeOptions& options);
+
 // The second half of compile_python, exposed for tests: reads what the
 // sandbox wrote below `out_dir` (a mirror of the image's paths) without
 // following any symlink, and adds to `tree` only regular files named

@@ -92,6 +92,20 @@ std::optional<std::string> Tree::resolve(std::string_view path) const {
   return join_parts(done);
 }
 
+std::optional<std::string> Tree::place(std::string_view path) const {
+  std::string p = tree_path(path);
+  auto slash = p.rfind('/');
+  std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (name.empty() || name == "..") return std::nullopt;
+  if (slash == std::string::npos) return name;
+  auto dir = resolve(p.substr(0, slash));
+  if (!dir) return std::nullopt;
+  if (dir->empty()) return name;
+  const oci::FsEntry* d = find(*dir);
+  if (!d || d->type != oci::EntryType::kDirectory) return std::nullopt;
+  return *dir + "/" + name;
+}
+
 const oci::FsEntry* Tree::find_resolved(std::string_view path) const {
   auto resolved = resolve(path);
   return resolved && !resolved->empty() ? find(*resolved) : nullptr;

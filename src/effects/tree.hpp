@@ -34,6 +34,10 @@ class Tree {
   // chroot would see it. nullopt when the path is missing, loops, or passes
   // through a non-directory. The last component is followed too.
   std::optional<std::string> resolve(std::string_view path) const;
+  // Where an entry named by `path` lands: its folder resolved as above (on a
+  // merged-/usr image, /bin/x lands at usr/bin/x), its last name kept and not
+  // followed. nullopt when the folder is missing or the name is "..".
+  std::optional<std::string> place(std::string_view path) const;
   // The entry `path` leads to after resolve(), or nullptr.
   const oci::FsEntry* find_resolved(std::string_view path) const;
 

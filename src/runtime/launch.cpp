@@ -1,18 +1,13 @@
 #include "runtime/launch.hpp"
 
+#include "debian/solve.hpp"
 #include "runtime/user.hpp"
 
 namespace distill::runtime {
 namespace {
 
-constexpr std::string_view host_platform() {
-#if defined(__x86_64__)
-  return "linux/amd64";
-#elif defined(__aarch64__)
-  return "linux/arm64";
-#else
-  return "";
-#endif
+std::string host_platform() {
+  return "linux/" + debian::host_arch();
 }
 
 // An absent /etc/passwd or /etc/group is an empty one.

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "core/strings.hpp"
+
 namespace distill::runtime {
 namespace {
 
@@ -16,24 +18,13 @@ std::optional<uint32_t> parse_id(std::string_view s) {
   return v;
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  for (;;) {
-    size_t end = s.find(sep, pos);
-    out.push_back(s.substr(pos, end == std::string_view::npos ? end : end - pos));
-    if (end == std::string_view::npos) return out;
-    pos = end + 1;
-  }
-}
-
 // The fields of the first line of an /etc/passwd or /etc/group style file
 // whose field `key` (0: name, 2: id) equals `value`.
 std::optional<std::vector<std::string_view>> find_line(std::string_view file, size_t key,
                                                        std::string_view value) {
-  for (std::string_view line : split(file, '\n')) {
+  for (std::string_view line : core::split(file, '\n')) {
     if (line.empty() || line.front() == '#') continue;
-    auto fields = split(line, ':');
+    auto fields = core::split(line, ':');
     if (fields.size() > std::max<size_t>(key, 3) && fields[key] == value) return fields;
   }
   return std::nullopt;
@@ -78,10 +69,10 @@ core::Result<ProcessUser> resolve_user(std::string_view spec, std::string_view p
     DISTILL_ASSIGN(u.gid, group_id(spec.substr(colon + 1), group));
   }
   if (!name.empty()) {
-    for (std::string_view line : split(group, '\n')) {
-      auto fields = split(line, ':');
+    for (std::string_view line : core::split(group, '\n')) {
+      auto fields = core::split(line, ':');
       if (fields.size() < 4) continue;
-      auto members = split(fields[3], ',');
+      auto members = core::split(fields[3], ',');
       auto gid = parse_id(fields[2]);
       if (gid && *gid != u.gid && std::find(members.begin(), members.end(), name) != members.end())
         u.additional_gids.push_back(*gid);

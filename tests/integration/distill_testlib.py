@@ -503,7 +503,8 @@ IMAGE_PRESET_PACKAGES = {
            "media-types", "netbase", "tzdata"],
 }
 IMAGE_PRESET_PACKAGES["python3"] = sorted(IMAGE_PRESET_PACKAGES["cc"] +
-                                         ["python3", "python3.11-minimal"])
+                                         ["libc-bin", "python3", "python3-distutils",
+                                          "python3.11-minimal"])
 NEVER_INSTALLED = ["mawk", "ca-certificates", "openssl", "debconf", "dash"]
 # Versions that must win (from -updates and -security).
 IMAGE_VERSIONS = {"tzdata": "2025b-0+deb12u1", "libssl3": "3.0.15-1~deb12u1",
@@ -622,6 +623,18 @@ def image_packages() -> List[FixturePackage]:
           files=tuple([deb_file("usr/bin/python3.11", b"\x7fELF python3.11", 0o755),
                        deb_file("usr/lib/python3.11/os.py", "# fixture\n")] +
                       _docs("python3.11-minimal"))),
+        P("python3-distutils", "3.11.2-3", "all", "bookworm", source="python3-stdlib-extensions",
+          depends="python3 (>= 3.11.1-1~)", section="python", md5sums=True,
+          files=tuple([deb_file("usr/lib/python3.11/distutils/__init__.py", "# fixture\n")] +
+                      _docs("python3-distutils"))),
+        # The python3 preset keeps only its ldconfig (ctypes.util.find_library runs it).
+        P("libc-bin", "2.36-9+deb12u4", "any", "bookworm", source="glibc",
+          depends="libc6 (>> 2.36)", essential=True, priority="required", section="libs",
+          md5sums=True, scripts=(("postinst", POSTINST),), files=tuple([
+              deb_file("sbin/ldconfig", b"\x7fELF ldconfig", 0o755),
+              deb_file("usr/bin/ldd", "#!/bin/bash\n", 0o755),
+              deb_file("etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n"),
+          ] + _docs("libc-bin"))),
         P("python3", "3.11.2-1+b1", "any", "bookworm", source="python3-defaults",
           depends="python3.11-minimal (>= 3.11.2-1~)", multi_arch="allowed", section="python",
           md5sums=True, files=tuple([deb_link("usr/bin/python3", "python3.11")] +

@@ -58,6 +58,10 @@ class PythonRunMixin:
             self.fail("no check result (%s)\n%s" % (e, r.describe()))
         self.assertEqual(result["failed"], {}, "standard-library imports failed\n" + r.describe())
         self.assertEqual(result["errors"], [], r.describe())
+        # ctypes finds libraries through ldconfig -p and the image's ld.so.cache.
+        self.assertEqual(result["find_library"],
+                         {"c": "libc.so.6", "ssl": "libssl.so.3", "crypto": "libcrypto.so.3"},
+                         r.describe())
         self.assertEqual(r.rc, 0, r.describe())
         self.assertTrue(result["python"].startswith(version_prefix), result["python"])
         self.assertGreaterEqual(result["imported"], 400, result)

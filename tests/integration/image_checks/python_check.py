@@ -1,7 +1,9 @@
 """Runs inside a distill python3 image (see test_build_online.py).
 
 Imports every standard-library module the image ships, makes a TLS context
-with the image's CA bundle and prints a time in a non-UTC zone. The last line
+with the image's CA bundle, prints a time in a non-UTC zone and asks
+ctypes.util.find_library for libc and libssl (it runs ldconfig -p, which
+reads /etc/ld.so.cache). The last line
 of stdout is `RESULT <json>`; the exit code is 1 when a check failed.
 
 Usage: python3 python_check.py [FILE_LIST]
@@ -21,7 +23,7 @@ import warnings
 # Packages and modules that are tests or need a GUI/terminal toolkit the image
 # does not have (python3-tk, idle), or that act on import.
 SKIP_TOP = {"test", "idlelib", "tkinter", "turtle", "turtledemo", "antigravity", "this",
-            "__phello__", "__hello__", "lib2to3"}
+            "__phello__", "__hello__"}
 SKIP_PARTS = {"test", "tests", "idle_test", "__main__"}
 # Other operating systems' modules: they exist as files but cannot work here.
 OTHER_OS = {"msilib", "asyncio.windows_events", "asyncio.windows_utils",
@@ -33,15 +35,12 @@ OTHER_OS = {"msilib", "asyncio.windows_events", "asyncio.windows_utils",
 # naming one of them is an absent optional dependency, not a broken image.
 OPTIONAL_ABSENT = {"_tkinter", "tkinter", "_gdbm", "_msi", "msvcrt", "_winapi", "winreg",
                    "_winreg", "_overlapped", "nt", "winsound", "_scproxy"}
-# Debian's python3.11 ships distutils/__init__.py in the standard library and
-# the rest in python3-distutils; 3.12 dropped distutils (setuptools has it).
-# Debian's _distutils_system_mod.py needs it.
-OPTIONAL_ABSENT_PREFIXES = ("distutils.",)
-OPTIONAL_ABSENT.add("distutils")
-# Modules that need a program rather than a library: _pyrepl's fallback for a
-# missing _curses looks the C library up with ctypes.util.find_library, which
-# runs ldconfig, gcc or ld -- none of them is in a distroless image.
-NEEDS_PROGRAMS = {"_pyrepl._minimal_curses": "ctypes.util.find_library needs ldconfig/gcc/ld"}
+# 3.12 dropped distutils (setuptools has it); on 3.11 the python3 preset
+# installs python3-distutils, so every distutils module must import there.
+OPTIONAL_ABSENT_PREFIXES = ("distutils.",) if sys.version_info >= (3, 12) else ()
+if sys.version_info >= (3, 12):
+    OPTIONAL_ABSENT.add("distutils")
+NEEDS_PROGRAMS = {}
 
 
 def absent_optional(e):
@@ -150,6 +149,11 @@ def check_zoneinfo():
             "winter_offset_s": int(winter.utcoffset().total_seconds())}
 
 
+def check_find_library():
+    import ctypes.util
+    return {name: ctypes.util.find_library(name) for name in ("c", "ssl", "crypto")}
+
+
 def main():
     listing = sys.argv[1] if len(sys.argv) > 1 else None
     warnings.simplefilter("ignore")  # deprecated modules warn on import
@@ -160,7 +164,8 @@ def main():
     ok, skipped, failed = check_imports(names)
     result.update({"modules": len(names), "imported": len(ok), "skipped": skipped,
                    "failed": failed})
-    for what, fn in (("ssl", check_ssl), ("zoneinfo", check_zoneinfo)):
+    for what, fn in (("ssl", check_ssl), ("zoneinfo", check_zoneinfo),
+                     ("find_library", check_find_library)):
         try:
             result[what] = fn()
         except BaseException:  # noqa: B902

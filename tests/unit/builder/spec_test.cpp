@@ -86,9 +86,10 @@ TEST(Spec, WrongTypes) {
 }
 
 TEST(Spec, BadEnumsSuggest) {
-  EXPECT_EQ(error_of("base: pyhton3\n"),
-            "distill.yaml:1: 'base' must be one of static, base-nossl, base, cc, python3, nodejs "
-            "(got 'pyhton3') (did you mean 'python3'?)");
+  EXPECT_EQ(
+      error_of("base: pyhton3\n"),
+      "distill.yaml:1: 'base' must be one of static, base-nossl, base, cc, python3, nodejs, java "
+      "(got 'pyhton3') (did you mean 'python3'?)");
   EXPECT_NE(error_of("distro: debian11\n").find("'distro' must be one of"), std::string::npos);
 }
 

@@ -62,7 +62,7 @@ void add_host_library(std::vector<Node>& nodes, const std::string& dir, const st
 }
 
 // i386 objects and an object without SONAME, when the host has them.
-void add_host_file(std::vector<Node>& nodes, const std::string& path, const std::string& host) {
+void add_ldc_host_file(std::vector<Node>& nodes, const std::string& path, const std::string& host) {
   if (!host.empty() && fs::exists(host)) nodes.push_back({Node::kFile, path, slurp(host)});
 }
 
@@ -135,10 +135,10 @@ std::vector<Node> debian_root() {
   add_host_library(n, multi, "libssl.so.3", true);
   add_host_library(n, "usr/local/lib/x86_64-linux-gnu", "libz.so.1");
   add_host_library(n, "opt/hidden", "liblzma.so.5");
-  add_host_file(n, "usr/lib32/libc.so.6", "/usr/lib32/libc.so.6");
-  add_host_file(n, "usr/lib32/ld-linux.so.2", "/usr/lib32/ld-linux.so.2");
-  add_host_file(n, "opt/typed/ld-linux.so.2", "/usr/lib32/ld-linux.so.2");
-  add_host_file(n, "opt/extra/lib/libnosoname.so.3", no_soname_object());
+  add_ldc_host_file(n, "usr/lib32/libc.so.6", "/usr/lib32/libc.so.6");
+  add_ldc_host_file(n, "usr/lib32/ld-linux.so.2", "/usr/lib32/ld-linux.so.2");
+  add_ldc_host_file(n, "opt/typed/ld-linux.so.2", "/usr/lib32/ld-linux.so.2");
+  add_ldc_host_file(n, "opt/extra/lib/libnosoname.so.3", no_soname_object());
   n.push_back({Node::kFile, "opt/extra/lib/libarm.so.1",
                with_machine(slurp(std::string(kHostLibs) + "/libz.so.1"), 183)});
   return n;

@@ -15,7 +15,7 @@
 #include "core/file_util.hpp"
 #include "core/lines.hpp"
 #include "core/process.hpp"
-#include "test_util/temp_folder.hpp"
+#include "unit/test_util/temp_folder.hpp"
 
 namespace distill::effects {
 namespace {

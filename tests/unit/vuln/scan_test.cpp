@@ -25,8 +25,8 @@ image::DpkgPackage scanned_package(std::string name, std::string version) {
 }
 
 TEST(ScanImage, MatchesForTheImagesRelease) {
-  test_util::VectorLookup lookup(
-      {test_util::advisory("CVE-1", "openssl", "bookworm", "resolved", "3.0.2", "high")});
+  vuln::test_util::VectorLookup lookup(
+      {vuln::test_util::advisory("CVE-1", "openssl", "bookworm", "resolved", "3.0.2", "high")});
   image::OsRelease os;
   os.fields["VERSION_CODENAME"] = "bookworm";
   auto m = match_image(os, {scanned_package("openssl", "3.0.1")}, lookup);
@@ -37,7 +37,7 @@ TEST(ScanImage, MatchesForTheImagesRelease) {
 }
 
 TEST(ScanImage, AnImageWithoutAReleaseIsAnErrorAboutIt) {
-  test_util::VectorLookup lookup({});
+  vuln::test_util::VectorLookup lookup({});
   auto m = match_image(std::nullopt, {}, lookup, "img");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().where.rfind("img", 0), 0u) << m.error().message();

@@ -1,0 +1,21 @@
+#include "builder/build_report.hpp"
+
+namespace distill::builder {
+
+nlohmann::json to_json(const BuildReport& report) {
+  nlohmann::json archs = nlohmann::json::array();
+  for (const auto& a : report.archs)
+    archs.push_back({{"arch", a.arch},
+                     {"manifest_digest", a.manifest_digest},
+                     {"packages", a.packages},
+                     {"dropped", a.dropped},
+                     {"stripped", a.stripped},
+                     {"conflicts", a.conflicts},
+                     {"uncompressed_bytes", a.uncompressed_bytes},
+                     {"compressed_bytes", a.compressed_bytes},
+                     {"os_layer_cached", a.os_layer_cached},
+                     {"maintainer_scripts", effects::to_json(a.effects)}});
+  return {{"digest", report.digest}, {"archs", std::move(archs)}};
+}
+
+}  // namespace distill::builder
