@@ -16,11 +16,17 @@ struct Extracted {
   std::vector<effects::TrustedCert> certs;
 };
 
-// A partial package keeps the listed paths and the folders above them.
+// A partial package keeps the listed paths and the folders above them,
+// compared where merged /usr puts them (bookworm's libc-bin ships
+// sbin/ldconfig, trixie's usr/sbin/ldconfig).
 void keep_only(std::vector<oci::FsEntry>& entries, const std::vector<std::string>& keep) {
   std::erase_if(entries, [&keep](const oci::FsEntry& e) {
-    for (const auto& k : keep)
-      if (e.path == k || k.starts_with(e.path + "/")) return false;
+    std::string path = Rootfs::merged_usr_path(e.path);
+    for (const auto& k : keep) {
+      std::string want = Rootfs::merged_usr_path(k);
+      if (path == want || want.starts_with(path + "/") || want.starts_with(e.path + "/"))
+        return false;
+    }
     return true;
   });
 }
@@ -49,16 +55,18 @@ core::Result<std::vector<effects::TrustedCert>> java_certs(
   return certs;
 }
 
-core::Status run_effects(const Spec& spec, const PlannedArch& plan,
+core::Status run_effects(const Spec& spec, const Preset& preset, const PlannedArch& plan,
                          const std::vector<effects::PackageScripts>& scripts,
                          std::vector<effects::TrustedCert> certs, const EffectsEnv& env, Rootfs& fs,
                          ArchReport& report) {
   effects::EffectsOptions o;
   o.arch = plan.arch;
   o.acknowledged.insert(spec.acknowledge_scripts.begin(), spec.acknowledge_scripts.end());
+  o.acknowledged.insert(preset.acknowledged.begin(), preset.acknowledged.end());
   o.python_bytecode = spec.python_bytecode;
   o.work_parent = env.work_parent;
   o.mtime = env.mtime;
+  o.bytecode_store = env.bytecode_store;
   DISTILL_ASSIGN(o.java_certs, java_certs(spec, std::move(certs)));
   DISTILL_ASSIGN(report.effects, effects::apply_maintainer_effects(fs, scripts, o));
   return core::Status::Ok();
@@ -96,7 +104,8 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
   for (const auto& [path, target] : preset.symlinks)
     if (!fs.contains(path)) fs.put(oci::FsEntry::symlink(path, target));
   DISTILL_TRY(add_spec_accounts(fs, spec.accounts.groups, spec.accounts.users));
-  DISTILL_TRY(run_effects(spec, plan, scripts, std::move(extracted.certs), env, fs, report));
+  DISTILL_TRY(
+      run_effects(spec, preset, plan, scripts, std::move(extracted.certs), env, fs, report));
   trim_md5sums(fs);
   report.stripped = fs.stripped_special_bits();
   report.conflicts = fs.conflicts();

@@ -10,6 +10,7 @@
 #include "builder/spec.hpp"
 #include "core/result.hpp"
 #include "debian/distro.hpp"
+#include "effects/python_bytecode.hpp"
 
 namespace distill::builder {
 
@@ -25,6 +26,7 @@ namespace distill::builder {
 struct EffectsEnv {
   std::string work_parent;
   int64_t mtime = 0;
+  effects::BytecodeStore* bytecode_store = nullptr;
 };
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,

@@ -19,7 +19,7 @@ namespace distill::builder {
 
 // Bumped whenever assembly rules change, so cached layers from an older
 // distill are never reused for a different result.
-inline constexpr const char* kLayerRecipeVersion = "distill-layer-v2";
+inline constexpr const char* kLayerRecipeVersion = "distill-layer-v3";
 
 // The OS layer's key: SHA-256 over the recipe version, the .debs' SHA-256s
 // and every option that changes the layer's bytes.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "builder/assembly.hpp"
+#include "builder/bytecode_store.hpp"
 #include "builder/layer_cache.hpp"
 #include "builder/rootfs.hpp"
 #include "core/temp_dir.hpp"
@@ -19,8 +20,10 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
       restore_notes(notes, report);
       // Acknowledging changes the report, never the layer.
       for (auto& p : report.effects.packages)
-        p.acknowledged = std::count(spec.acknowledge_scripts.begin(),
-                                    spec.acknowledge_scripts.end(), p.package) != 0;
+        p.acknowledged =
+            std::count(spec.acknowledge_scripts.begin(), spec.acknowledge_scripts.end(),
+                       p.package) != 0 ||
+            std::count(preset.acknowledged.begin(), preset.acknowledged.end(), p.package) != 0;
       return BuiltLayer{*hit, true};
     }
   }
@@ -31,7 +34,10 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   // cache rather than in $TMPDIR, which may be memory (tmpfs).
   DISTILL_ASSIGN(core::TempDir spill, core::TempDir::create(cache.root(), "spill"));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
-  EffectsEnv env{cache.root(), opts.source_date_epoch};
+  // Compiled .pyc are reused by content even under --no-cache, as ccache
+  // reuses objects: the key covers every byte that decides them.
+  CacheBytecodeStore bytecode(cache);
+  EffectsEnv env{cache.root(), opts.source_date_epoch, &bytecode};
   DISTILL_TRY(
       assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path(), env));
   DISTILL_ASSIGN(oci::LayerBlob blob,

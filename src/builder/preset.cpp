@@ -30,9 +30,18 @@ constexpr std::array<PresetDef, 7> kPresets{{
      [](Preset& p, const debian::Distro&) {
        add_roots(p, {"base-files", "netbase", "tzdata", "media-types"});
        p.exclude = kNoAwk;
+       // base-files: login accounting files owned by groups (utmp, mail) a
+       // container has no use for; tzdata: /etc/localtime from a debconf
+       // answer (the image keeps UTC; TZ picks a zone).
+       p.acknowledged = {"base-files", "tzdata"};
        p.extract_only = {"ca-certificates"};
      }},
-    {"base-nossl", "static", [](Preset& p, const debian::Distro&) { add_roots(p, {"libc6"}); }},
+    // libc6: upgrade steps (telinit, ld.so.nohwcap) a fresh image never needs.
+    {"base-nossl", "static",
+     [](Preset& p, const debian::Distro&) {
+       add_roots(p, {"libc6"});
+       p.acknowledged.emplace_back("libc6");
+     }},
     // trixie renamed the library package for the 64-bit time_t transition.
     {"base", "base-nossl",
      [](Preset& p, const debian::Distro& d) {

@@ -24,6 +24,9 @@ struct Preset {
   // Python's ctypes.util.find_library runs to read ld.so.cache, without
   // libc-bin's scripts. Their status.d md5sums list just those files.
   std::map<std::string, std::vector<std::string>> partial;
+  // Packages whose unhandled maintainer-script steps the preset accepts, for
+  // the reasons docs/spec.md gives (as a spec's acknowledge_scripts does).
+  std::vector<std::string> acknowledged;
   std::map<std::string, std::string> env;
   // Symlinks a maintainer script or alternatives would have made, as
   // {path in the image, target}.

@@ -62,6 +62,7 @@ core::Status bytecode(Tree& tree, const EffectsOptions& options, EffectsReport& 
   bo.arch = options.arch;
   bo.work_parent = options.work_parent;
   bo.mtime = options.mtime;
+  bo.store = options.bytecode_store;
   auto compiled = compile_python(tree, bo);
   if (!compiled.ok()) {
     // The image stays valid without .pyc; the build says why it has none.
@@ -72,8 +73,9 @@ core::Status bytecode(Tree& tree, const EffectsOptions& options, EffectsReport& 
   if (!r.skipped.empty())
     report.skipped.push_back("python bytecode: " + r.skipped + " (the image has no .pyc)");
   else if (r.ran)
-    report.applied.push_back(
-        fmt::format("python bytecode: {} .pyc files ({} sources refused)", r.compiled, r.failed));
+    report.applied.push_back(fmt::format("python bytecode: {} .pyc files ({} sources refused){}",
+                                         r.compiled, r.failed,
+                                         r.from_store ? ", from the cache" : ""));
   return core::Status::Ok();
 }
 

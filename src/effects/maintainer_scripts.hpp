@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "effects/effects_report.hpp"
 #include "effects/java_truststore.hpp"
+#include "effects/python_bytecode.hpp"
 #include "effects/tree.hpp"
 
 namespace distill::effects {
@@ -29,6 +30,8 @@ struct EffectsOptions {
   // Every CA certificate of the image (the ca-certificates package's, then
   // the spec's), for the Java truststore.
   std::vector<TrustedCert> java_certs;
+  // Compiled .pyc kept between builds (effects::BytecodeStore); nullptr: none.
+  BytecodeStore* bytecode_store = nullptr;
 };
 
 // What dpkg would have done when configuring `packages` on a fresh system,

@@ -17,6 +17,7 @@
 #include "core/file_util.hpp"
 #include "core/json.hpp"
 #include "core/lines.hpp"
+#include "core/sha256.hpp"
 #include "core/strings.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
@@ -509,10 +510,103 @@ core::Result<size_t> add_bytecode_output(Tree& tree, const std::string& out_dir,
   return added;
 }
 
+namespace {
+
+// Hashes every regular .py under `root` (sorted: the tree is a sorted map).
+core::Status pyc_hash_sources(const Tree& tree, const std::string& root, core::Sha256& h) {
+  core::Status status;
+  tree.for_each_under(root, [&](const oci::FsEntry& e) {
+    if (!status.ok() || e.type != oci::EntryType::kRegular || !e.path.ends_with(".py")) return;
+    auto digest = e.source_path.empty() ? core::Result<std::string>(core::sha256_hex(e.data))
+                                        : core::sha256_file(e.source_path);
+    if (!digest.ok()) {
+      status = digest.error();
+      return;
+    }
+    h.update(e.path + " " + *digest + "\n");
+  });
+  return status;
+}
+
+std::vector<std::string> pyc_tags(const std::vector<PycInterpreter>& pythons) {
+  std::vector<std::string> tags;
+  for (const auto& py : pythons) tags.push_back(py.tag());
+  return tags;
+}
+
+// A stored set, checked as the sandbox's output is: each file a .pyc in a
+// __pycache__ folder beside its source in the tree.
+core::Result<size_t> pyc_add_stored(Tree& tree, const StoredBytecode& stored, int64_t mtime) {
+  for (const auto& f : stored.files) {
+    auto slash = f.path.rfind("/__pycache__/");
+    auto dot = f.path.find('.', slash == std::string::npos ? 0 : slash + 13);
+    if (slash == std::string::npos || dot == std::string::npos || !f.path.ends_with(".pyc") ||
+        !tree.find(f.path.substr(0, slash) + "/" + f.path.substr(slash + 13, dot - slash - 13) +
+                   ".py"))
+      return core::make_error("bytecode cache", "holds " + f.path + ", which has no source");
+  }
+  for (const auto& f : stored.files) {
+    std::string dir = f.path.substr(0, f.path.rfind('/'));
+    if (!tree.find(dir)) {
+      oci::FsEntry d = oci::FsEntry::directory(dir, 0755);
+      d.mtime = mtime;
+      tree.put(std::move(d));
+    }
+    oci::FsEntry e = f;
+    e.mode = 0644;
+    e.uid = e.gid = 0;
+    e.mtime = mtime;
+    tree.put(std::move(e));
+  }
+  return stored.files.size();
+}
+
+StoredBytecode pyc_collect(const Tree& tree, const std::vector<std::string>& tags, size_t failed) {
+  StoredBytecode s;
+  s.failed = failed;
+  for (const auto& root : pyc_roots(tags))
+    tree.for_each_under(root, [&s](const oci::FsEntry& e) {
+      if (e.type == oci::EntryType::kRegular && e.path.ends_with(".pyc") &&
+          e.path.find("/__pycache__/") != std::string::npos)
+        s.files.push_back(e);
+    });
+  return s;
+}
+
+}  // namespace
+
+core::Result<std::string> bytecode_key(const Tree& tree, std::string_view arch) {
+  std::vector<PycInterpreter> pythons = pyc_interpreters(tree);
+  core::Sha256 h;
+  h.update(std::string("distill-pyc-v1\n") + std::string(arch) + "\n" + kPycDriver + "\n");
+  for (const auto& py : pythons) {
+    const oci::FsEntry* bin = pyc_follow(tree, "usr/bin/" + py.name);
+    if (!bin || bin->type != oci::EntryType::kRegular)
+      return core::make_error("/usr/bin/" + py.name, "not a file");
+    auto digest = bin->source_path.empty() ? core::Result<std::string>(core::sha256_hex(bin->data))
+                                           : core::sha256_file(bin->source_path);
+    if (!digest.ok()) return digest.error();
+    h.update(py.name + " " + *digest + "\n");
+  }
+  for (const auto& root : pyc_roots(pyc_tags(pythons)))
+    DISTILL_TRY(pyc_hash_sources(tree, root, h));
+  return h.hex_digest();
+}
+
 core::Result<BytecodeResult> compile_python(Tree& tree, const BytecodeOptions& options) {
   BytecodeResult result;
   std::vector<PycInterpreter> pythons = pyc_interpreters(tree);
   if (pythons.empty()) return result;
+  std::string key;
+  if (options.store) {
+    DISTILL_ASSIGN(key, bytecode_key(tree, options.arch));
+    if (auto stored = options.store->load(key)) {
+      DISTILL_ASSIGN(result.compiled, pyc_add_stored(tree, *stored, options.mtime));
+      result.failed = stored->failed;
+      result.ran = result.from_store = true;
+      return result;
+    }
+  }
   std::string runc = pyc_find_runc(options, result.skipped);
   if (!result.skipped.empty()) return result;
   DISTILL_ASSIGN(PycSandbox box, pyc_make_sandbox(tree, options.work_parent));
@@ -524,6 +618,7 @@ core::Result<BytecodeResult> compile_python(Tree& tree, const BytecodeOptions& o
   }
   DISTILL_ASSIGN(result.compiled, add_bytecode_output(tree, box.out(), tags, options.mtime));
   result.ran = true;
+  if (options.store) options.store->save(key, pyc_collect(tree, tags, result.failed));
   return result;
 }
 

@@ -21,6 +21,22 @@ namespace distill::effects {
 // hash-based .pyc (PEP 552, unchecked): no source mtime inside, so two builds
 // give the same bytes. See docs/effects-python-bytecode.md.
 
+// .pyc compiled before, for the same interpreters and sources.
+struct StoredBytecode {
+  std::vector<oci::FsEntry> files;  // the .pyc entries, paths as in the tree
+  size_t failed = 0;
+};
+
+// Where compile_python keeps what it compiled and finds it again under a key
+// (bytecode_key) that covers every byte deciding the output, so a stored set
+// is the set the sandbox would make: the build's layer stays reproducible.
+class BytecodeStore {
+ public:
+  virtual ~BytecodeStore() = default;
+  virtual std::optional<StoredBytecode> load(const std::string& key) = 0;
+  virtual void save(const std::string& key, const StoredBytecode& stored) = 0;
+};
+
 struct BytecodeOptions {
   std::string arch;         // Debian arch of the image (amd64, arm64, ...); empty: the host's
   std::string work_parent;  // where the private 0700 sandbox folder is made
@@ -29,13 +45,16 @@ struct BytecodeOptions {
   // binfmt_misc: where the kernel lists its emulators for foreign binaries.
   std::string runc;
   std::string binfmt_misc = "/proc/sys/fs/binfmt_misc";
+  // Compiled sets kept between builds; nullptr compiles every time.
+  BytecodeStore* store = nullptr;
 };
 
 struct BytecodeResult {
-  bool ran = false;     // false: nothing to do (no python in the tree) or skipped
-  std::string skipped;  // one-line reason when the sandbox cannot run
-  size_t compiled = 0;  // .pyc files added
-  size_t failed = 0;    // sources the interpreter refused (Debian ignores them too)
+  bool ran = false;         // false: nothing to do (no python in the tree) or skipped
+  std::string skipped;      // one-line reason when the sandbox cannot run
+  size_t compiled = 0;      // .pyc files added
+  size_t failed = 0;        // sources the interpreter refused (Debian ignores them too)
+  bool from_store = false;  // the set came from options.store: no sandbox ran
 };
 
 // Compiles, at optimisation level 0 as Debian does, every .py under
@@ -51,6 +70,11 @@ core::Result<BytecodeResult> compile_python(Tree& tree, const BytecodeOptions& o
 // sandbox can run. Part of the package layer's cache key: a layer built
 // where it could not run is not reused where it can.
 std::string bytecode_sandbox_blocker(const BytecodeOptions& options);
+
+// The key of a tree's bytecode: the recipe (driver, format), the target
+// architecture, each interpreter's bytes and the path and bytes of every
+// source under the compiled roots, in sorted order.
+core::Result<std::string> bytecode_key(const Tree& tree, std::string_view arch);
 
 // The second half of compile_python, exposed for tests: reads what the
 // sandbox wrote below `out_dir` (a mirror of the image's paths) without

@@ -348,10 +348,19 @@ ScriptStep ScriptCommands::apply(const Invocation& inv, std::string_view script)
   step.command = core::join(inv.argv, " ");
   for (const auto& w : inv.writes) step.command += " > " + w;
   Outcome o;
-  if (!inv.writes.empty()) {
+  if (is_python_compile(inv.argv)) {
+    // The whole image is compiled once, whatever this call's words or path.
+    wanted_.python_bytecode = true;
+    o = {StepOutcome::kReproduced,
+         "byte-compiled for the whole image by its interpreter, at Debian's default level"};
+  } else if (!inv.writes.empty()) {
     o = write_redirect(inv);
   } else if (has_no_effect(inv.argv)) {
     o = {StepOutcome::kNoEffect, "reads or prints only, or acts on services, debconf or upgrades"};
+  } else if (inv.in_substitution && (!inv.complete || !inv.certain)) {
+    // Maintainer scripts capture output with $(...) (dpkg -L | sed | $filter):
+    // a command whose output is read is taken to leave nothing behind.
+    o = {StepOutcome::kNoEffect, "inside $(...): its output is read"};
   } else if (!inv.certain) {
     o = {StepOutcome::kUnhandled, "runs only on a condition the reading cannot decide"};
   } else if (!inv.complete) {
@@ -787,6 +796,8 @@ ScriptCommands::Outcome ScriptCommands::alternatives(const Args& args) {
   if (!install) {
     if (!args.empty() && (args[0] == "--remove" || args[0] == "--remove-all"))
       return {StepOutcome::kNoEffect, "removes an alternative: upgrades and removals only"};
+    if (!args.empty() && args[0] == "--auto")
+      return {StepOutcome::kNoEffect, "automatic mode is the choice the build makes"};
     return {StepOutcome::kUnhandled, "only --install is reproduced"};
   }
   auto alt = parse_alternative_install(args);

@@ -871,6 +871,7 @@ class ShellEval {
   }
 
   Tri run_simple(const Node& n) {
+    line_ = n.line;
     Invocation inv;
     inv.line = n.line;
     inv.certain = certain_;
@@ -1099,9 +1100,15 @@ class ShellEval {
     size_t before = out_.invocations.size();
     auto saved_vars = vars_;
     Flow saved_flow = flow;
+    int outer_line = line_;
     run(*node);
     flow = saved_flow;
     vars_ = std::move(saved_vars);
+    line_ = outer_line;
+    for (size_t i = before; i < out_.invocations.size(); ++i) {
+      out_.invocations[i].line += outer_line - 1;  // the inner text counts from 1
+      out_.invocations[i].in_substitution = true;
+    }
     if (out_.invocations.size() != before + 1 || !ctx_.output) return std::nullopt;
     const Invocation& only = out_.invocations.back();
     if (!only.complete || !only.writes.empty()) return std::nullopt;
@@ -1206,6 +1213,7 @@ class ShellEval {
   std::vector<std::string> positional_;
   std::map<std::string, const Node*> funcs_;
   bool certain_ = true;
+  int line_ = 1;  // of the simple command being read, for $(...) inside it
   int depth_ = 0;
   size_t steps_ = 0;
 };

@@ -20,6 +20,7 @@ struct Invocation {
   int line = 0;
   std::vector<std::string> writes;  // files its redirections write ("?" when unknown)
   std::string heredoc;              // the here-document it reads, if any
+  bool in_substitution = false;     // runs inside $(...) or `...`: its output is read
 };
 
 // What the reader may ask about the system the script would run on. Every

@@ -129,12 +129,17 @@ class BuildOnlineTest(PythonRunMixin, T.OnlineBuildMixin, T.DistillTestCase):
 
     def test_python3_debian12_amd64_runs_and_size(self):
         img, root, result = self.check_python_image("debian12", "3.11.")
-        size = img.rootfs_bytes()
+        # The .pyc the build compiles are measured apart: they trade size for
+        # start-up time (docs/effects.md, docs/performance.md).
+        pyc = sum(e.size for p, e in root.items() if p.endswith(".pyc") and e.kind == "f")
+        self.assertGreater(pyc, 0, "the python3 image has .pyc")
+        size = img.rootfs_bytes() - pyc
         tars = img.uncompressed_size()
         print("\n    [%s] python3 debian12 amd64 image: %d bytes of files uncompressed "
-              "(%.2f MB; limit %d); layer tars %d bytes (%.2f MB); %d bytes compressed" %
-              (self._testMethodName, size, size / 1e6, T.SIZE_LIMIT_PYTHON3, tars, tars / 1e6,
-               sum(l["size"] for l in img.layers)), file=sys.stderr)
+              "(%.2f MB; limit %d) plus %d bytes of .pyc (%.2f MB); layer tars %d bytes "
+              "(%.2f MB); %d bytes compressed" %
+              (self._testMethodName, size, size / 1e6, T.SIZE_LIMIT_PYTHON3, pyc, pyc / 1e6,
+               tars, tars / 1e6, sum(l["size"] for l in img.layers)), file=sys.stderr)
         self.assertLessEqual(size, T.SIZE_LIMIT_PYTHON3,
                              "python3 image holds %d bytes uncompressed" % size)
 

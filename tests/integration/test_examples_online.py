@@ -39,7 +39,8 @@ class ExamplesOnlineTest(T.DistillTestCase):
         self.assertRegex(err, r"built hello-python: sha256:[0-9a-f]{64}")
         m = re.search(r"image size: ([\d.]+) MB uncompressed", err)
         self.assertIsNotNone(m, err)
-        self.assertLess(float(m.group(1)), 60)
+        # The python3 preset with its .pyc (about 13 MB) and a small app.
+        self.assertLess(float(m.group(1)), 70)
         left = [n for n in os.listdir(self.tmp) if n.startswith("distill-example.")]
         self.assertEqual(left, [], "run.sh leaves its work folder behind")
 

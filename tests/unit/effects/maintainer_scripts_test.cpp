@@ -189,6 +189,31 @@ TEST(MaintainerEffects, HeredocWritesAndUpgradeOnlyBranches) {
   EXPECT_EQ(effects_of(*r, "app").count(StepOutcome::kUnhandled), 0u);
 }
 
+TEST(MaintainerEffects, ByteCompileCallsAndOutputCaptureAreNotUnhandled) {
+  Tree t = base_tree();
+  const char* postinst =
+      "#!/bin/sh\nset -e\n"
+      "if ls -L /usr/lib/python3.11/sitecustomize.py >/dev/null 2>&1; then filt='cat'\n"
+      "else filt='fgrep -v sitecustomize.py'; fi\n"
+      "files=$(dpkg -L libpython3.11-minimal:amd64 \\\n"
+      "    | sed -n '/^\\/usr\\/lib\\/python3.11\\/.*\\.py$/p' | $filt)\n"
+      "if [ -n \"$files\" ]; then\n"
+      "  /usr/bin/python3.11 -E -S /usr/lib/python3.11/py_compile.py $files\n"
+      "  if grep -sq '^byte-compile[^#]*optimize' /etc/python/debian_config; then\n"
+      "    /usr/bin/python3.11 -E -S -O /usr/lib/python3.11/py_compile.py $files\n  fi\nfi\n"
+      "update-alternatives --auto /usr/bin/python3 >/dev/null 2>&1 || true\n";
+  auto r = apply_maintainer_effects(t, {package("python3.11-minimal", postinst)}, options());
+  ASSERT_TRUE(r.ok());
+  const auto& p = effects_of(*r, "python3.11-minimal");
+  EXPECT_EQ(p.count(StepOutcome::kUnhandled), 0u) << to_json(*r).dump(2);
+  EXPECT_EQ(p.count(StepOutcome::kReproduced), 2u);
+  // A command inside $(...) keeps the line it is on in the script.
+  for (const auto& s : p.steps)
+    if (s.command.starts_with("dpkg -L")) {
+      EXPECT_EQ(s.line, 5);
+    }
+}
+
 TEST(Sysusers, ParsesUserGroupAndMemberLines) {
   SysusersFile f = parse_sysusers(
       "# comment\n"
