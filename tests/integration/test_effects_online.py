@@ -105,6 +105,18 @@ class EffectsOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
         r = self.run_distill(["run", layout.path + ":test"])
         self.assertIn('openjdk version "17', r.stderr, r.describe())
 
+    def test_java_preset_on_debian13_runs_the_jre_trixie_ships(self):
+        T.tool("runc")
+        spec = "distro: debian13\narchs: [amd64]\nbase: java\nentrypoint: [java, -version]\n"
+        _, layout, _ = self.online_build(spec)
+        root = layout.image("test").rootfs()
+        self.assertEqual(root["etc/alternatives/java"].target,
+                         "/usr/lib/jvm/java-21-openjdk-amd64/bin/java")
+        self.assertIn("etc/ssl/certs/java/cacerts", root)
+        self.assert_md5sums_match(root)
+        r = self.run_distill(["run", layout.path + ":test"])
+        self.assertIn('openjdk version "21', r.stderr, r.describe())
+
     def test_java_https_client_trusts_the_specs_ca_only(self):
         T.tool("runc")
         T.tool("javac")
