@@ -27,9 +27,13 @@ void PipelinePrinter::summary(const ArchReport& r) const {
                core::human_size(r.compressed_bytes).c_str(),
                r.os_layer_cached ? " (package layer from cache)" : "");
   for (const auto& d : r.dropped) std::fprintf(err_, "  %s\n", d.c_str());
-  if (!r.effects.packages.empty()) std::fprintf(err_, "  %s\n", r.effects.summary().c_str());
-  for (const auto& line : r.effects.applied) std::fprintf(err_, "  %s\n", line.c_str());
-  for (const auto& line : r.effects.skipped) std::fprintf(err_, "  skipped: %s\n", line.c_str());
+  // Effect lines carry paths and words from packages' scripts: escaped.
+  if (!r.effects.packages.empty())
+    std::fprintf(err_, "  %s\n", core::escape_control(r.effects.summary()).c_str());
+  for (const auto& line : r.effects.applied)
+    std::fprintf(err_, "  %s\n", core::escape_control(line).c_str());
+  for (const auto& line : r.effects.skipped)
+    std::fprintf(err_, "  skipped: %s\n", core::escape_control(line).c_str());
   if (verbose_) script_steps(r);
   for (const auto& s : r.stripped)
     std::fprintf(err_, "  setuid/setgid bit removed: %s\n", s.c_str());
@@ -44,7 +48,7 @@ void PipelinePrinter::script_steps(const ArchReport& r) const {
     for (const auto& s : p.steps)
       std::fprintf(err_, "    %s:%d %s: %s (%s)\n", s.script.c_str(), s.line,
                    std::string(effects::outcome_name(s.outcome)).c_str(),
-                   core::escape_control(s.command).c_str(), s.note.c_str());
+                   core::escape_control(s.command).c_str(), core::escape_control(s.note).c_str());
   }
 }
 

@@ -9,6 +9,12 @@
 namespace distill::effects {
 namespace {
 
+// A name becomes a file under /etc/alternatives and /var/lib/dpkg/alternatives.
+bool alt_valid_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of("/\n") == std::string::npos;
+}
+
 bool alt_exists(const Tree& tree, const std::string& path) {
   const oci::FsEntry* e = tree.find_resolved(path);
   return e && e->type != oci::EntryType::kDirectory;
@@ -83,15 +89,13 @@ core::Result<Alternative> parse_alternative_install(const std::vector<std::strin
   auto [end, ec] = std::from_chars(prio.data(), prio.data() + prio.size(), a.priority);
   if (ec != std::errc() || end != prio.data() + prio.size())
     return core::make_error("update-alternatives", "priority '" + prio + "' is not a number");
-  if (!a.link.starts_with("/") || !a.path.starts_with("/") || a.name.empty() ||
-      a.name.find('/') != std::string::npos)
+  if (!a.link.starts_with("/") || !a.path.starts_with("/") || !alt_valid_name(a.name))
     return core::make_error("update-alternatives", "links and paths must be absolute");
   for (i += 5; i < argv.size(); i += 4) {
     if (argv[i] != "--slave" || i + 3 >= argv.size())
       return core::make_error("update-alternatives", "'" + argv[i] + "' after --install");
     Alternative::Slave s{argv[i + 1], argv[i + 2], argv[i + 3]};
-    if (!s.link.starts_with("/") || !s.path.starts_with("/") ||
-        s.name.find('/') != std::string::npos)
+    if (!s.link.starts_with("/") || !s.path.starts_with("/") || !alt_valid_name(s.name))
       return core::make_error("update-alternatives", "links and paths must be absolute");
     a.slaves.push_back(std::move(s));
   }

@@ -59,6 +59,10 @@ def effect_packages():
         P("weird-pkg", "1.0-1", "any", "bookworm",
           scripts=(("postinst", SH + "echo hi\n/usr/lib/weird/rebuild-cache --all\n"),),
           files=(T.deb_file("usr/lib/weird/rebuild-cache", b"\x7fELF w", 0o755),)),
+        # A script whose words would drive a terminal: shown escaped.
+        P("esc-pkg", "1.0-1", "any", "bookworm",
+          scripts=(("postinst", SH + "mkdir -p '/var/lib/esc\x1b[31mred'\n"),),
+          files=(T.deb_file("usr/share/esc-pkg/README", "e\n"),)),
         P("fake-jre", "1.0-1", "any", "bookworm",
           files=(T.deb_link("usr/lib/jvm/fake/lib/security/cacerts",
                             "/etc/ssl/certs/java/cacerts"),)),
@@ -69,7 +73,8 @@ SPEC = """\
 distro: debian12
 archs: [amd64]
 base: base
-packages: [hello-tool, alt-editor, low-editor, svc-daemon, libzfix1, diverter, weird-pkg, fake-jre]
+packages: [hello-tool, alt-editor, low-editor, svc-daemon, libzfix1, diverter, weird-pkg, fake-jre,
+           esc-pkg]
 """
 
 
@@ -178,6 +183,9 @@ class EffectsFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertNotIn("unhandled steps", summary[0])
         self.assertIn("1 acknowledged", summary[0])
         self.assertIn("unhandled: /usr/lib/weird/rebuild-cache --all", res.stderr)
+        # Script text never reaches the terminal raw.
+        self.assertNotIn("\x1b", res.stderr)
+        self.assertIn("made /var/lib/esc\\x1b[31mred", res.stderr)
         with open(report) as f:
             doc = json.load(f)
         pkgs = {p["package"]: p for p in doc["archs"][0]["maintainer_scripts"]["packages"]}

@@ -202,6 +202,16 @@ class EffectsOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
         self.assertGreater(len(ours), 50)
         self.assertEqual(ours, theirs)
         self.assertTrue(any(l.strip().startswith("libc.so.6 (libc6,x86-64) => ") for l in ours))
+        # iconvconfig: the gconv cache in the image is what the host's
+        # iconvconfig makes of the image's gconv modules, byte for byte.
+        gconv = "/usr/lib/x86_64-linux-gnu/gconv"
+        regenerated = os.path.join(self.tmp, "iconv.cache")  # -o is not under --prefix
+        r = subprocess.run(["/usr/sbin/iconvconfig", "--prefix=" + rootfs, "-o", regenerated,
+                            gconv], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(regenerated, "rb") as a, \
+                open(os.path.join(rootfs, gconv[1:], "gconv-modules.cache"), "rb") as b:
+            self.assertEqual(a.read(), b.read(), "gconv-modules.cache differs from iconvconfig's")
         # ... and the image's own ldconfig -p (what ctypes runs) reads it.
         r = T.runc_run(bundle, ["/usr/sbin/ldconfig", "-p"])
         self.assertEqual(r.rc, 0, r.describe())

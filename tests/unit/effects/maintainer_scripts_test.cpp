@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "effects/accounts.hpp"
+#include "effects/alternatives.hpp"
 
 namespace distill::effects {
 namespace {
@@ -212,6 +213,22 @@ TEST(MaintainerEffects, ByteCompileCallsAndOutputCaptureAreNotUnhandled) {
     if (s.command.starts_with("dpkg -L")) {
       EXPECT_EQ(s.line, 5);
     }
+}
+
+TEST(Alternatives, NamesThatWouldLeaveTheirFolderAreRefused) {
+  for (const char* name : {"..", ".", "a/b", ""}) {
+    auto a = parse_alternative_install({"--install", "/usr/bin/x", name, "/usr/bin/y", "5"});
+    EXPECT_FALSE(a.ok()) << name;
+  }
+  auto slave = parse_alternative_install(
+      {"--install", "/usr/bin/x", "x", "/usr/bin/y", "5", "--slave", "/usr/bin/z", "..", "/z"});
+  EXPECT_FALSE(slave.ok());
+  auto fine = parse_alternative_install({"--quiet", "--install", "/usr/bin/x", "x", "/usr/bin/y",
+                                         "5", "--slave", "/usr/bin/z", "z", "/usr/bin/w"});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine->priority, 5);
+  ASSERT_EQ(fine->slaves.size(), 1u);
+  EXPECT_EQ(fine->slaves[0].name, "z");
 }
 
 TEST(Sysusers, ParsesUserGroupAndMemberLines) {
