@@ -235,6 +235,16 @@ class EffectsOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
         root = layout.image("test").rootfs()
         self.assert_md5sums_match(root)
         self.assertIn("usr/share/doc/ca-certificates/copyright", root)
+        # The SBOM and inspect name the packages status.d holds; libc-bin,
+        # kept for its ldconfig alone, lists just that file.
+        pkgs = self.status_packages(root)
+        image = layout.path + ":test"
+        spdx = self.run_distill(["sbom", image, "--format", "spdx-json"]).json()
+        self.assertEqual(sorted(p["name"] for p in spdx["packages"][1:]), pkgs)
+        doc = self.run_distill(["inspect", image, "--json"]).json()
+        self.assertEqual(sorted(p["name"] for p in doc["images"][0]["packages"]), pkgs)
+        ldconfig = root["var/lib/dpkg/status.d/libc-bin.md5sums"].text().splitlines()
+        self.assertEqual([l.split("  ", 1)[1] for l in ldconfig], ["usr/sbin/ldconfig"])
         # Every module of the standard library has its hash-based .pyc.
         sources = [p for p in root if p.startswith("usr/lib/python3.11/") and p.endswith(".py")]
         self.assertGreater(len(sources), 600)
