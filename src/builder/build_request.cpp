@@ -2,6 +2,7 @@
 
 #include "core/file_util.hpp"
 #include "core/time.hpp"
+#include "registry/reference.hpp"
 #include "sbom/sbom_file.hpp"
 
 namespace distill::builder {
@@ -12,8 +13,13 @@ core::Result<BuildOptions> options_from(const BuildRequest& r) {
   DISTILL_ASSIGN(o.format, transport::parse_output_format(r.format));
   DISTILL_ASSIGN(o.compression, oci::parse_compression(r.compression));
   o.output = !r.output.empty() ? r.output : std::string(transport::default_output(o.format));
+  for (const std::string& arch : r.archs)
+    DISTILL_TRY(check_arch_name("command line", "--arch", arch));
   o.archs = r.archs;
-  o.tags = r.tags;
+  for (const std::string& tag : r.tags) {
+    DISTILL_ASSIGN(std::string name, registry::normalize_image_name(tag));
+    o.tags.push_back(std::move(name));
+  }
   o.reuse_cache = !r.no_cache;
   o.allow_outside = r.allow_outside;
   DISTILL_ASSIGN(std::optional<int64_t> epoch, core::source_date_epoch());

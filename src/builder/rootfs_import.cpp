@@ -24,6 +24,7 @@
 #include "oci/layer_writer.hpp"
 #include "oci/platform.hpp"
 #include "oci/tar_entry_reader.hpp"
+#include "registry/reference.hpp"
 #include "transport/copy.hpp"
 
 namespace distill::builder {
@@ -121,18 +122,24 @@ core::Result<oci::ContainerConfig> config_of(const std::string& ref, const std::
   return selected.front()->config.config;
 }
 
-core::Result<std::string> write_image(const ImportOptions& o, const oci::Image& image) {
+core::Result<std::string> write_image(const ImportOptions& o, const oci::Image& image,
+                                      const std::vector<std::string>& names) {
   DISTILL_ASSIGN(auto built, oci::BuiltImage::create({image}));
   transport::Destination dst{o.format, o.output, {}};
   DISTILL_ASSIGN(transport::CopyResult r,
                  transport::write_image(*built, built->top(), dst,
-                                        transport::names_for_tags(o.format, o.tags), {}));
+                                        transport::names_for_tags(o.format, names), {}));
   return r.top.digest.str();
 }
 
 }  // namespace
 
 core::Result<ImportReport> import_rootfs(const std::string& tar_path, const ImportOptions& o) {
+  std::vector<std::string> names;
+  for (const std::string& tag : o.tags) {
+    DISTILL_ASSIGN(std::string name, registry::normalize_image_name(tag));
+    names.push_back(std::move(name));
+  }
   std::optional<oci::ContainerConfig> config = o.config;
   if (!config && !o.config_from.empty()) {
     DISTILL_ASSIGN(config, config_of(o.config_from, o.platform, o.transport));
@@ -162,7 +169,7 @@ core::Result<ImportReport> import_rootfs(const std::string& tar_path, const Impo
   image.config.created = o.source_date_epoch;
   image.config.history.push_back({"distill import", "imported from a root filesystem tar", false});
   image.layers = {blob};
-  DISTILL_ASSIGN(report.digest, write_image(o, image));
+  DISTILL_ASSIGN(report.digest, write_image(o, image, names));
   return report;
 }
 

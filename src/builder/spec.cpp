@@ -251,8 +251,11 @@ std::optional<core::Status> apply_plain_key(const Ctx& c, Spec& s, const std::st
 
 core::Status apply_archs(const Ctx& c, Spec& s, const YAML::Node& v) {
   DISTILL_ASSIGN(s.archs, string_list(c, v, "archs"));
-  for (size_t i = 0; i < s.archs.size(); ++i)
-    DISTILL_TRY(one_of(c, v[i], "archs item", s.archs[i], kArchs));
+  for (size_t i = 0; i < s.archs.size(); ++i) {
+    core::Status st =
+        check_arch_name(fmt::format("{}:{}", c.path, v[i].Mark().line + 1), "archs", s.archs[i]);
+    if (!st.ok()) return st;
+  }
   return core::Status::Ok();
 }
 
@@ -466,6 +469,19 @@ core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
     return core::make_error(fmt::format("{}:{}", path, e.mark.line + 1), e.msg);
   }
   return s;
+}
+
+core::Status check_arch_name(const std::string& where, std::string_view field,
+                             const std::string& arch) {
+  if (std::find(kArchs.begin(), kArchs.end(), arch) != kArchs.end()) return core::Status::Ok();
+  std::string near = debian::debian_arch_for_alias(arch);
+  if (near.empty()) near = core::closest_match(arch, kArchs);
+  return core::make_error(
+      where,
+      fmt::format("{}: '{}' is not a Debian architecture (one of {})", field, arch,
+                  core::join(kArchs, ", ")),
+      near.empty() ? "distill uses Debian's architecture names"
+                   : fmt::format("did you mean '{}'? distill uses Debian's names", near));
 }
 
 core::Result<Spec> load_spec(const std::string& path) {

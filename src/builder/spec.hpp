@@ -71,6 +71,12 @@ struct Spec {
 
 // Reads and validates a spec. Errors carry "<file>:<line>", what was expected
 // and, for a misspelled key, a did-you-mean hint.
+// Whether `arch` is an architecture distill builds, by Debian's name; the
+// error suggests Debian's name for x86_64, aarch64 and the like. `field`
+// names the spec key or flag it came from.
+core::Status check_arch_name(const std::string& where, std::string_view field,
+                             const std::string& arch);
+
 core::Result<Spec> load_spec(const std::string& path);
 core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
                               const std::string& base_dir);

@@ -2,10 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <vector>
 
 #include "cli/command.hpp"
+#include "core/strings.hpp"
+#include "core/suggest.hpp"
 
 namespace distill::cli {
 namespace {
@@ -30,6 +37,37 @@ int exit_code_for(const core::Error& e) {
   return e.code == core::ErrorCode::kPolicyFailed ? kExitPolicyFailed : 1;
 }
 
+// The first word that is neither an option nor an option's value: what the
+// user meant as the subcommand. Empty when there is none.
+std::string first_word(int argc, char** argv) {
+  static const std::set<std::string_view> kTakesValue = {
+      "--cache-dir", "--mirror", "--security-mirror", "--keyring", "--components"};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") return {};
+    if (arg.starts_with("-")) {
+      if (kTakesValue.count(arg)) ++i;
+      continue;
+    }
+    return std::string(arg);
+  }
+  return {};
+}
+
+// CLI11 reports `distill biuld` as a missing subcommand; say what was typed
+// and what it is probably a typo of.
+std::optional<std::string> unknown_command(int argc, char** argv) {
+  std::string word = first_word(argc, argv);
+  if (word.empty()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const Command& cmd : commands()) names.push_back(cmd.name);
+  if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+  std::string near = core::closest_match(word, names);
+  std::string hint = near.empty() ? "see 'distill --help'"
+                                  : fmt::format("did you mean '{}'? see 'distill --help'", near);
+  return fmt::format("'{}' is not a distill command ({})", core::escape_control(word), hint);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -51,6 +89,10 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
+    if (auto what = unknown_command(argc, argv)) {
+      std::fprintf(stderr, "distill: error: command line: %s\n", what->c_str());
+      return 2;
+    }
     std::fprintf(stderr, "distill: error: command line: %s (see 'distill --help')\n", e.what());
     return 2;
   }

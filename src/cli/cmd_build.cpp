@@ -41,7 +41,7 @@ Command build_command() {
         sub.add_flag("-v,--verbose", a->verbose,
                      "Show every maintainer-script step: reproduced, no effect or unhandled");
         return [&g, a]() -> core::Status {
-          a->push_options.write.progress = !g.quiet && stderr_is_tty();
+          a->push_options.write.progress = !g.quiet;
           DISTILL_ASSIGN(builder::BuildPlan plan, builder::plan_build(*a));
           DISTILL_ASSIGN(auto session, open_session(g, plan.spec));
           builder::PipelinePrinter printer(stdout, stderr, g.quiet, plan.options, a->verbose);

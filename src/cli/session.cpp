@@ -22,10 +22,6 @@ core::Result<debian::Mirrors> choose_mirrors(const GlobalOptions& g) {
 
 }  // namespace
 
-bool stderr_is_tty() {
-  return ::isatty(STDERR_FILENO) == 1;
-}
-
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
                                                     const std::string& distro_name) {
   DISTILL_ASSIGN(debian::Distro distro, debian::find_distro(distro_name));
@@ -42,7 +38,7 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
   config.keyring = g.keyring;
   config.offline = g.offline;
   config.components = g.components;
-  config.progress = !g.quiet && stderr_is_tty();
+  config.progress = !g.quiet;
   s->repo = std::make_unique<debian::Repository>(
       config, *s->fetcher, *s->cache, core::system_process_runner(), core::system_clock());
   return s;

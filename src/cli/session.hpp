@@ -43,8 +43,6 @@ void add_resolve_options(CLI::App& sub, ResolveOptions& opts, bool packages_requ
 // Archs given, else the host's.
 std::vector<std::string> effective_archs(const ResolveOptions& opts);
 
-bool stderr_is_tty();
-
 // SOURCE_DATE_EPOCH (reproducible-builds.org) sets every timestamp; without
 // it, 0 keeps outputs reproducible anyway.
 core::Result<int64_t> source_date_epoch();

@@ -44,7 +44,7 @@ core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::
   transport::CopyOptions o = options;
   o.write.hints_path =
       transport::blob_hints_path(g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir);
-  o.write.progress = !g.quiet && ::isatty(STDERR_FILENO) == 1;
+  o.write.progress = !g.quiet;
   DISTILL_ASSIGN(transport::CopyResult r, transport::copy_image(src, dst, o));
   print_copy_result(g, r);
   return r;

@@ -25,8 +25,8 @@ void add_copy_options(CLI::App& sub, transport::CopyOptions& options);
 // Prints "DST@sha256:..." and, unless -q, the blob counts.
 void print_copy_result(const GlobalOptions& g, const transport::CopyResult& result);
 
-// Copies SRC to DST (blob hints beside the cache, progress bars when stderr
-// is a terminal), prints "DST@sha256:..." and what was uploaded.
+// Copies SRC to DST (blob hints beside the cache, progress unless -q:
+// core::Progress), prints "DST@sha256:..." and what was uploaded.
 core::Result<transport::CopyResult> run_copy(const GlobalOptions& g, const std::string& src,
                                              const std::string& dst,
                                              const transport::CopyOptions& options);

@@ -1,7 +1,9 @@
 #include "core/progress.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/units.hpp"
@@ -9,13 +11,17 @@
 namespace distill::core {
 
 Progress::Progress(std::string label, uint64_t total_items, uint64_t total_bytes, Writer writer,
-                   TimeSource now, std::chrono::milliseconds min_interval)
+                   TimeSource now, std::chrono::milliseconds min_interval, Style style)
     : label_(std::move(label)),
       total_items_(total_items),
       total_bytes_(total_bytes),
       writer_(std::move(writer)),
       now_(std::move(now)),
       min_interval_(min_interval) {
+  if (style == Style::kAuto)
+    style = writer_ || ::isatty(STDERR_FILENO) == 1 ? Style::kRedraw : Style::kLines;
+  lines_ = style == Style::kLines;
+  if (lines_) min_interval_ = std::max<std::chrono::milliseconds>(min_interval_, kLineInterval);
   if (!writer_) {
     writer_ = [](std::string_view s) {
       std::fwrite(s.data(), 1, s.size(), stderr);
@@ -47,11 +53,17 @@ void Progress::finish() {
   if (finished_) return;
   finished_ = true;
   draw_locked(true);
-  writer_("\n");
+  if (!lines_) writer_("\n");
 }
 
 void Progress::draw_locked(bool force) {
   auto now = now_();
+  if (lines_ && !drawn_ && !force) {
+    // The first line waits one interval: a short transfer shows only its end.
+    drawn_ = true;
+    last_draw_ = now;
+    return;
+  }
   if (!force && drawn_ && now - last_draw_ < min_interval_) return;
   drawn_ = true;
   last_draw_ = now;
@@ -59,6 +71,10 @@ void Progress::draw_locked(bool force) {
       fmt::format("[{}/{}] {} / {}", done_items_, total_items_,
                   human_size(static_cast<uint64_t>(done_bytes_)), human_size(total_bytes_));
   if (!label_.empty()) line = label_ + " " + line;
+  if (lines_) {
+    writer_(line + "\n");
+    return;
+  }
   size_t width = line.size();
   // Blank out the tail of a longer previous line.
   if (width < last_width_) line.append(last_width_ - width, ' ');

@@ -102,4 +102,16 @@ std::optional<std::string> multiarch_triplet(std::string_view arch) {
   return std::nullopt;
 }
 
+std::string debian_arch_for_alias(std::string_view name) {
+  static const std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"x86_64", "amd64"},   {"x86-64", "amd64"},    {"x64", "amd64"},        {"aarch64", "arm64"},
+      {"arm64/v8", "arm64"}, {"armv8", "arm64"},     {"armv7l", "armhf"},     {"armv7", "armhf"},
+      {"arm/v7", "armhf"},   {"arm", "armhf"},       {"armv6", "armel"},      {"armv5", "armel"},
+      {"arm/v5", "armel"},   {"i686", "i386"},       {"i586", "i386"},        {"x86", "i386"},
+      {"386", "i386"},       {"ppc64le", "ppc64el"}, {"mips64le", "mips64el"}};
+  for (const auto& [alias, arch] : kAliases)
+    if (alias == name) return std::string(arch);
+  return {};
+}
+
 }  // namespace distill::debian

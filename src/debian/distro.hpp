@@ -45,4 +45,10 @@ bool is_release_codename(std::string_view name);
 // (what `dpkg-architecture -qDEB_HOST_MULTIARCH` prints); nullopt if unknown.
 std::optional<std::string> multiarch_triplet(std::string_view arch);
 
+// Debian's name for an architecture given by another naming scheme: the
+// kernel's (`uname -m`: x86_64, aarch64, armv7l, i686, ppc64le), Go's and
+// OCI's (386, arm64/v8, arm/v7). Users type those; Debian's indices know only
+// their own names. Empty when `name` is no known alias.
+std::string debian_arch_for_alias(std::string_view name);
+
 }  // namespace distill::debian

@@ -134,6 +134,35 @@ core::Result<Reference> parse_reference(std::string_view text) {
   return r;
 }
 
+core::Result<std::string> normalize_image_name(std::string_view text) {
+  const std::string where = "-t " + std::string(text);
+  if (text.find('@') != std::string_view::npos)
+    return core::make_error(where, "a digest cannot be recorded as a name",
+                            "give NAME[:TAG]; the build prints the digest it made");
+  std::string_view rest = text;
+  std::string host;
+  if (size_t slash = text.find('/');
+      slash != std::string_view::npos && host_like(text.substr(0, slash))) {
+    host = std::string(text.substr(0, slash + 1));
+    if (!valid_host(text.substr(0, slash)))
+      return core::make_error(where, "'" + host + "' is not a valid registry host", kHint);
+    rest = text.substr(slash + 1);
+  }
+  std::string tag = "latest";
+  size_t colon = rest.rfind(':');
+  if (colon != std::string_view::npos) {
+    tag = std::string(rest.substr(colon + 1));
+    rest = rest.substr(0, colon);
+    if (!valid_tag(tag))
+      return core::make_error(where, "'" + tag + "' is not a valid tag",
+                              "a tag is up to 128 of [A-Za-z0-9_.-], not starting with . or -");
+  }
+  if (!valid_repository(rest))
+    return core::make_error(where, "'" + std::string(rest) + "' is not a valid image name",
+                            "lowercase letters, digits and . _ - separators, '/' between parts");
+  return host + std::string(rest) + ":" + tag;
+}
+
 bool looks_like_reference(std::string_view text) {
   size_t slash = text.find('/');
   return slash != std::string_view::npos && slash > 0 && host_like(text.substr(0, slash)) &&

@@ -27,6 +27,12 @@ struct Reference {
 
 core::Result<Reference> parse_reference(std::string_view text);
 
+// A local image name, `-t NAME[:TAG]` of `distill build`: an optional host,
+// then a repository and a tag, as docker names images. Returns "NAME:TAG",
+// with ":latest" added when no tag is given (as docker and podman read a bare
+// name); a digest or an invalid part is an error naming it.
+core::Result<std::string> normalize_image_name(std::string_view text);
+
 // True when `text` has the shape of a registry reference: a first component
 // that is a host (has a '.' or a ':' or is "localhost") followed by '/'.
 // Lets callers tell "127.0.0.1:5000/app" from a file path.

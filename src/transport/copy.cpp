@@ -78,12 +78,11 @@ core::Result<CopyResult> write_image(oci::ImageReader& src, const oci::Descripto
 
 std::vector<std::string> names_for_tags(Transport t, const std::vector<std::string>& tags) {
   if (t != Transport::kOciLayout) return tags;
+  // podman and skopeo read `oci:DIR` as `oci:DIR:latest`; an untagged
+  // layout would need the digest instead.
+  if (tags.empty()) return {"latest"};
   std::vector<std::string> names;
-  for (const auto& tag : tags) {
-    size_t colon = tag.rfind(':');
-    bool has_tag = colon != std::string::npos && tag.find('/', colon) == std::string::npos;
-    names.push_back(has_tag ? tag.substr(colon + 1) : "latest");
-  }
+  for (const auto& tag : tags) names.push_back(tag.substr(tag.rfind(':') + 1));
   return names;
 }
 

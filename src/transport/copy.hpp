@@ -38,8 +38,9 @@ core::Result<CopyResult> write_image(oci::ImageReader& src, const oci::Descripto
                                      const Destination& dst, const std::vector<std::string>& names,
                                      const WriteOptions& options);
 
-// What a destination records for `-t NAME[:TAG]` options: a layout lists
-// each TAG ("latest" when a name has none), a docker-archive the names.
+// What a destination records for `-t` names, each already NAME:TAG
+// (`registry::normalize_image_name`): a layout lists each TAG, or "latest"
+// when there is none; a docker-archive the names.
 std::vector<std::string> names_for_tags(Transport t, const std::vector<std::string>& tags);
 
 struct CopyOptions {

@@ -143,16 +143,53 @@ class BuildFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
             rt = json.load(f)
         self.assertIn("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", rt["process"]["env"])
 
-    def test_untagged_output_has_one_unnamed_manifest(self):
+    def test_untagged_output_is_tagged_latest(self):
+        # podman and skopeo read oci:DIR as oci:DIR:latest.
         spec = self.write_spec(SPEC_BASE)
         res, out = self.build(spec)
         digest = self.assert_digest_line(res)
         layout = T.OciLayout(out)
-        entry = layout.ref(None)
-        self.assertEqual(entry["digest"], digest)
-        self.assertNotIn(T.REF_NAME, entry.get("annotations", {}), layout.index)
-        info = self.assert_skopeo_inspect("oci:%s" % out)
-        self.assertEqual(info["Digest"], digest)
+        self.assertEqual(layout.ref(None)["annotations"][T.REF_NAME], "latest", layout.index)
+        for ref in ("oci:%s" % out, "oci:%s:latest" % out):
+            self.assertEqual(self.assert_skopeo_inspect(ref)["Digest"], digest)
+
+    def test_name_without_tag_means_latest(self):
+        spec = self.write_spec(SPEC_BASE)
+        res, out = self.build(spec, "-t", "app")
+        digest = self.assert_digest_line(res)
+        self.assertEqual(T.OciLayout(out).ref("latest")["digest"], digest)
+        self.mkdir("out")
+        res, tar = self.build(spec, "--format", "docker", "-t", "team/app",
+                              out=os.path.join(self.tmp, "out", "image.tar"))
+        self.assert_digest_line(res)
+        manifest = json.loads(T.docker_archive_members(tar)["manifest.json"])
+        self.assertEqual(manifest[0]["RepoTags"], ["team/app:latest"])
+
+    def test_invalid_names_refused_before_building(self):
+        spec = self.write_spec(SPEC_BASE)
+        for name, what in (("App:1", "'App' is not a valid image name"),
+                           ("app:-1", "'-1' is not a valid tag"),
+                           ("app@sha256:" + "0" * 64, "a digest cannot be recorded as a name")):
+            with self.subTest(name=name):
+                out = os.path.join(self.tmp, "bad")
+                res, _ = self.build(spec, "-t", name, out=out, expect_rc=1)
+                self.assertIn("distill: error: -t %s: %s" % (name, what), res.stderr)
+                self.assertFalse(os.path.exists(out))
+
+    def test_arch_flag_suggests_debian_name(self):
+        spec = self.write_spec(SPEC_BASE)
+        res, _ = self.build(spec, "--arch", "x86_64", expect_rc=1)
+        self.assertIn("distill: error: command line: --arch: 'x86_64' is not a Debian "
+                      "architecture", res.stderr)
+        self.assertIn("did you mean 'amd64'?", res.stderr)
+
+    def test_misspelled_command_suggests(self):
+        res = self.run_distill(["biuld", "-f", "x.yaml"], expect_rc=2)
+        self.assertEqual(res.stderr, "distill: error: command line: 'biuld' is not a distill "
+                         "command (did you mean 'build'? see 'distill --help')\n")
+        res = self.run_distill(["--cache-dir", "/nonexistent", "frobnicate"], expect_rc=2)
+        self.assertEqual(res.stderr, "distill: error: command line: 'frobnicate' is not a "
+                         "distill command (see 'distill --help')\n")
 
     def test_several_tags(self):
         spec = self.write_spec(SPEC_BASE)

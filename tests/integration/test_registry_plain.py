@@ -238,10 +238,13 @@ class PlainRegistryTest(R.RegistryTestCase):
         self.assertEqual(urllib_status(base + "/manifests/v1"), 404)
         self.assertEqual(urllib_status(base + "/blobs/" + layer), 404)
 
-    def test_progress_bar_only_on_a_terminal_and_not_with_quiet(self):
+    def test_progress_redrawn_on_a_terminal_lines_elsewhere_none_with_quiet(self):
         src, digest = self.layout(seed="progress", layer_size=100000)
         res = self.push(src, "%s/team/bar:v1" % self.host)
+        # Off a terminal: no redraws, a plain line with the final state.
         self.assertNotIn("\r", res.stderr)
+        self.assertRegex(res.stderr, r"(?m)^Pushing \[(\d+)/\1\] .*\n")
+        res = self.push(src, "%s/team/bar:v0" % self.host, "-q")
         self.assertNotIn("Pushing", res.stderr)
         tty = self.run_on_tty("push", src, "%s/team/bar:v2" % self.host)
         self.assertIn("Pushing", tty)

@@ -93,6 +93,20 @@ TEST(Spec, BadEnumsSuggest) {
   EXPECT_NE(error_of("distro: debian11\n").find("'distro' must be one of"), std::string::npos);
 }
 
+TEST(Spec, ArchAliasesSuggestDebianNames) {
+  EXPECT_EQ(error_of("archs: [amd64,\n  x86_64]\n"),
+            "distill.yaml:2: archs: 'x86_64' is not a Debian architecture (one of amd64, arm64, "
+            "armhf, i386, ppc64el, s390x) (did you mean 'amd64'? distill uses Debian's names)");
+  EXPECT_NE(error_of("archs: [aarch64]\n").find("did you mean 'arm64'?"), std::string::npos);
+  EXPECT_NE(error_of("archs: [armd64]\n").find("did you mean 'amd64'?"), std::string::npos);
+  EXPECT_NE(error_of("archs: [sparc]\n").find("(distill uses Debian's architecture names)"),
+            std::string::npos);
+  auto flag = distill::builder::check_arch_name("command line", "--arch", "ppc64le");
+  ASSERT_FALSE(flag.ok());
+  EXPECT_NE(flag.error().message().find("command line: --arch: 'ppc64le'"), std::string::npos);
+  EXPECT_NE(flag.error().message().find("did you mean 'ppc64el'?"), std::string::npos);
+}
+
 TEST(Spec, MissingSourceFile) {
   std::string e = error_of("files:\n  - {src: nope/, dst: /app}\n", "/nonexistent-dir");
   EXPECT_EQ(e.rfind("distill.yaml:2: 'files[0].src' does not exist", 0), 0u) << e;

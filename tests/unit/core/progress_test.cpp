@@ -75,3 +75,40 @@ TEST(Progress, ThreadSafe) {
 }
 
 }  // namespace
+
+namespace {
+
+// Off a terminal: whole lines, the first only after an interval, then at most
+// one per interval, and the final state at the end.
+TEST(Progress, LinesOffTerminal) {
+  Screen screen;
+  {
+    Progress p("Downloading", 3, 3 << 20, screen.writer(), screen.clock(),
+               std::chrono::milliseconds(100), Progress::Style::kLines);
+    p.add_bytes(1 << 20);
+    p.item_done();
+    screen.now += std::chrono::seconds(1);
+    p.add_bytes(1 << 20);
+    EXPECT_TRUE(screen.writes.empty());
+    screen.now += Progress::kLineInterval;
+    p.item_done();
+    screen.now += std::chrono::seconds(1);
+    p.add_bytes(1 << 20);
+    p.item_done();
+  }
+  EXPECT_THAT(screen.writes, ElementsAre("Downloading [2/3] 2.0 MiB / 3.0 MiB\n",
+                                         "Downloading [3/3] 3.0 MiB / 3.0 MiB\n"));
+}
+
+TEST(Progress, ShortTransferOffTerminalShowsOnlyItsEnd) {
+  Screen screen;
+  {
+    Progress p("", 1, 10, screen.writer(), screen.clock(), std::chrono::milliseconds(100),
+               Progress::Style::kLines);
+    p.add_bytes(10);
+    p.item_done();
+  }
+  EXPECT_THAT(screen.writes, ElementsAre("[1/1] 10 B / 10 B\n"));
+}
+
+}  // namespace

@@ -72,4 +72,23 @@ TEST(ReferenceTest, DetectsLoopbackHosts) {
   EXPECT_FALSE(registry::is_loopback("128.0.0.1"));
 }
 
+TEST(ReferenceTest, NormalizesLocalImageNames) {
+  using registry::normalize_image_name;
+  EXPECT_EQ(*normalize_image_name("app"), "app:latest");
+  EXPECT_EQ(*normalize_image_name("team/app:v1"), "team/app:v1");
+  EXPECT_EQ(*normalize_image_name("localhost:5000/app"), "localhost:5000/app:latest");
+  EXPECT_EQ(*normalize_image_name("127.0.0.1:5000/app:2"), "127.0.0.1:5000/app:2");
+  auto upper = normalize_image_name("MyApp:1");
+  ASSERT_FALSE(upper.ok());
+  EXPECT_EQ(upper.error().message(),
+            "-t MyApp:1: 'MyApp' is not a valid image name (lowercase letters, digits and . _ - "
+            "separators, '/' between parts)");
+  auto digest = normalize_image_name("app@" + kDigest);
+  ASSERT_FALSE(digest.ok());
+  EXPECT_THAT(digest.error().message(), HasSubstr("a digest cannot be recorded as a name"));
+  EXPECT_FALSE(normalize_image_name("app:").ok());
+  EXPECT_FALSE(normalize_image_name("app:-x").ok());
+  EXPECT_FALSE(normalize_image_name("").ok());
+}
+
 }  // namespace
