@@ -14,6 +14,7 @@ struct RunArgs {
   std::string image;
   runtime::RunRequest request;
   transport::Options transport;  // --insecure, --ca-cert
+  int stop_timeout = runtime::SystemRuncExecutor::kDefaultGraceSeconds;
 };
 
 }  // namespace
@@ -37,9 +38,18 @@ Command run_command() {
         sub.add_option("-u,--user", r.user, "user[:group], by name or number");
         sub.add_option("--entrypoint", r.entrypoint, "Replace the entrypoint (\"\" clears it)");
         sub.add_option("--network", r.network, "none (own namespace, default) or host");
+        sub.add_option("--add-host", r.add_hosts, "Add NAME:IP to the container's /etc/hosts")
+            ->allow_extra_args(false);
+        sub.add_option("--dns", r.dns, "Name server for the container's /etc/resolv.conf")
+            ->allow_extra_args(false);
+        sub.add_flag("--init", r.init,
+                     "Run distill-init as process 1: signals forwarded, orphans reaped");
+        sub.add_option("--stop-timeout", a->stop_timeout,
+                       "Seconds between a forwarded SIGTERM and SIGKILL (default 10)")
+            ->check(CLI::Range(0, 3600));
         sub.positionals_at_end();
         return [&g, a]() -> core::Status {
-          runtime::SystemRuncExecutor executor;
+          runtime::SystemRuncExecutor executor(a->stop_timeout);
           auto open = [&] { return transport::open_image(a->image, a->transport); };
           // The container's exit code is ours.
           DISTILL_ASSIGN(g.exit_code, runtime::run_image(open, a->request, executor));

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include "core/fd_io.hpp"
@@ -112,6 +113,15 @@ Result<ProcessResult> SystemProcessRunner::run(const std::vector<std::string>& a
 ProcessRunner& system_process_runner() {
   static SystemProcessRunner runner;
   return runner;
+}
+
+std::string find_companion_program(const std::string& name, const std::string& baked_path) {
+  if (!baked_path.empty() && ::access(baked_path.c_str(), X_OK) == 0) return baked_path;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  std::string next = (self.parent_path() / name).string();
+  return ::access(next.c_str(), X_OK) == 0 ? next : std::string();
 }
 
 std::string find_program(const std::string& name) {

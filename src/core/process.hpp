@@ -37,6 +37,11 @@ ProcessRunner& system_process_runner();
 // Looks a program up on $PATH; empty when absent.
 std::string find_program(const std::string& name);
 
+// A helper program distill ships beside itself (the probe, the init): the
+// path the build baked in when it is executable there, else `name` next to
+// the running binary (an installed copy), else empty.
+std::string find_companion_program(const std::string& name, const std::string& baked_path);
+
 // waitpid, retried on EINTR; the child's raw status (0 when waiting failed).
 // Safe to call in a forked child.
 int wait_child(pid_t pid);

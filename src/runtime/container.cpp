@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 
+#include "core/file_util.hpp"
+#include "runtime/etc_files.hpp"
+#include "runtime/init_program.hpp"
 #include "runtime/launch.hpp"
 
 namespace distill::runtime {
@@ -36,10 +39,24 @@ core::Result<Container> Container::unpack(oci::ImageReader& reader, const oci::P
   return Container(std::move(bundle), image, executor, std::move(runc), std::move(where));
 }
 
-core::Status Container::configure(const RunOptions& options) {
+core::Status Container::configure(const RunOptions& given) {
+  RunOptions options = given;
+  DISTILL_TRY(write_etc_files(options));
   auto spec = bundle_spec_json(bundle_, image_->config.config, options);
   if (!spec.ok()) return where_.empty() ? spec.error() : spec.error().with_where(where_);
   return bundle_.write_config(*spec);
+}
+
+// Per run, beside config.json in the bundle (a 0700 folder of ours): the
+// image's own /etc/hosts and /etc/resolv.conf are never written.
+core::Status Container::write_etc_files(RunOptions& options) const {
+  options.hosts_file = bundle_.path() + "/hosts";
+  options.resolv_conf = bundle_.path() + "/resolv.conf";
+  DISTILL_TRY(
+      core::write_file_atomic(options.hosts_file, hosts_file("distill", options.add_hosts), 0644));
+  return core::write_file_atomic(
+      options.resolv_conf, resolv_conf(read_host_resolv_conf(), options.dns, options.host_network),
+      0644);
 }
 
 core::Result<int> Container::run(const RunOptions& options) {
@@ -76,6 +93,17 @@ core::Result<RunOptions> run_options(const RunRequest& a) {
   for (const auto& c : a.cap_add) {
     DISTILL_ASSIGN(std::string cap, normalize_capability(c));
     o.cap_add.push_back(std::move(cap));
+  }
+  for (const auto& h : a.add_hosts) {
+    DISTILL_ASSIGN(HostEntry e, parse_add_host(h));
+    o.add_hosts.push_back(std::move(e));
+  }
+  for (const auto& d : a.dns) {
+    DISTILL_ASSIGN(std::string server, parse_dns_server(d));
+    o.dns.push_back(std::move(server));
+  }
+  if (a.init) {
+    DISTILL_ASSIGN(o.init_program, find_init_program());
   }
   return o;
 }

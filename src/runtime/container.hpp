@@ -42,6 +42,7 @@ class Container {
         where_(std::move(where)) {}
   // Writes config.json for `options`: the user resolved in the bundle's own passwd.
   core::Status configure(const RunOptions& options);
+  core::Status write_etc_files(RunOptions& options) const;
 
   Bundle bundle_;
   const oci::PlatformImage* image_;
@@ -60,6 +61,9 @@ struct RunRequest {
   std::optional<std::string> user;
   std::optional<std::string> entrypoint;  // "" clears it
   std::string network = "none";           // "none" or "host"
+  std::vector<std::string> add_hosts;     // "NAME:IP"
+  std::vector<std::string> dns;           // server addresses
+  bool init = false;                      // distill-init as process 1
 };
 
 // The RunOptions a request stands for; an error names the bad flag.

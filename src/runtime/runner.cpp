@@ -26,9 +26,6 @@ extern char** environ;
 namespace distill::runtime {
 namespace {
 
-// How long a container may outlive a forwarded signal before it is killed.
-constexpr int kGraceSeconds = 10;
-
 sigset_t forwarded_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -238,10 +235,10 @@ core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string
     int sig = ::sigtimedwait(&set, nullptr, &tick);
     if (sig > 0) {
       on_signal(sig);
-      if (kill_at == 0) kill_at = ::time(nullptr) + kGraceSeconds;
+      if (kill_at == 0) kill_at = ::time(nullptr) + grace_seconds_;
     } else if (kill_at != 0 && ::time(nullptr) >= kill_at) {
       on_signal(SIGKILL);
-      kill_at = ::time(nullptr) + kGraceSeconds;
+      kill_at = ::time(nullptr) + grace_seconds_;
     }
   }
 }

@@ -39,10 +39,19 @@ class RuncExecutor {
 // until runc is gone.
 class SystemRuncExecutor : public RuncExecutor {
  public:
+  // How long a container may outlive a forwarded signal before it is killed
+  // (`--stop-timeout`; docker's default is 10 s too).
+  static constexpr int kDefaultGraceSeconds = 10;
+  explicit SystemRuncExecutor(int grace_seconds = kDefaultGraceSeconds)
+      : grace_seconds_(grace_seconds) {}
+
   core::Result<int> run_attached(const std::vector<std::string>& argv,
                                  const SignalHandler& on_signal,
                                  const std::vector<std::string>& reap) override;
   core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) override;
+
+ private:
+  int grace_seconds_;
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP for its lifetime, so that a Ctrl-C while

@@ -8,6 +8,7 @@
 #include "core/file_util.hpp"
 #include "core/strings.hpp"
 #include "oci/image_config.hpp"
+#include "runtime/init_program.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -94,6 +95,16 @@ json mounts(const RunOptions& o) {
   } else {
     m.push_back(mount("/tmp", "bind", o.tmp_source, {"rbind", "rprivate", "nosuid", "nodev"}));
   }
+  // Read-only and inert: a per-run file of ours, never part of the image.
+  if (!o.hosts_file.empty())
+    m.push_back(mount("/etc/hosts", "bind", o.hosts_file,
+                      {"rbind", "rprivate", "ro", "nosuid", "nodev", "noexec"}));
+  if (!o.resolv_conf.empty())
+    m.push_back(mount("/etc/resolv.conf", "bind", o.resolv_conf,
+                      {"rbind", "rprivate", "ro", "nosuid", "nodev", "noexec"}));
+  if (!o.init_program.empty())
+    m.push_back(mount(kInitMountPoint, "bind", o.init_program,
+                      {"rbind", "rprivate", "ro", "nosuid", "nodev"}));
   for (const auto& b : o.mounts) {
     std::vector<std::string> opts = {"rbind", "rprivate"};
     if (b.read_only) opts.push_back("ro");
@@ -178,6 +189,7 @@ std::vector<std::string> process_env(const oci::ContainerConfig& config,
 core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
                                             const RunOptions& options, const ProcessUser& user) {
   DISTILL_ASSIGN(std::vector<std::string> args, process_args(config, options));
+  if (!options.init_program.empty()) args.insert(args.begin(), kInitMountPoint);
   std::string cwd = "/";
   if (!config.working_dir.empty()) {
     DISTILL_ASSIGN(cwd, container_path(config.working_dir, "image config WorkingDir"));

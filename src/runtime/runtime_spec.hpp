@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "oci/image_config.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/user.hpp"
 
 namespace distill::runtime {
@@ -37,6 +38,17 @@ struct RunOptions {
   // e.g. a per-test overlay), and whether the container may write to it.
   std::string root_path;
   bool writable_root = false;
+  // Host files bind-mounted read-only as /etc/hosts and /etc/resolv.conf
+  // (made per run: runtime/etc_files); none when empty.
+  std::string hosts_file;
+  std::string resolv_conf;
+  // --init: the host's distill-init, mounted read-only at kInitMountPoint
+  // and run as process 1 with the process args after it.
+  std::string init_program;
+  // What the per-run /etc/hosts and /etc/resolv.conf hold besides the
+  // defaults (`--add-host`, `--dns`); Container writes the files.
+  std::vector<HostEntry> add_hosts;
+  std::vector<std::string> dns;
 };
 
 // Parses "HOST:CTR[:ro|rw]"; both paths must be absolute, CTR without "..".

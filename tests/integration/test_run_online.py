@@ -7,6 +7,7 @@ a failure and SIGINT. Not hermetic; needs root and runc.
 import os
 import signal
 import sys
+import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -61,6 +62,62 @@ class RunOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
         self.assertEqual(out, "stopping on SIGINT\n", err)
         self.assertEqual(rc, 130, err)
         self.assertEqual(os.listdir(tmpdir), [], "bundle or runc state left after SIGINT")
+
+        # Names: a per-run /etc/hosts (localhost, --add-host) and resolv.conf
+        # (--dns), read-only, and the image itself unchanged.
+        r = run("-c", "import socket; print(socket.gethostbyname('localhost'), "
+                "socket.getaddrinfo('localhost', 80)[0][4][0] in ('127.0.0.1', '::1'))")
+        self.assertEqual(r.stdout, "127.0.0.1 True\n", r.describe())
+        r = self.run_distill(["run", "--add-host", "db.internal:192.0.2.7", "--dns", "192.0.2.53",
+                              image, "--", "-c",
+                              "import socket; print(socket.gethostbyname('db.internal')); "
+                              "print(open('/etc/resolv.conf').read().strip())"], env=env)
+        self.assertEqual(r.stdout, "192.0.2.7\nnameserver 192.0.2.53\n", r.describe())
+        # Even root in the container cannot change them.
+        r = self.run_distill(["run", "-u", "0", image, "--", "-c",
+                              "open('/etc/hosts', 'a').write('x')"], env=env, expect_rc=1)
+        self.assertIn("Read-only file system", r.stderr)
+        root = layout.image("test").rootfs()
+        self.assertNotIn("etc/resolv.conf", root)
+        r = self.run_distill(["run", "--add-host", "bad name:1.2.3.4", image], expect_rc=1)
+        self.assertIn("distill: error: --add-host bad name:1.2.3.4: 'bad name' is not a host name",
+                      r.stderr)
+
+    def test_init_stops_python_on_sigterm(self):
+        # Python as process 1 ignores SIGTERM (no default action for pid 1):
+        # without --init a stop waits for the timeout and SIGKILL; with it,
+        # Python gets the signal as any process does, at once.
+        T.tool("runc")
+        _, layout, _ = self.online_build(SPEC)
+        image = layout.path + ":test"
+        tmpdir = self.mkdir("tmpdir")
+        env = self.base_env()
+        env["TMPDIR"] = tmpdir
+        sleep = "import time; print('ready', flush=True); time.sleep(600)"
+        start = []
+
+        def while_running():
+            start.append(time.monotonic())
+
+        self.while_running = while_running
+        rc, out, err = probe_image.signal_when_ready(
+            self, [T.DISTILL, "run", "--init", image, "--", "-c", sleep], env, signal.SIGTERM)
+        elapsed = time.monotonic() - start[0]
+        self.assertEqual(rc, 128 + signal.SIGTERM, err)
+        self.assertLess(elapsed, 1.0, "stopping with --init took %.2f s" % elapsed)
+        self.assertEqual(os.listdir(tmpdir), [], "bundle or runc state left after --init")
+        # Without --init the same app outlives SIGTERM until --stop-timeout ends it.
+        start.clear()
+        rc, out, err = probe_image.signal_when_ready(
+            self, [T.DISTILL, "run", "--stop-timeout", "2", image, "--", "-c", sleep], env,
+            signal.SIGTERM)
+        elapsed = time.monotonic() - start[0]
+        self.assertEqual(rc, 128 + signal.SIGKILL, err)
+        self.assertGreaterEqual(elapsed, 1.5)
+        # The app's own exit code passes through distill-init.
+        r = self.run_distill(["run", "--init", image, "--", "-c", "raise SystemExit(7)"], env=env,
+                             expect_rc=7)
+        self.assertEqual(os.listdir(tmpdir), [], r.describe())
 
 
 if __name__ == "__main__":

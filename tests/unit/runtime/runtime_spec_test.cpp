@@ -144,3 +144,33 @@ TEST(RuntimeSpec, RootPathAndWritableRoot) {
   EXPECT_EQ(s["root"]["path"], "/tmp/distill-overlay.x/merged");
   EXPECT_EQ(s["root"]["readonly"], false);
 }
+
+namespace {
+
+TEST(RuntimeSpec, InitRunsFirstFromAReadOnlyMount) {
+  RunOptions o;
+  o.init_program = "/usr/lib/distill/distill-init";
+  json s = spec_of(o);
+  EXPECT_EQ(s["process"]["args"], json({"/.distill-init", "/usr/bin/python3", "/app/main.py"}));
+  const json* m = mount_at(s, "/.distill-init");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["source"], "/usr/lib/distill/distill-init");
+  EXPECT_EQ((*m)["options"], json({"rbind", "rprivate", "ro", "nosuid", "nodev"}));
+}
+
+TEST(RuntimeSpec, HostsAndResolvConfMountedReadOnly) {
+  RunOptions o;
+  o.hosts_file = "/run/b/hosts";
+  o.resolv_conf = "/run/b/resolv.conf";
+  json s = spec_of(o);
+  for (const auto& [dest, src] : {std::pair<std::string, std::string>{"/etc/hosts", o.hosts_file},
+                                  {"/etc/resolv.conf", o.resolv_conf}}) {
+    const json* m = mount_at(s, dest);
+    ASSERT_NE(m, nullptr) << dest;
+    EXPECT_EQ((*m)["source"], src);
+    EXPECT_EQ((*m)["options"], json({"rbind", "rprivate", "ro", "nosuid", "nodev", "noexec"}));
+  }
+  EXPECT_EQ(mount_at(spec_of({}), "/etc/hosts"), nullptr);
+}
+
+}  // namespace
