@@ -44,6 +44,10 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 // `escape_non_ascii` every byte >= 0x80 too (for text that is not UTF-8).
 std::string escape_control(std::string_view s, bool escape_non_ascii = false);
 
+// Compares two runs of ASCII digits as the numbers they spell, however long
+// ("007" == "7", "10" > "9"): version parsers need no integer overflow checks.
+int compare_decimal(std::string_view a, std::string_view b);
+
 // The items separated by `sep`: {"a", "b"}, ", " -> "a, b".
 template <typename Range>
 std::string join(const Range& items, std::string_view sep) {

@@ -83,9 +83,13 @@ core::Result<RootfsView> RootfsView::read(oci::ImageReader& reader, const oci::P
 }
 
 core::Status RootfsView::maybe_keep(FileEntry& e, const ContentReader& content) {
-  if (e.type != FileType::kRegular || !e.hardlink_to.empty() || !options_.keep_content ||
-      !options_.keep_content(e.path))
+  if (e.type != FileType::kRegular || !e.hardlink_to.empty()) return core::Status::Ok();
+  if (!options_.keep_content || !options_.keep_content(e.path)) {
+    if (options_.probe) {
+      DISTILL_ASSIGN(e.probe, options_.probe(e, content));
+    }
     return core::Status::Ok();
+  }
   if (e.size > options_.max_file_content || kept_bytes_ + e.size > options_.max_total_content)
     return core::Status::Ok();
   DISTILL_ASSIGN(e.content, content.read(e.size));
@@ -126,6 +130,7 @@ core::Status RootfsView::apply_layer(std::vector<FileEntry> members) {
         m->size = target->size;
         m->link_target = target->link_target;
         if (!m->content) m->content = target->content;
+        if (m->probe.empty()) m->probe = target->probe;
       }
     }
     m->layer = layer;

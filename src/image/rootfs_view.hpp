@@ -22,6 +22,7 @@ struct FileEntry : LayerEntry {
   // the other name).
   size_t layer = 0;                    // index of the layer that last wrote this path
   std::optional<std::string> content;  // regular files the options asked for, else empty
+  std::string probe;                   // what RootfsOptions::probe said of it, else empty
 };
 
 struct RootfsOptions {
@@ -29,6 +30,12 @@ struct RootfsOptions {
   // "var/lib/dpkg/status"). Unset: none. Everything else is metadata only,
   // so a large image is never held in memory.
   std::function<bool(std::string_view path)> keep_content;
+  // Reads a regular file whose content is not kept as it streams past (a
+  // binary's build information, the manifests inside a jar) and says what
+  // it found in a few bytes, kept in FileEntry::probe: facts about large
+  // files without holding them. Unset: no file is probed. An error stops the
+  // read (a failed layer stream); a file it cannot make sense of is "".
+  std::function<core::Result<std::string>(const LayerEntry&, const ContentReader&)> probe;
   int64_t max_file_content = 16 << 20;    // a bigger file's content is not kept
   int64_t max_total_content = 256 << 20;  // over all kept files; beyond it nothing more is kept
   size_t max_entries = 4'000'000;         // paths in the final filesystem (a hostile image bound)

@@ -30,6 +30,21 @@ json cyclonedx_document(const ImageInventory& inv, const DocumentInfo& info) {
     components.push_back(std::move(c));
     depends.push_back(purl);
   }
+  for (const auto& p : inv.lang_packages) {
+    std::string purl = lang_purl(p);
+    json c = {{"type", "library"},
+              {"bom-ref", purl},
+              {"name", p.name},
+              {"version", p.version},
+              {"purl", purl}};
+    if (!p.license.empty()) c["licenses"] = json::array({{{"license", {{"name", p.license}}}}});
+    json occurrences = json::array();
+    for (const auto& l : p.locations) occurrences.push_back({{"location", "/" + l}});
+    c["evidence"] = {{"occurrences", std::move(occurrences)}};
+    c["properties"] = json::array({{{"name", "distill:ecosystem"}, {"value", p.ecosystem}}});
+    components.push_back(std::move(c));
+    depends.push_back(purl);
+  }
   json image = {{"type", "container"},
                 {"bom-ref", image_ref},
                 {"name", inv.name},

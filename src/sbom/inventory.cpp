@@ -3,6 +3,7 @@
 #include "image/image_source.hpp"
 #include "image/rootfs_view.hpp"
 #include "sbom/inventory_cache.hpp"
+#include "sbom/lang_inventory.hpp"
 
 namespace distill::sbom {
 namespace {
@@ -30,7 +31,11 @@ core::Result<ImageInventory> read_layers(image::ImageSource& source, const oci::
   image::RootfsOptions ropts;
   ropts.keep_content = [copyrights](std::string_view path) {
     return image::is_dpkg_database_file(path) || image::is_os_release_file(path) ||
-           (copyrights && is_copyright_file(path));
+           is_lang_inventory_file(path) || (copyrights && is_copyright_file(path));
+  };
+  DISTILL_ASSIGN(std::shared_ptr<LangProbe> probe, LangProbe::create());
+  ropts.probe = [probe](const image::LayerEntry& e, const image::ContentReader& content) {
+    return probe->probe(e, content);
   };
   auto fs = image::RootfsView::read(source.reader(), img, ropts);
   if (!fs.ok()) return fs.error().with_where(source.name().where);
@@ -40,6 +45,7 @@ core::Result<ImageInventory> read_layers(image::ImageSource& source, const oci::
   inv.created = img.config.created;
   DISTILL_ASSIGN(inv.os, image::read_os_release(*fs));
   DISTILL_ASSIGN(inv.packages, image::read_dpkg_packages(*fs));
+  inv.lang_packages = read_lang_packages(*fs);
   if (copyrights) read_copyrights(*fs, inv);
   return inv;
 }

@@ -12,6 +12,7 @@
 #include "image/dpkg_inventory.hpp"
 #include "image/image_source.hpp"
 #include "image/os_release.hpp"
+#include "sbom/lang_package.hpp"
 #include "transport/open.hpp"
 
 namespace distill::sbom {
@@ -26,6 +27,8 @@ struct ImageInventory {
   int64_t created = 0;    // the config's creation time, Unix seconds
   std::optional<image::OsRelease> os;
   std::vector<image::DpkgPackage> packages;
+  // Python, npm, Go and Maven packages found in the files (sbom/lang_inventory.hpp).
+  std::vector<LangPackage> lang_packages;
   // usr/share/doc/<package>/copyright by package name, when asked for and present.
   std::map<std::string, std::string> copyrights;
 };
@@ -40,7 +43,7 @@ struct InventoryOptions {
 };
 
 // Opens the image (ImageSource::open syntax), applies its layers and reads
-// the dpkg database and os-release. An image with several platforms needs
+// the dpkg database, os-release and the language packages. An image with several platforms needs
 // `platform` to pick one. With a cache, an image read before (same manifest
 // digest) is answered from its record without reading a layer, and a fresh
 // inventory is recorded (a failure to record is ignored: the cache is an

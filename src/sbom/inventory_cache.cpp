@@ -7,8 +7,8 @@
 namespace distill::sbom {
 namespace {
 
-// Bump when the record's fields or their meaning change.
-constexpr std::string_view kRecordVersion = "inventory-v1";
+// Bump when the record's fields or their meaning change (v2: language packages).
+constexpr std::string_view kRecordVersion = "inventory-v2";
 
 nlohmann::json package_record_json(const image::DpkgPackage& p) {
   nlohmann::json j = {{"name", p.name},
@@ -36,6 +36,24 @@ image::DpkgPackage package_from(const nlohmann::json& j) {
   return p;
 }
 
+nlohmann::json lang_record_json(const LangPackage& p) {
+  return {{"ecosystem", p.ecosystem},
+          {"name", p.name},
+          {"version", p.version},
+          {"license", p.license},
+          {"locations", p.locations}};
+}
+
+LangPackage lang_from(const nlohmann::json& j) {
+  LangPackage p;
+  p.ecosystem = j.at("ecosystem").get<std::string>();
+  p.name = j.at("name").get<std::string>();
+  p.version = j.at("version").get<std::string>();
+  p.license = j.at("license").get<std::string>();
+  p.locations = j.at("locations").get<std::vector<std::string>>();
+  return p;
+}
+
 }  // namespace
 
 std::string inventory_cache_key(std::string_view manifest_digest, bool with_copyrights) {
@@ -49,12 +67,14 @@ core::Result<std::string> inventory_record(const ImageInventory& inv) {
                       {"platform", inv.platform},
                       {"created", inv.created},
                       {"packages", nlohmann::json::array()},
+                      {"lang_packages", nlohmann::json::array()},
                       {"copyrights", inv.copyrights}};
   if (inv.os)
     j["os"] = {{"fields", inv.os->fields},
                {"file", inv.os->file},
                {"debian_version", inv.os->debian_version}};
   for (const auto& p : inv.packages) j["packages"].push_back(package_record_json(p));
+  for (const auto& p : inv.lang_packages) j["lang_packages"].push_back(lang_record_json(p));
   try {
     return j.dump();
   } catch (const nlohmann::json::exception& e) {
@@ -84,6 +104,7 @@ core::Result<ImageInventory> parse_inventory_record(std::string_view text, std::
       inv.os = std::move(os);
     }
     for (const auto& p : j.at("packages")) inv.packages.push_back(package_from(p));
+    for (const auto& p : j.at("lang_packages")) inv.lang_packages.push_back(lang_from(p));
     inv.copyrights = j.at("copyrights").get<std::map<std::string, std::string>>();
     return inv;
   } catch (const nlohmann::json::exception& e) {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "image/dpkg_inventory.hpp"
+#include "sbom/lang_package.hpp"
 
 namespace distill::sbom {
 
@@ -17,5 +18,15 @@ std::string purl_encode(std::string_view s);
 // pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12.
 // `distro` is "debian-<VERSION_ID>"; empty leaves the qualifier out.
 std::string deb_purl(const image::DpkgPackage& p, std::string_view distro);
+
+// PEP 503's normalised project name: lower case, runs of '-', '_' and '.'
+// made one '-' ("Foo.Bar_baz" -> "foo-bar-baz"), as pypi purls and OSV's
+// PyPI names are compared.
+std::string pep503_name(std::string_view name);
+
+// The package-url of a language package: pkg:pypi/<pep503 name>@<version>,
+// pkg:npm/%40scope/name@<version>, pkg:golang/<module path>@<version>,
+// pkg:maven/<groupId>/<artifactId>@<version>.
+std::string lang_purl(const LangPackage& p);
 
 }  // namespace distill::sbom

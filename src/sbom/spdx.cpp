@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "oci/image_config.hpp"
 #include "sbom/copyright_license.hpp"
@@ -59,6 +60,65 @@ json spdx_package_json(const ImageInventory& inv, const image::DpkgPackage& p, s
   return j;
 }
 
+// A license text that reads as an SPDX expression of listed-looking ids
+// ("MIT", "Apache-2.0 OR MIT"); anything else (a sentence, a URL) is not
+// asserted.
+bool spdx_expression_like(std::string_view s) {
+  if (s.empty() || s.size() > 256) return false;
+  bool want_id = true;
+  for (std::string_view word : core::split(s, ' ')) {
+    if (word.empty()) return false;
+    std::string_view bare = word;
+    while (!bare.empty() && bare.front() == '(') bare.remove_prefix(1);
+    while (!bare.empty() && bare.back() == ')') bare.remove_suffix(1);
+    if (!want_id && (bare == "AND" || bare == "OR" || bare == "WITH")) {
+      want_id = true;
+      continue;
+    }
+    if (!want_id || bare.empty() || bare.starts_with("LicenseRef-")) return false;
+    for (char c : bare)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+')
+        return false;
+    want_id = false;
+  }
+  return !want_id;
+}
+
+std::string_view source_kind(std::string_view ecosystem) {
+  if (ecosystem == kPyPI) return "Python package metadata";
+  if (ecosystem == kNpm) return "npm package-lock.json and package.json";
+  if (ecosystem == kGo) return "Go module build information";
+  return "Maven pom.properties in a Java archive";
+}
+
+std::string rooted_locations(const LangPackage& p) {
+  std::vector<std::string> rooted;
+  for (const auto& l : p.locations) rooted.push_back("/" + l);
+  return core::join(rooted, ", ");
+}
+
+json spdx_lang_package_json(const LangPackage& p, size_t index) {
+  std::string license = spdx_expression_like(p.license) ? p.license : std::string(kNoAssertion);
+  json j = {{"SPDXID",
+             fmt::format("SPDXRef-Package-{}-{}-{}", id_part(p.ecosystem), index, id_part(p.name))},
+            {"name", p.name},
+            {"versionInfo", p.version},
+            {"supplier", kNoAssertion},
+            {"downloadLocation", kNoAssertion},
+            {"filesAnalyzed", false},
+            {"licenseConcluded", kNoAssertion},
+            {"licenseDeclared", license},
+            {"copyrightText", kNoAssertion},
+            {"sourceInfo", fmt::format("acquired package info from {}: {}",
+                                       source_kind(p.ecosystem), rooted_locations(p))},
+            {"primaryPackagePurpose", "LIBRARY"},
+            {"externalRefs",
+             {{{"referenceCategory", "PACKAGE-MANAGER"},
+               {"referenceType", "purl"},
+               {"referenceLocator", lang_purl(p)}}}}};
+  return j;
+}
+
 }  // namespace
 
 json spdx_document(const ImageInventory& inv, const DocumentInfo& info) {
@@ -79,6 +139,13 @@ json spdx_document(const ImageInventory& inv, const DocumentInfo& info) {
   std::string distro = purl_distro(inv);
   for (size_t i = 0; i < inv.packages.size(); ++i) {
     json p = spdx_package_json(inv, inv.packages[i], i, distro, refs);
+    relationships.push_back({{"spdxElementId", kImageId},
+                             {"relationshipType", "CONTAINS"},
+                             {"relatedSpdxElement", p["SPDXID"]}});
+    packages.push_back(std::move(p));
+  }
+  for (size_t i = 0; i < inv.lang_packages.size(); ++i) {
+    json p = spdx_lang_package_json(inv.lang_packages[i], i);
     relationships.push_back({{"spdxElementId", kImageId},
                              {"relationshipType", "CONTAINS"},
                              {"relatedSpdxElement", p["SPDXID"]}});

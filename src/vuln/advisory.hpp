@@ -21,6 +21,12 @@ struct Advisory {
   std::string nodsa_reason;    // "", "ignored", "postponed"
   std::string description;
   std::string origin;  // "debian-security-tracker" or "osv"
+  // Language packages (OSV "PyPI", "npm", "Go", "Maven"): the ecosystem, the
+  // release left empty, source_package the ecosystem's lookup key
+  // (ecosystem_package_key) and `affected` the OSV ranges and versions as
+  // osv_affected_json keeps them. Empty for Debian rows.
+  std::string ecosystem;
+  std::string affected;
 
   friend bool operator==(const Advisory&, const Advisory&) = default;
 };
@@ -33,6 +39,14 @@ class AdvisoryLookup {
   // Every advisory for `source_package` in `release` (codename).
   virtual core::Result<std::vector<Advisory>> find(std::string_view release,
                                                    std::string_view source_package) const = 0;
+  // Every advisory for a language package: `ecosystem` as OSV spells it,
+  // `package` its ecosystem_package_key. None unless the lookup has some.
+  virtual core::Result<std::vector<Advisory>> find_language(std::string_view ecosystem,
+                                                            std::string_view package) const {
+    (void)ecosystem;
+    (void)package;
+    return std::vector<Advisory>{};
+  }
 };
 
 }  // namespace distill::vuln

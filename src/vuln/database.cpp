@@ -20,7 +20,7 @@ namespace {
 
 // Bumped whenever the schema changes; an older file is refused with a hint
 // to re-import rather than misread.
-constexpr std::string_view kFormat = "distill-vulndb-2";
+constexpr std::string_view kFormat = "distill-vulndb-3";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -28,11 +28,11 @@ CREATE TABLE descriptions(id TEXT PRIMARY KEY, description TEXT NOT NULL) WITHOU
 CREATE TABLE advisories(
   release TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL, origin TEXT NOT NULL,
   status TEXT NOT NULL, fixed_version TEXT NOT NULL, urgency TEXT NOT NULL,
-  nodsa_reason TEXT NOT NULL);
+  nodsa_reason TEXT NOT NULL, ecosystem TEXT NOT NULL, affected TEXT NOT NULL);
 )sql";
 // Built after the rows are in: one sort instead of a B-tree insert per row.
 constexpr const char* kIndex =
-    "CREATE INDEX advisories_by_package ON advisories(release, package);";
+    "CREATE INDEX advisories_by_package ON advisories(release, ecosystem, package);";
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -77,8 +77,8 @@ core::Status step_done(sqlite3* db, sqlite3_stmt* s, const std::string& where) {
 }
 
 auto row_key(const Advisory& a) {
-  return std::tie(a.release, a.source_package, a.id, a.origin, a.status, a.fixed_version, a.urgency,
-                  a.nodsa_reason);
+  return std::tie(a.release, a.ecosystem, a.source_package, a.id, a.origin, a.status,
+                  a.fixed_version, a.urgency, a.nodsa_reason, a.affected);
 }
 
 core::Status insert_meta(sqlite3* db, const DatabaseInfo& info, const std::string& where) {
@@ -104,7 +104,7 @@ core::Status insert_meta(sqlite3* db, const DatabaseInfo& info, const std::strin
 core::Status insert_rows(sqlite3* db, const std::vector<Advisory>& advisories,
                          const std::string& where) {
   DISTILL_ASSIGN(Stmt row,
-                 prepare(db, "INSERT INTO advisories VALUES(?, ?, ?, ?, ?, ?, ?, ?)", where));
+                 prepare(db, "INSERT INTO advisories VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", where));
   // One description per issue, inserted in key order: B-tree appends only.
   std::map<std::string_view, std::string_view> descriptions;
   for (const Advisory& a : advisories) {
@@ -112,7 +112,8 @@ core::Status insert_rows(sqlite3* db, const std::vector<Advisory>& advisories,
     for (std::string_view v :
          {std::string_view(a.release), std::string_view(a.source_package), std::string_view(a.id),
           std::string_view(a.origin), std::string_view(a.status), std::string_view(a.fixed_version),
-          std::string_view(a.urgency), std::string_view(a.nodsa_reason)})
+          std::string_view(a.urgency), std::string_view(a.nodsa_reason),
+          std::string_view(a.ecosystem), std::string_view(a.affected)})
       bind_text(row.get(), ++i, v);
     DISTILL_TRY(step_done(db, row.get(), where));
     if (!a.description.empty()) descriptions.emplace(a.id, a.description);
@@ -134,7 +135,8 @@ DatabaseInfo with_counts(DatabaseInfo info, const std::vector<Advisory>& advisor
   for (const Advisory& a : advisories) {
     ids.insert(a.id);
     packages.insert(a.source_package);
-    ++info.per_release[a.release];
+    // Language rows count under their ecosystem ("PyPI", "npm", ...).
+    ++info.per_release[a.ecosystem.empty() ? a.release : a.ecosystem];
   }
   info.advisories = static_cast<int64_t>(advisories.size());
   info.issues = static_cast<int64_t>(ids.size());
@@ -230,33 +232,48 @@ core::Status Database::load_info() {
   return core::Status::Ok();
 }
 
-core::Result<std::vector<Advisory>> Database::find(std::string_view release,
-                                                   std::string_view source_package) const {
+core::Result<std::vector<Advisory>> Database::query(std::string_view release,
+                                                    std::string_view ecosystem,
+                                                    std::string_view package) const {
   DISTILL_ASSIGN(Stmt s, prepare(db_,
                                  "SELECT a.id, a.origin, a.status, a.fixed_version, a.urgency, "
-                                 "a.nodsa_reason, coalesce(d.description, '') FROM advisories a "
-                                 "LEFT JOIN descriptions d ON d.id = a.id "
-                                 "WHERE a.release = ? AND a.package = ? ORDER BY a.id, a.origin",
+                                 "a.nodsa_reason, coalesce(d.description, ''), a.affected "
+                                 "FROM advisories a LEFT JOIN descriptions d ON d.id = a.id "
+                                 "WHERE a.release = ? AND a.ecosystem = ? AND a.package = ? "
+                                 "ORDER BY a.id, a.origin, a.affected",
                                  path_));
   bind_text(s.get(), 1, release);
-  bind_text(s.get(), 2, source_package);
+  bind_text(s.get(), 2, ecosystem);
+  bind_text(s.get(), 3, package);
   std::vector<Advisory> out;
   int rc;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     Advisory a;
     a.id = column(s.get(), 0);
-    a.source_package = std::string(source_package);
+    a.source_package = std::string(package);
     a.release = std::string(release);
+    a.ecosystem = std::string(ecosystem);
     a.origin = column(s.get(), 1);
     a.status = column(s.get(), 2);
     a.fixed_version = column(s.get(), 3);
     a.urgency = column(s.get(), 4);
     a.nodsa_reason = column(s.get(), 5);
     a.description = column(s.get(), 6);
+    a.affected = column(s.get(), 7);
     out.push_back(std::move(a));
   }
   if (rc != SQLITE_DONE) return sql_error(db_, path_);
   return out;
+}
+
+core::Result<std::vector<Advisory>> Database::find(std::string_view release,
+                                                   std::string_view source_package) const {
+  return query(release, "", source_package);
+}
+
+core::Result<std::vector<Advisory>> Database::find_language(std::string_view ecosystem,
+                                                            std::string_view package) const {
+  return query("", ecosystem, package);
 }
 
 std::string database_path(const std::string& db_option, const std::string& cache_dir) {

@@ -22,12 +22,13 @@ struct DatabaseInfo {
   int64_t advisories = 0;   // rows: (issue, source package, release) triples
   int64_t issues = 0;       // distinct issue ids
   int64_t packages = 0;     // distinct source packages
-  std::map<std::string, int64_t> per_release;  // advisories by codename
+  std::map<std::string, int64_t> per_release;  // advisories by codename, or language ecosystem
 };
 
 // The local vulnerability database: one SQLite file, by default
-// <cache>/vulndb.sqlite. Advisories are indexed by (release, source
-// package), the only question a scan asks.
+// <cache>/vulndb.sqlite. Advisories are indexed by (release, ecosystem,
+// package): a Debian release and source package, or a language ecosystem
+// (release empty) and package, the only questions a scan asks.
 class Database : public AdvisoryLookup {
  public:
   // Builds a new database from `advisories` into a temporary file beside
@@ -45,10 +46,14 @@ class Database : public AdvisoryLookup {
 
   core::Result<std::vector<Advisory>> find(std::string_view release,
                                            std::string_view source_package) const override;
+  core::Result<std::vector<Advisory>> find_language(std::string_view ecosystem,
+                                                    std::string_view package) const override;
 
  private:
   Database(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   core::Status load_info();
+  core::Result<std::vector<Advisory>> query(std::string_view release, std::string_view ecosystem,
+                                            std::string_view package) const;
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "debian/version.hpp"
+#include "vuln/osv_range.hpp"
 #include "vuln/tracker_import.hpp"
 
 namespace distill::vuln {
@@ -18,8 +19,8 @@ struct SourceGroup {
 };
 
 bool more_urgent(const Finding& a, const Finding& b) {
-  return std::tie(b.severity, a.id, a.source_package, a.installed_version) <
-         std::tie(a.severity, b.id, b.source_package, b.installed_version);
+  return std::tie(b.severity, a.id, a.ecosystem, a.source_package, a.installed_version) <
+         std::tie(a.severity, b.id, b.ecosystem, b.source_package, b.installed_version);
 }
 
 }  // namespace
@@ -90,8 +91,43 @@ core::Result<std::vector<Finding>> match_packages(const std::vector<image::DpkgP
       out.push_back(std::move(f));
     }
   }
-  std::sort(out.begin(), out.end(), more_urgent);
+  sort_findings(out);
   return out;
+}
+
+core::Result<std::vector<Finding>> match_lang_packages(
+    const std::vector<sbom::LangPackage>& packages, const AdvisoryLookup& lookup) {
+  std::vector<Finding> out;
+  for (const auto& p : packages) {
+    DISTILL_ASSIGN(std::vector<Advisory> advisories,
+                   lookup.find_language(p.ecosystem, ecosystem_package_key(p.ecosystem, p.name)));
+    std::set<std::string> seen;
+    for (const Advisory& a : advisories) {
+      if (seen.contains(a.id)) continue;
+      auto affected = osv_affected_from_json(a.affected);
+      if (!affected.ok() || !osv_affects(*affected, p.ecosystem, p.version)) continue;
+      seen.insert(a.id);
+      Finding f;
+      f.id = a.id;
+      f.ecosystem = p.ecosystem;
+      f.source_package = p.name;
+      f.installed_version = p.version;
+      f.database_files = p.locations;
+      f.fixed_version = osv_fixed_after(*affected, p.ecosystem, p.version);
+      f.state = f.fixed_version.empty() ? FindingState::kOpen : FindingState::kFixed;
+      f.severity = severity_from_urgency(a.urgency);
+      f.urgency = a.urgency;
+      f.description = a.description;
+      f.origin = a.origin;
+      out.push_back(std::move(f));
+    }
+  }
+  sort_findings(out);
+  return out;
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::sort(findings.begin(), findings.end(), more_urgent);
 }
 
 }  // namespace distill::vuln

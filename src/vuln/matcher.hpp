@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "image/dpkg_inventory.hpp"
+#include "sbom/lang_package.hpp"
 #include "vuln/advisory.hpp"
 #include "vuln/severity.hpp"
 
@@ -31,8 +32,12 @@ std::string_view state_name(FindingState s);
 std::optional<FindingState> evaluate(const Advisory& a, std::string_view installed_version);
 
 // One vulnerability of one installed source package.
+// A language package's finding has its ecosystem ("PyPI", "npm", "Go",
+// "Maven"), the package's name and version, no binaries, and the package's
+// locations in the image as database_files.
 struct Finding {
   std::string id;
+  std::string ecosystem = "Debian";
   std::string source_package;
   std::string installed_version;            // the installed SOURCE version
   std::vector<std::string> binaries;        // the installed binary packages built from it, sorted
@@ -52,5 +57,15 @@ struct Finding {
 core::Result<std::vector<Finding>> match_packages(const std::vector<image::DpkgPackage>& packages,
                                                   std::string_view release,
                                                   const AdvisoryLookup& lookup);
+
+// Matches each language package against its ecosystem's OSV advisories
+// with the ecosystem's version order (osv_range.hpp). The fixed version shown
+// is the lowest "fixed" above the installed one; the state is kFixed when
+// there is one, else kOpen. Sorted as match_packages sorts.
+core::Result<std::vector<Finding>> match_lang_packages(
+    const std::vector<sbom::LangPackage>& packages, const AdvisoryLookup& lookup);
+
+// Severity (highest first), then id, package and version.
+void sort_findings(std::vector<Finding>& findings);
 
 }  // namespace distill::vuln

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "debian/distro.hpp"
+#include "vuln/osv_range.hpp"
 #include "vuln/release.hpp"
 
 namespace distill::vuln {
@@ -25,7 +27,7 @@ core::Result<std::string> urgency_of(const json& affected) {
   return std::string();
 }
 
-// The last "fixed" event of the ECOSYSTEM ranges, "" when there is none.
+// The last "fixed" event of the ECOSYSTEM (and SEMVER) ranges, "" when there is none.
 core::Result<std::string> fixed_of(const json& affected) {
   std::string fixed;
   auto ranges = affected.find("ranges");
@@ -34,7 +36,7 @@ core::Result<std::string> fixed_of(const json& affected) {
   for (const auto& range : *ranges) {
     if (!range.is_object()) return core::make_error("", "a range is not an object");
     DISTILL_ASSIGN(std::string type, core::json_string(range, "type"));
-    if (type != "ECOSYSTEM") continue;
+    if (type != "ECOSYSTEM" && type != "SEMVER") continue;
     auto events = range.find("events");
     if (events == range.end() || !events->is_array()) continue;
     for (const auto& event : *events) {
@@ -46,12 +48,49 @@ core::Result<std::string> fixed_of(const json& affected) {
   return fixed;
 }
 
-core::Status add_affected(const std::string& id, const std::string& description,
+// A language record's severity: GitHub's advisories say it in
+// database_specific ("CRITICAL", "HIGH", "MODERATE", "LOW"), on the record or
+// the affected entry; made the urgency words severity_from_urgency reads.
+core::Result<std::string> language_urgency(const json& rec, const json& affected) {
+  for (const json* j : {&affected, &rec}) {
+    auto it = j->find("database_specific");
+    if (it == j->end() || !it->is_object()) continue;
+    auto sev = it->find("severity");
+    if (sev == it->end() || !sev->is_string()) continue;
+    std::string word = core::ascii_lower(sev->get<std::string>());
+    return word == "moderate" ? std::string("medium") : word;
+  }
+  return std::string();
+}
+
+core::Status add_language(const std::string& id, const std::string& description, const json& rec,
+                          const json& affected, const std::string& ecosystem,
+                          std::vector<Advisory>& out) {
+  Advisory a;
+  a.id = id;
+  a.ecosystem = ecosystem;
+  DISTILL_ASSIGN(std::string name, core::json_string(affected.at("package"), "name"));
+  if (name.empty()) return core::make_error("", "a " + ecosystem + " package without a name");
+  a.source_package = ecosystem_package_key(ecosystem, name);
+  DISTILL_ASSIGN(OsvAffected ranges, parse_osv_affected(affected));
+  a.affected = osv_affected_json(ranges);
+  DISTILL_ASSIGN(a.fixed_version, fixed_of(affected));
+  a.status = a.fixed_version.empty() ? "open" : "resolved";
+  DISTILL_ASSIGN(a.urgency, language_urgency(rec, affected));
+  a.description = description;
+  a.origin = std::string(kOsvOrigin);
+  out.push_back(std::move(a));
+  return core::Status::Ok();
+}
+
+core::Status add_affected(const std::string& id, const std::string& description, const json& rec,
                           const json& affected, std::vector<Advisory>& out) {
   if (!affected.is_object()) return core::make_error("", "an \"affected\" entry is not an object");
   auto pkg = affected.find("package");
   if (pkg == affected.end() || !pkg->is_object()) return core::Status::Ok();
   DISTILL_ASSIGN(std::string ecosystem, core::json_string(*pkg, "ecosystem"));
+  if (is_language_ecosystem(ecosystem))
+    return add_language(id, description, rec, affected, ecosystem, out);
   if (!ecosystem.starts_with(kEcosystemPrefix)) return core::Status::Ok();
   std::string version = ecosystem.substr(kEcosystemPrefix.size());
   auto codename = debian::codename_for_version(version.substr(0, version.find('.')));
@@ -82,7 +121,7 @@ core::Status parse_record(const json& rec, std::vector<Advisory>& out) {
   auto affected = rec.find("affected");
   if (affected == rec.end() || affected->is_null()) return core::Status::Ok();
   if (!affected->is_array()) return core::make_error("", "\"affected\" is not a list");
-  for (const auto& a : *affected) DISTILL_TRY(add_affected(id, description, a, out));
+  for (const auto& a : *affected) DISTILL_TRY(add_affected(id, description, rec, a, out));
   return core::Status::Ok();
 }
 

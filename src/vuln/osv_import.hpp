@@ -17,7 +17,11 @@ inline constexpr std::string_view kOsvOrigin = "osv";
 // source package (as OSV's Debian data is). An ECOSYSTEM range with a
 // "fixed" event is resolved with that fixed_version; without one it is open.
 // The urgency comes from ecosystem_specific or database_specific. Records
-// without a Debian entry give none. The id "DEBIAN-CVE-..." is reported as
+// without a Debian or language entry give none.
+// Entries of the language ecosystems "PyPI", "npm", "Go" and "Maven" give an
+// Advisory each with the ecosystem, the package's lookup key and the
+// ECOSYSTEM and SEMVER ranges and `versions` (osv_range.hpp); their urgency
+// is database_specific.severity, "MODERATE" read as medium. The id "DEBIAN-CVE-..." is reported as
 // the CVE it names.
 core::Result<std::vector<Advisory>> parse_osv_json(std::string_view text, std::string_view where);
 // The same on an already parsed document (a record or a list of records).

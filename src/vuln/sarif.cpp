@@ -59,15 +59,21 @@ core::sarif::Result result_of(const Finding& f, size_t rule_index, const std::st
   result.rule_id = f.id;
   result.rule_index = rule_index;
   result.level = level_of(f.severity);
-  result.message = fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package,
-                               f.installed_version, fmt::join(f.binaries, ", "), r.name, fix,
-                               state_name(f.state), severity_name(f.severity));
+  // A language package has no binaries: its ecosystem is named instead.
+  std::string what = f.ecosystem == "Debian" ? fmt::format("{}", fmt::join(f.binaries, ", "))
+                                             : f.ecosystem + " package";
+  result.message =
+      fmt::format("{} {} ({}) in {}: {}, {}, severity {}", f.source_package, f.installed_version,
+                  what, r.name, fix, state_name(f.state), severity_name(f.severity));
   result.locations.emplace();
   for (const auto& file : f.database_files) result.locations->push_back({file, {}});
-  result.properties = {
-      {"sourcePackage", f.source_package},     {"installedVersion", f.installed_version},
-      {"fixedVersion", f.fixed_version},       {"status", state_name(f.state)},
-      {"severity", severity_name(f.severity)}, {"binaries", f.binaries}};
+  result.properties = {{"sourcePackage", f.source_package},
+                       {"installedVersion", f.installed_version},
+                       {"fixedVersion", f.fixed_version},
+                       {"status", state_name(f.state)},
+                       {"severity", severity_name(f.severity)},
+                       {"binaries", f.binaries},
+                       {"ecosystem", f.ecosystem}};
   if (!reason.empty()) result.suppressions.push_back({"external", reason});
   return result;
 }

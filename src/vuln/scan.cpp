@@ -46,7 +46,8 @@ core::Result<ScanReport> scan_image(const image::ImageOpener& open, const ScanOp
   r.name = inv.name;
   r.digest = inv.digest;
   r.platform = inv.platform;
-  DISTILL_ASSIGN(ImageMatch matched, match_image(inv.os, inv.packages, *db, inv.reference));
+  DISTILL_ASSIGN(ImageMatch matched,
+                 match_image(inv.os, inv.packages, *db, inv.reference, inv.lang_packages));
   r.release = std::move(matched.release);
   r.findings = std::move(matched.findings);
   filter_findings(r, o.ignore_unfixed, ignore);
@@ -55,13 +56,17 @@ core::Result<ScanReport> scan_image(const image::ImageOpener& open, const ScanOp
 
 core::Result<ImageMatch> match_image(const std::optional<image::OsRelease>& os,
                                      const std::vector<image::DpkgPackage>& packages,
-                                     const AdvisoryLookup& advisories, std::string_view where) {
+                                     const AdvisoryLookup& advisories, std::string_view where,
+                                     const std::vector<sbom::LangPackage>& lang) {
   ImageMatch m;
   auto release = image_codename(os);
   if (!release.ok())
     return where.empty() ? release.error() : release.error().with_where(std::string(where));
   m.release = std::move(*release);
   DISTILL_ASSIGN(m.findings, match_packages(packages, m.release, advisories));
+  DISTILL_ASSIGN(std::vector<Finding> lang_findings, match_lang_packages(lang, advisories));
+  m.findings.insert(m.findings.end(), lang_findings.begin(), lang_findings.end());
+  sort_findings(m.findings);
   return m;
 }
 

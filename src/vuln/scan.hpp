@@ -10,6 +10,7 @@
 #include "image/dpkg_inventory.hpp"
 #include "image/image_opener.hpp"
 #include "image/os_release.hpp"
+#include "sbom/lang_package.hpp"
 #include "vuln/advisory.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/scan_report.hpp"
@@ -40,9 +41,11 @@ struct ImageMatch {
   std::string release;  // the codename matched against
   std::vector<Finding> findings;
 };
+// Language packages (`lang`) are matched too, against their ecosystems' data.
 core::Result<ImageMatch> match_image(const std::optional<image::OsRelease>& os,
                                      const std::vector<image::DpkgPackage>& packages,
-                                     const AdvisoryLookup& advisories, std::string_view where = {});
+                                     const AdvisoryLookup& advisories, std::string_view where = {},
+                                     const std::vector<sbom::LangPackage>& lang = {});
 
 // The report in `format` ("table", "json" or "sarif"), ending in a newline.
 std::string render_scan_report(const ScanReport& report, std::string_view format,

@@ -16,9 +16,11 @@ using ordered_json = nlohmann::ordered_json;
 
 ordered_json finding_json(const Finding& f) {
   return {{"id", f.id},
+          {"ecosystem", f.ecosystem},
           {"source_package", f.source_package},
           {"installed_version", f.installed_version},
           {"binaries", f.binaries},
+          {"locations", f.database_files},
           {"fixed_version",
            f.fixed_version.empty() ? ordered_json(nullptr) : ordered_json(f.fixed_version)},
           {"status", state_name(f.state)},
@@ -26,6 +28,19 @@ ordered_json finding_json(const Finding& f) {
           {"urgency", f.urgency},
           {"description", f.description},
           {"origin", f.origin}};
+}
+
+// A language package is shown with its ecosystem ("PyPI:requests") and,
+// having no binaries, its locations in the image.
+std::string table_package(const Finding& f) {
+  return f.ecosystem == "Debian" ? f.source_package : f.ecosystem + ":" + f.source_package;
+}
+
+std::string table_binaries(const Finding& f) {
+  if (f.ecosystem == "Debian") return core::join(f.binaries, ", ");
+  std::vector<std::string> rooted;
+  for (const auto& l : f.database_files) rooted.push_back("/" + l);
+  return core::escape_control(core::join(rooted, ", "));
 }
 
 constexpr std::array<Severity, 6> kMostSevereFirst = {Severity::kCritical,   Severity::kHigh,
@@ -100,9 +115,9 @@ std::string report_table(const ScanReport& r) {
                                          "FIXED", "STATUS",   "BINARIES"};
     std::vector<std::array<std::string, 7>> rows = {header};
     for (const auto& f : r.findings)
-      rows.push_back({f.id, std::string(severity_name(f.severity)), f.source_package,
+      rows.push_back({f.id, std::string(severity_name(f.severity)), table_package(f),
                       f.installed_version, f.fixed_version.empty() ? "-" : f.fixed_version,
-                      std::string(state_name(f.state)), core::join(f.binaries, ", ")});
+                      std::string(state_name(f.state)), table_binaries(f)});
     std::array<size_t, 7> width{};
     for (const auto& row : rows)
       for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());

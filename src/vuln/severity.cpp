@@ -21,6 +21,8 @@ Severity severity_from_urgency(std::string_view urgency) {
   if (urgency == "low") return Severity::kLow;
   if (urgency == "medium") return Severity::kMedium;
   if (urgency == "high") return Severity::kHigh;
+  // Only language advisories (OSV's database_specific.severity) say it.
+  if (urgency == "critical") return Severity::kCritical;
   return Severity::kUnknown;
 }
 

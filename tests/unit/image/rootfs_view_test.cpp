@@ -142,6 +142,33 @@ TEST_F(RootfsViewTest, KeepsContentOnlyForTheFilesAskedFor) {
   EXPECT_NE(r.error().message().find("content was not read"), std::string::npos);
 }
 
+TEST_F(RootfsViewTest, ProbesRegularFilesNotKeptAndHardLinksShareTheProbe) {
+  RootfsOptions o;
+  o.keep_content = [](std::string_view p) { return p == "etc/kept"; };
+  std::vector<std::string> probed;
+  o.probe = [&probed](const LayerEntry& e,
+                      const ContentReader& content) -> core::Result<std::string> {
+    probed.push_back(e.path);
+    std::string seen;
+    DISTILL_TRY(content.copy([&seen](std::string_view chunk) {
+      seen += chunk;
+      return core::Status::Ok();
+    }));
+    return "size " + std::to_string(seen.size());
+  };
+  auto v = view_of({{file("etc/kept", "abc"), file("bin/tool", "12345"), dir("bin/dir"),
+                     hard("bin/tool-link", "bin/tool"), sym("bin/sym", "tool")},
+                    {file("bin/new", "xy")}},
+                   o);
+  ASSERT_TRUE(v.ok()) << v.error().message();
+  EXPECT_EQ(probed, (std::vector<std::string>{"bin/tool", "bin/new"}));
+  EXPECT_EQ(v->find("bin/tool")->probe, "size 5");
+  EXPECT_EQ(v->find("bin/tool-link")->probe, "size 5");
+  EXPECT_EQ(v->find("bin/new")->probe, "size 2");
+  EXPECT_EQ(v->find("etc/kept")->probe, "");
+  EXPECT_EQ(v->find("etc/kept")->content, "abc");
+}
+
 TEST_F(RootfsViewTest, ResolvesSymlinksInsideTheImage) {
   auto v =
       view_of({{dir("usr/lib"), file("usr/lib/os-release", "ID=debian\n"),

@@ -77,7 +77,7 @@ TEST_F(InventoryCacheTest, ForeignOrCorruptRecordsAreErrors) {
   ASSERT_FALSE(other.ok());
   EXPECT_THAT(other.error().message(), HasSubstr("another version"));
   EXPECT_FALSE(sbom::parse_inventory_record(
-                   R"({"version":"inventory-v1","digest":1,"platform":"","created":0,)"
+                   R"({"version":"inventory-v2","digest":1,"platform":"","created":0,)"
                    R"("packages":[],"copyrights":{}})",
                    "rec")
                    .ok());

@@ -56,6 +56,31 @@ TEST_F(DatabaseTest, WritesAndFindsByReleaseAndSource) {
             1);
 }
 
+TEST_F(DatabaseTest, LanguageRowsAreFoundByEcosystemNotByRelease) {
+  Advisory debian = advisory("CVE-2023-1", "requests", "bookworm", "open", "", "high");
+  Advisory pypi = advisory("GHSA-x", "requests", "", "resolved", "2.32.0", "medium", "", "osv");
+  pypi.ecosystem = "PyPI";
+  pypi.affected =
+      R"({"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.32.0"}]}],"versions":[]})";
+  Advisory npm = pypi;
+  npm.ecosystem = "npm";
+  std::string file = path("vulndb.sqlite");
+  ASSERT_TRUE(Database::write(file, {debian, pypi, npm}, {}).ok());
+  auto db = Database::open(file);
+  ASSERT_TRUE(db.ok()) << db.error().message();
+  auto rows = (*db)->find_language("PyPI", "requests");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0], pypi);
+  auto deb = (*db)->find("bookworm", "requests");
+  ASSERT_TRUE(deb.ok());
+  ASSERT_EQ(deb->size(), 1u);
+  EXPECT_EQ((*deb)[0].id, "CVE-2023-1");
+  EXPECT_TRUE((*db)->find("", "requests")->empty());  // language rows are not a release's
+  EXPECT_EQ((*db)->info().per_release.at("PyPI"), 1);
+  EXPECT_EQ((*db)->info().per_release.at("npm"), 1);
+}
+
 TEST_F(DatabaseTest, ReplacesAtomically) {
   std::string file = path("vulndb.sqlite");
   DatabaseInfo info;
