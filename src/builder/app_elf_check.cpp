@@ -54,7 +54,7 @@ class LazyPackageNames {
 
 core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const PlannedArch& plan,
                                 debian::Repository& repo, BuildObserver& observer) {
-  DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
+  DISTILL_ASSIGN(auto entries, app_file_entries(spec));
   // Most apps (scripts, jars, data) hold no ELF file: then the image need not
   // be read back at all.
   if (std::none_of(entries.begin(), entries.end(), is_elf_entry)) return core::Status::Ok();

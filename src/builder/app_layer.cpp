@@ -28,7 +28,7 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
                                                       const BuildOptions& opts) {
   if (spec.files.empty()) return std::optional<oci::LayerBlob>();
-  DISTILL_ASSIGN(auto entries, app_file_entries(spec.files));
+  DISTILL_ASSIGN(auto entries, app_file_entries(spec));
   DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
   if (opts.reuse_cache) {
     if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);

@@ -12,6 +12,7 @@
 
 #include "builder/preset.hpp"
 #include "core/file_util.hpp"
+#include "core/ignore_patterns.hpp"
 #include "core/strings.hpp"
 #include "core/suggest.hpp"
 #include "core/yaml.hpp"
@@ -43,7 +44,7 @@ const std::vector<std::string> kKeys = {"distro",
                                         "accounts",
                                         "acknowledge_scripts",
                                         "python_bytecode"};
-const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid"};
+const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid", "exclude"};
 const std::vector<std::string> kAccountsKeys = {"groups", "users", "run_as"};
 const std::vector<std::string> kGroupKeys = {"groupname", "gid", "members"};
 const std::vector<std::string> kUserKeys = {"username", "uid", "gid", "home", "shell", "gecos"};
@@ -156,6 +157,24 @@ std::string join_path(const std::string& dir, const std::string& p) {
   return dir.empty() ? p : dir + "/" + p;
 }
 
+// `exclude` patterns, each one checked where it is written; they apply to
+// what a folder holds, so a file's entry may not have them.
+core::Status file_excludes(const Ctx& c, const YAML::Node& n, const std::string& key, FileSpec& f) {
+  DISTILL_ASSIGN(f.exclude, string_list(c, n, key + ".exclude"));
+  for (size_t i = 0; i < f.exclude.size(); ++i) {
+    core::IgnorePatterns check;
+    core::Status st = check.add(f.exclude[i]);
+    if (!st.ok())
+      return c.at(n[i], fmt::format("'{}.exclude' item: {}", key, st.error().what),
+                  st.error().hint);
+  }
+  struct stat st {};
+  if (!f.exclude.empty() && (::lstat(f.src_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return c.at(n, fmt::format("'{}.exclude' applies to a folder, and '{}' is not one", key, f.src),
+                "name the files to copy instead");
+  return core::Status::Ok();
+}
+
 core::Result<FileSpec> file_entry(const Ctx& c, const YAML::Node& n, const std::string& base_dir,
                                   size_t index) {
   std::string key = fmt::format("files[{}]", index);
@@ -184,6 +203,7 @@ core::Result<FileSpec> file_entry(const Ctx& c, const YAML::Node& n, const std::
   if (n["gid"]) {
     DISTILL_ASSIGN(f.gid, number(c, n["gid"], key + ".gid"));
   }
+  if (n["exclude"]) DISTILL_TRY(file_excludes(c, n["exclude"], key, f));
   return f;
 }
 

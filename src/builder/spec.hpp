@@ -21,6 +21,8 @@ struct FileSpec {
   std::optional<uint32_t> mode;  // permission bits; default: keep the host's x bit
   uint32_t uid = 0;
   uint32_t gid = 0;
+  // A folder's `exclude`: .dockerignore patterns relative to src, each checked.
+  std::vector<std::string> exclude;
   int line = 0;
 };
 

@@ -11,6 +11,7 @@
 
 #include "core/lines.hpp"
 #include "core/strings.hpp"
+#include "core/text.hpp"
 #include "verify/text_util.hpp"
 
 namespace distill::verify {
@@ -30,6 +31,11 @@ constexpr const char* kDebugShell = "DISTILL-0005";
 constexpr const char* kElfDeps = "DISTILL-0006";
 constexpr const char* kDevice = "DISTILL-0007";
 constexpr const char* kElfUnreadable = "DISTILL-0008";
+constexpr const char* kDotenv = "DISTILL-0009";
+constexpr const char* kDanglingLink = "DISTILL-0010";
+
+// Content-checked secret files are judged on their first bytes only.
+constexpr size_t kSecretPrefix = 64 * 1024;
 
 bool in_bin_dir(std::string_view path) {
   static const std::set<std::string_view> kDirs = {
@@ -104,14 +110,83 @@ void check_env_secrets(const LintInput& in, Collector& c) {
 
 bool is_secret_file(std::string_view path) {
   static const std::set<std::string_view> kNames = {
-      "id_rsa",  "id_dsa",  "id_ecdsa",  "id_ed25519",       ".git-credentials",
-      ".netrc",  ".pgpass", ".htpasswd", "credentials.json", "secret_token.rb",
-      ".pypirc", ".npmrc",  ".boto"};
-  std::string_view base = base_name(path);
-  if (kNames.count(base)) return true;
-  if (base.ends_with(".key") && !path.starts_with("usr/share/")) return true;
+      "id_rsa",           "id_dsa",          "id_ecdsa", "id_ed25519",
+      ".git-credentials", ".netrc",          ".pgpass",  ".htpasswd",
+      "credentials.json", "secret_token.rb", ".boto"};
+  if (kNames.count(base_name(path))) return true;
   return path.ends_with(".aws/credentials") || path.ends_with(".docker/config.json") ||
          path.ends_with(".kube/config");
+}
+
+// Files whose name alone says little: an `.npmrc` may only name a registry,
+// a `.pem` may be a certificate. Their content decides.
+bool is_secret_candidate(std::string_view path) {
+  std::string_view base = base_name(path);
+  if (base == ".npmrc" || base == ".pypirc") return true;
+  bool key_like = base.ends_with(".pem") || base.ends_with(".key");
+  return key_like && !path.starts_with("usr/share/") && !path.starts_with("etc/ssl/certs/");
+}
+
+bool holds_secret(std::string_view path, std::string_view content) {
+  content = content.substr(0, kSecretPrefix);
+  std::string_view base = base_name(path);
+  if (base == ".npmrc") {
+    for (std::string_view line : core::lines(content)) {
+      for (std::string_view key : {"_authToken", "_auth", "_password"}) {
+        size_t at = line.find(key);
+        if (at != std::string_view::npos && line.find('=', at) != std::string_view::npos)
+          return true;
+      }
+    }
+    return false;
+  }
+  if (base == ".pypirc") {
+    for (std::string_view line : core::lines(content)) {
+      std::string_view t = core::trim_space(line);
+      if (t.starts_with("password") && t.find_first_of("=:") != std::string_view::npos) return true;
+    }
+    return false;
+  }
+  size_t begin = content.find("-----BEGIN ");
+  return begin != std::string_view::npos &&
+         content.find("PRIVATE KEY-----", begin) != std::string_view::npos;
+}
+
+bool is_dotenv(std::string_view path) {
+  std::string_view base = base_name(path);
+  return base == ".env" || base.starts_with(".env.");
+}
+
+// Where a link at `path` points, lexically, as an absolute path: relative
+// targets from the link's folder, ".." stopping at the root.
+std::string link_destination(std::string_view path, std::string_view target) {
+  std::vector<std::string_view> parts;
+  auto push = [&parts](std::string_view p) {
+    for (std::string_view c : core::split(p, '/')) {
+      if (c.empty() || c == ".") continue;
+      if (c == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else {
+        parts.push_back(c);
+      }
+    }
+  };
+  if (!target.starts_with("/")) {
+    size_t slash = path.rfind('/');
+    push(slash == std::string_view::npos ? std::string_view() : path.substr(0, slash));
+  }
+  push(target);
+  std::string out;
+  for (std::string_view c : parts) out += "/" + std::string(c);
+  return out.empty() ? "/" : out;
+}
+
+// The runtime mounts these: a link into them resolves in a running container.
+bool into_runtime_mount(std::string_view path, std::string_view target) {
+  std::string dest = link_destination(path, target);
+  for (std::string_view dir : {"/proc", "/sys", "/dev", "/run", "/tmp"})
+    if (dest == dir || (dest.starts_with(dir) && dest[dir.size()] == '/')) return true;
+  return false;
 }
 
 bool is_unneeded_file(std::string_view path) {
@@ -193,6 +268,18 @@ void check_files(const LintInput& in, Collector& c) {
       c.add(kDevice, path, "device node (the runtime provides /dev)");
     if (e.type == FileType::kRegular && is_secret_file(path))
       c.add(kSecrets, path, "file that usually holds a credential");
+    if (e.type == FileType::kRegular && is_secret_candidate(path)) {
+      // Content not kept (over the view's budget): judged by its name.
+      if (!e.content || holds_secret(path, *e.content))
+        c.add(kSecrets, path, "file that holds a credential (private key, token or password)");
+    }
+    if (e.type == FileType::kRegular && is_dotenv(path))
+      c.add(kDotenv, path, "dotenv file: an app's secrets, usually");
+    if (e.type == FileType::kSymlink && !into_runtime_mount(path, e.link_target) &&
+        !in.fs->resolve(path).ok())
+      c.add(kDanglingLink, path,
+            fmt::format("symlink to {}, which is not in the image",
+                        core::escape_control(e.link_target)));
     if (is_unneeded_file(path)) c.add(kUnneededFiles, path, "not needed at run time");
   }
 }
@@ -290,6 +377,8 @@ const std::vector<LintRule>& lint_rules() {
       {kElfDeps, LintLevel::kFatal, "Every ELF interpreter, library and symbol version resolves"},
       {kDevice, LintLevel::kWarn, "No device nodes in the image"},
       {kElfUnreadable, LintLevel::kWarn, "Files with the ELF magic are readable ELF objects"},
+      {kDotenv, LintLevel::kWarn, "No dotenv files (.env) in the image"},
+      {kDanglingLink, LintLevel::kInfo, "Symlinks resolve inside the image"},
   };
   return kRules;
 }
@@ -301,7 +390,8 @@ const LintRule* find_lint_rule(std::string_view id) {
 }
 
 bool lint_keep_content(std::string_view path) {
-  return path == "etc/passwd" || path == "etc/group" || path == "etc/shadow";
+  return path == "etc/passwd" || path == "etc/group" || path == "etc/shadow" ||
+         is_secret_candidate(path);
 }
 
 std::vector<LintFinding> lint_image(const LintInput& in) {

@@ -120,6 +120,56 @@ TEST(LintTest, ElfFindingsAndUnreadableElf) {
   EXPECT_EQ(findings[1].path, "/app/broken");
 }
 
+TEST(LintTest, SecretFilesByContentDotenvAndDanglingLinks) {
+  Fixture f;
+  f.config.config.user = "1000";
+  using image::FileType;
+  ASSERT_TRUE(
+      f.fs.apply_layer(
+              {reg("app/.env", 0644, "DB_PASSWORD=hunter2\n"), reg("app/.env.production", 0644),
+               reg("app/.npmrc", 0644, "//registry.example/:_authToken=npm_abc123\n"),
+               reg("srv/.npmrc", 0644, "registry=https://registry.example/\n"),
+               reg("app/server.pem", 0600,
+                   "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n"),
+               reg("app/ca.pem", 0644, "-----BEGIN CERTIFICATE-----\nMIIB\n"),
+               reg("home/u/.pypirc", 0600, "[pypi]\nusername = u\npassword = s3cret\n"),
+               reg("home/u/.ssh/id_ed25519", 0600),
+               entry("app/node_modules/.bin/mime", FileType::kSymlink, 0777, std::nullopt,
+                     "../mime/cli.js"),
+               reg("app/node_modules/mime/cli.js", 0755),
+               entry("app/cacerts", FileType::kSymlink, 0777, std::nullopt,
+                     "/etc/ssl/certs/java/cacerts"),
+               entry("etc/mtab", FileType::kSymlink, 0777, std::nullopt, "../proc/self/mounts"),
+               entry("app/log", FileType::kSymlink, 0777, std::nullopt, "/dev/stdout")})
+          .ok());
+  auto findings = f.lint();
+  auto k = keys(findings);
+  for (Key want : std::vector<Key>{{"DISTILL-0009", "/app/.env"},
+                                   {"DISTILL-0009", "/app/.env.production"},
+                                   {"CIS-DI-0010", "/app/.npmrc"},
+                                   {"CIS-DI-0010", "/app/server.pem"},
+                                   {"CIS-DI-0010", "/home/u/.pypirc"},
+                                   {"CIS-DI-0010", "/home/u/.ssh/id_ed25519"},
+                                   {"DISTILL-0010", "/app/cacerts"}})
+    EXPECT_THAT(k, Contains(want)) << std::get<0>(want) << " " << std::get<1>(want);
+  for (Key not_want : std::vector<Key>{{"CIS-DI-0010", "/srv/.npmrc"},
+                                       {"CIS-DI-0010", "/app/ca.pem"},
+                                       {"DISTILL-0010", "/app/node_modules/.bin/mime"},
+                                       {"DISTILL-0010", "/etc/mtab"},
+                                       {"DISTILL-0010", "/app/log"}})
+    EXPECT_THAT(k, Not(Contains(not_want)))
+        << std::get<0>(not_want) << " " << std::get<1>(not_want);
+  // Never the secret itself.
+  for (const auto& finding : findings) {
+    EXPECT_EQ(finding.message.find("hunter2"), std::string::npos);
+    EXPECT_EQ(finding.message.find("npm_abc123"), std::string::npos);
+    EXPECT_EQ(finding.message.find("s3cret"), std::string::npos);
+  }
+  EXPECT_TRUE(lint_keep_content("app/.npmrc"));
+  EXPECT_TRUE(lint_keep_content("app/server.pem"));
+  EXPECT_FALSE(lint_keep_content("etc/ssl/certs/ca.pem"));
+}
+
 TEST(LintTest, LevelsAndRules) {
   EXPECT_EQ(parse_lint_level("warn"), LintLevel::kWarn);
   EXPECT_FALSE(parse_lint_level("error"));
