@@ -112,6 +112,9 @@ class NodeAppOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        for pipe in (p.stdout, p.stderr):
+            if pipe:
+                pipe.close()
 
     def get(self, port: int, p: subprocess.Popen) -> str:
         deadline = time.monotonic() + 60
