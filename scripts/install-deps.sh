@@ -22,6 +22,8 @@ packages=(
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # effects tests: a C program linked with -lblas -llapack (the BLAS alternative)
   libblas-dev liblapack-dev
+  # Python extension check tests: a C extension module built against the host's python3
+  python3-dev
   # peak memory of a command (/usr/bin/time -f %M)
   time
   # online tests: a regular Debian root filesystem to compare with

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "verify/elf_deps.hpp"
 
 namespace distill::builder {
@@ -17,6 +18,11 @@ class BuildObserver {
   // just before the build fails on them.
   virtual void elf_findings(const std::string& /*arch*/,
                             const std::vector<verify::ElfFinding>& /*findings*/) {}
+
+  // Other problems of the files a spec adds (Python extensions built for
+  // another interpreter), one line each, just before the build fails on them.
+  virtual void app_errors(const std::string& /*arch*/, const std::vector<core::Error>& /*errors*/) {
+  }
 };
 
 // An observer that ignores everything: what options without one get.

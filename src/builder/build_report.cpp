@@ -11,6 +11,7 @@ nlohmann::json to_json(const BuildReport& report) {
                      {"dropped", a.dropped},
                      {"stripped", a.stripped},
                      {"conflicts", a.conflicts},
+                     {"app_notes", a.app_notes},
                      {"uncompressed_bytes", a.uncompressed_bytes},
                      {"compressed_bytes", a.compressed_bytes},
                      {"os_layer_cached", a.os_layer_cached},

@@ -16,6 +16,7 @@ struct ArchReport {
   effects::EffectsReport effects;     // what the maintainer scripts did, natively
   std::vector<std::string> stripped;  // setuid/setgid bits removed
   std::vector<std::string> conflicts;
+  std::vector<std::string> app_notes;  // what the checks on the spec's files left unchecked
   uint64_t uncompressed_bytes = 0;
   uint64_t compressed_bytes = 0;
   std::string manifest_digest;

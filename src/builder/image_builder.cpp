@@ -1,5 +1,6 @@
 #include "builder/image_builder.hpp"
 
+#include "builder/app_checks.hpp"
 #include "builder/app_elf_check.hpp"
 #include "builder/app_files.hpp"
 #include "builder/app_layer.hpp"
@@ -50,7 +51,11 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
   DISTILL_ASSIGN(oci::Image image,
                  make_image(ctx.spec, ctx.preset, arch, ctx.opts, layers, r.packages.size()));
   BuildObserver& observer = ctx.opts.observer ? *ctx.opts.observer : no_build_observer();
-  if (ctx.app) DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo, observer));
+  if (ctx.app) {
+    DISTILL_TRY(check_app_python(ctx.spec, plan, observer, r.app_notes));
+    DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo, observer));
+  }
+  DISTILL_TRY(check_entrypoint(ctx.spec, image));
   return image;
 }
 

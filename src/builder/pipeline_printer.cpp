@@ -21,6 +21,11 @@ void PipelinePrinter::elf_findings(const std::string& /*arch*/,
     std::fprintf(err_, "distill: error: %s\n", verify::format_finding(f).c_str());
 }
 
+void PipelinePrinter::app_errors(const std::string& /*arch*/,
+                                 const std::vector<core::Error>& errors) {
+  for (const auto& e : errors) std::fprintf(err_, "distill: error: %s\n", e.message().c_str());
+}
+
 void PipelinePrinter::summary(const ArchReport& r) const {
   std::fprintf(err_, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
                r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
@@ -39,6 +44,7 @@ void PipelinePrinter::summary(const ArchReport& r) const {
     std::fprintf(err_, "  setuid/setgid bit removed: %s\n", s.c_str());
   for (const auto& s : r.conflicts)
     std::fprintf(err_, "  file conflict, first kept: %s\n", s.c_str());
+  for (const auto& s : r.app_notes) std::fprintf(err_, "  note: %s\n", s.c_str());
 }
 
 void PipelinePrinter::script_steps(const ArchReport& r) const {

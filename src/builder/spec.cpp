@@ -482,6 +482,8 @@ core::Result<Spec> parse_spec(std::string_view yaml, const std::string& path,
     // `debug` decides what `accounts` may hold: read it first.
     if (root["debug"]) DISTILL_TRY(apply_key(c, s, "debug", root["debug"]));
     for (const auto& kv : root) DISTILL_TRY(apply_key(c, s, kv.first.Scalar(), kv.second));
+    if (root["entrypoint"]) s.entrypoint_line = root["entrypoint"].Mark().line + 1;
+    if (root["cmd"]) s.cmd_line = root["cmd"].Mark().line + 1;
     if (root["user"] && root["accounts"] && root["accounts"]["run_as"])
       return c.at(root["user"], "'user' and 'accounts.run_as' both set the image's user",
                   "keep one of them");

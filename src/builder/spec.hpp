@@ -63,6 +63,8 @@ struct Spec {
   std::string workdir;
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
+  int entrypoint_line = 0;  // where `entrypoint` and `cmd` are written, for the entrypoint check
+  int cmd_line = 0;
   std::map<std::string, std::string> env;
   std::vector<std::string> ports;  // normalised "8080/tcp"
   std::map<std::string, std::string> labels;

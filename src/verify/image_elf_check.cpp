@@ -42,11 +42,8 @@ class LayerBlobReader : public oci::ImageReader {
   oci::Index index_;
 };
 
-}  // namespace
-
-core::Result<std::vector<ElfFinding>> check_built_image(
-    const oci::Image& image, std::function<bool(std::string_view path)> select,
-    PackageLookup lookup) {
+// The platform image the layer blobs make, for the verifying readers.
+oci::PlatformImage built_platform(const oci::Image& image) {
   oci::PlatformImage platform;
   platform.config = image.config;
   platform.config.diff_ids.clear();
@@ -54,6 +51,21 @@ core::Result<std::vector<ElfFinding>> check_built_image(
     platform.manifest.layers.push_back({b.media_type, b.digest, b.size, {}, std::nullopt});
     platform.config.diff_ids.push_back(b.diff_id);
   }
+  return platform;
+}
+
+}  // namespace
+
+core::Result<image::RootfsView> read_built_rootfs(const oci::Image& image,
+                                                  image::RootfsOptions options) {
+  LayerBlobReader reader(image.layers);
+  return image::RootfsView::read(reader, built_platform(image), std::move(options));
+}
+
+core::Result<std::vector<ElfFinding>> check_built_image(
+    const oci::Image& image, std::function<bool(std::string_view path)> select,
+    PackageLookup lookup) {
+  oci::PlatformImage platform = built_platform(image);
   LayerBlobReader reader(image.layers);
   // The selected files are kept whatever their mode: a non-executable ELF file is checked too.
   DISTILL_ASSIGN(image::RootfsView fs, read_rootfs_for_elf(reader, platform, select));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "image/rootfs_view.hpp"
 #include "oci/image.hpp"
 #include "verify/elf_deps.hpp"
 
@@ -18,6 +19,12 @@ namespace distill::verify {
 core::Result<std::vector<ElfFinding>> check_built_image(
     const oci::Image& image, std::function<bool(std::string_view path)> select,
     PackageLookup lookup = {});
+
+// The filesystem of an image that is built but not yet written, read back
+// from its layer blobs (verified like any image's); metadata only unless
+// `options` asks for some files' content.
+core::Result<image::RootfsView> read_built_rootfs(const oci::Image& image,
+                                                  image::RootfsOptions options = {});
 
 // One error summing the findings up ("build amd64: 2 ELF dependency
 // problems"); Ok when there are none. Prints nothing.

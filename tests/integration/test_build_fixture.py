@@ -424,6 +424,55 @@ annotations: {org.example.note: hi}
             _, _, img = self.build_image(SPEC_BASE + "user: %s\n" % user)
             self.assertEqual(img.config["config"]["User"], want, user)
 
+    # -- the entrypoint check --------------------------------------------------------
+
+    def test_entrypoint_found_through_path_and_cmd_alone(self):
+        # A bare name goes through the image's PATH; cmd[0] is checked when
+        # there is no entrypoint.
+        self.build_image(SPEC_BASE + "entrypoint: [hello, --flag]\n")
+        shutil.rmtree(os.path.join(self.tmp, "image"))
+        self.build_image(SPEC_BASE + "cmd: [hello]\n")
+
+    def test_entrypoint_missing_is_a_build_error_naming_the_spec_line(self):
+        spec = self.write_spec(SPEC_BASE + "user: nonroot\nentrypoint: [helo, --flag]\n")
+        res, out = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn(
+            "distill: error: %s:6: entrypoint: 'helo' not found in the image (PATH=/usr/local/sbin:"
+            "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) (install the package that provides it, "
+            "add it with files:, or fix the path)\n" % spec, res.stderr)
+        self.assertFalse(os.path.exists(out), "no image is written")
+        spec = self.write_spec(SPEC_BASE + "cmd: [/app/missing]\n")
+        res, _ = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("%s:5: cmd: '/app/missing' not found in the image" % spec, res.stderr)
+
+    def test_entrypoint_not_executable_by_the_user(self):
+        folder = self.mkdir("spec")
+        self.write_files(folder, {"run.sh": ("#!/usr/bin/hello\n", 0o744)})
+        files = "files:\n  - {src: run.sh, dst: /app/run}\nentrypoint: [/app/run]\n"
+        spec = self.write_spec(SPEC_BASE + files, folder=folder)
+        res, _ = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("%s:7: entrypoint: '/app/run' is not executable by user 'nonroot' "
+                      "(mode 0744, owner 0:0)" % spec, res.stderr)
+        # Root may run it; so may its owner.
+        self.build_image(SPEC_BASE + "user: root\n" + files)
+        shutil.rmtree(os.path.join(self.tmp, "image"))
+        self.build_image(SPEC_BASE + files.replace("dst: /app/run}", "dst: /app/run, uid: 65532}"))
+
+    def test_entrypoint_folder_and_dangling_link_refused(self):
+        spec = self.write_spec(SPEC_BASE + "entrypoint: [/usr/share/hello-tool]\n")
+        res, _ = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("entrypoint: '/usr/share/hello-tool' cannot start: "
+                      "'/usr/share/hello-tool' is a directory", res.stderr)
+        # A link kept as a link, whose target the image lacks.
+        folder = self.mkdir("spec2")
+        os.makedirs(os.path.join(folder, "app"))
+        os.symlink("gone", os.path.join(folder, "app", "run"))
+        spec = self.write_spec(SPEC_BASE + "files:\n  - {src: app/, dst: /app}\n"
+                               "entrypoint: [/app/run]\n", folder=folder)
+        res, _ = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("entrypoint: '/app/run' cannot start: '/app/run' is a symlink to "
+                      "'gone', which is not in the image", res.stderr)
+
     # -- determinism -------------------------------------------------------------------
 
     def make_app_spec(self, folder):

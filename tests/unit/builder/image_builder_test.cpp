@@ -57,7 +57,11 @@ class ImageBuilderTest : public test_support::TempFolderTest {
 };
 
 TEST_F(ImageBuilderTest, WritesTheImageTheSpecDescribes) {
-  auto report = build(spec("env: {GREETING: hi}\nentrypoint: [/app/run]\n"), options("image"));
+  // The build checks that the entrypoint exists and is executable: give it one.
+  ASSERT_TRUE(core::write_file_atomic(path("run"), "#!/bin/true\n", 0755).ok());
+  auto report = build(spec("env: {GREETING: hi}\nentrypoint: [/app/run]\n"
+                           "files:\n  - {src: run, dst: /app/run}\n"),
+                      options("image"));
   ASSERT_TRUE(report.ok()) << report.error().message();
   ASSERT_EQ(report->archs.size(), 1u);
   const auto& r = report->archs.front();
@@ -73,8 +77,9 @@ TEST_F(ImageBuilderTest, WritesTheImageTheSpecDescribes) {
   oci::PlatformImage image = read_image("image");
   EXPECT_EQ(image.manifest_descriptor.digest.str(), report->digest);
   EXPECT_EQ(r.manifest_digest, report->digest);
-  ASSERT_EQ(image.manifest.layers.size(), 1u);  // no files: the OS layer only
-  EXPECT_EQ(static_cast<uint64_t>(image.manifest.layers[0].size), r.compressed_bytes);
+  ASSERT_EQ(image.manifest.layers.size(), 2u);  // the OS layer, then the app's files
+  EXPECT_EQ(static_cast<uint64_t>(image.manifest.layers[0].size + image.manifest.layers[1].size),
+            r.compressed_bytes);
   EXPECT_EQ(image.config.platform.architecture, "amd64");
   EXPECT_EQ(image.config.config.user, "65532:65532");
   EXPECT_EQ(image.config.config.entrypoint, std::vector<std::string>{"/app/run"});

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "builder/arch_plan.hpp"
+#include "builder/build_observer.hpp"
+#include "builder/spec.hpp"
+#include "core/result.hpp"
+#include "oci/image.hpp"
+
+namespace distill::builder {
+
+// The entrypoint check (docs/app-dependencies.md): entrypoint[0], or cmd[0]
+// when there is no entrypoint, must lead through the image's PATH to a file
+// the image's user may execute, in the built image (packages and files).
+// The error names the spec line.
+core::Status check_entrypoint(const Spec& spec, const oci::Image& image);
+
+// The Python extension check (docs/app-dependencies.md): the extension
+// modules and wheel tags among the files the spec adds, against the image's
+// python3.X, architecture and glibc. Each problem goes to the observer
+// before the build fails; what was not checked goes to `notes`.
+core::Status check_app_python(const Spec& spec, const PlannedArch& plan, BuildObserver& observer,
+                              std::vector<std::string>& notes);
+
+}  // namespace distill::builder
