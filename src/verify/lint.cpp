@@ -27,9 +27,10 @@ constexpr const char* kPackageManager = "DISTILL-0002";
 constexpr const char* kInterpreter = "DISTILL-0003";
 constexpr const char* kWorldWritable = "DISTILL-0004";
 constexpr const char* kDebugShell = "DISTILL-0005";
-constexpr const char* kElfDeps = "DISTILL-0006";
+constexpr const char* kElfDeps = kElfDepsRule;
 constexpr const char* kDevice = "DISTILL-0007";
-constexpr const char* kElfUnreadable = "DISTILL-0008";
+constexpr const char* kElfUnreadable = kElfUnreadableRule;
+constexpr const char* kElfOptional = kElfOptionalRule;
 
 bool in_bin_dir(std::string_view path) {
   static const std::set<std::string_view> kDirs = {
@@ -248,9 +249,9 @@ void check_elf(const LintInput& in, Collector& c) {
   options.lookup = in.lookup;
   for (const auto& f : check_elf_dependencies(*in.fs, options)) {
     std::string hint = f.hint();
-    // A file with the ELF magic that does not parse is odd, but not a missing dependency.
-    c.add(f.problem == ElfProblem::kMalformed ? kElfUnreadable : kElfDeps, f.binary,
-          f.message() + (hint.empty() ? "" : " (" + hint + ")"));
+    // A file with the ELF magic that does not parse is odd, but not a missing
+    // dependency; an optional plugin's missing library is a warning.
+    c.add(f.rule_id(), f.binary, f.message() + (hint.empty() ? "" : " (" + hint + ")"));
   }
 }
 
@@ -290,6 +291,8 @@ const std::vector<LintRule>& lint_rules() {
       {kElfDeps, LintLevel::kFatal, "Every ELF interpreter, library and symbol version resolves"},
       {kDevice, LintLevel::kWarn, "No device nodes in the image"},
       {kElfUnreadable, LintLevel::kWarn, "Files with the ELF magic are readable ELF objects"},
+      {kElfOptional, LintLevel::kWarn,
+       "Plugins no program loads have their desktop, sound, print and smart-card libraries"},
   };
   return kRules;
 }

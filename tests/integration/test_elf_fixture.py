@@ -149,7 +149,7 @@ class ElfFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
             "distill: error: /app/app2: needs libgcc_s.so.1, which is not in the image "
             "(add `packages: [libgcc-s1]`)",
             "distill: error: build amd64: 4 ELF dependency problems (see the lines above; "
-            "docs/elf-check.md explains the check)"], res.describe())
+            "docs/elf-check.md explains the check and elf_check.ignore)"], res.describe())
 
     def test_origin_runpath_and_private_libraries(self):
         d = self.spec_dir
