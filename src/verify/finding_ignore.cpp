@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "verify/lint.hpp"
+#include "verify/lint_rules.hpp"
 
 namespace distill::verify {
 namespace {
