@@ -11,6 +11,7 @@
 #include "core/file_util.hpp"
 #include "core/unique_fd.hpp"
 #include "verify/elf_file.hpp"
+#include "verify/finding_ignore.hpp"
 #include "verify/image_elf_check.hpp"
 
 namespace distill::builder {
@@ -67,6 +68,10 @@ core::Status check_app_binaries(const Spec& spec, const oci::Image& image, const
                  verify::check_built_image(
                      image, [&paths](std::string_view p) { return paths.count(p) != 0; },
                      verify::lookup_in(exists)));
+  // Findings on image paths; acknowledged ones stay listed so the build's
+  // output shows what was let through.
+  for (auto& f : findings)
+    f.acknowledged = verify::any_ignore_matches(spec.elf_check.ignore, f.rule_id(), "/" + f.binary);
   if (!findings.empty()) observer.elf_findings(plan.arch, findings);
   return verify::elf_findings_error(findings, "build " + plan.arch);
 }

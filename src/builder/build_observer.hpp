@@ -14,8 +14,8 @@ class BuildObserver {
  public:
   virtual ~BuildObserver() = default;
 
-  // The ELF dependency problems of the files a spec adds to `arch`'s image,
-  // just before the build fails on them.
+  // The ELF dependency findings of the files a spec adds to `arch`'s image:
+  // fatal ones (the build then fails), optional and acknowledged ones.
   virtual void elf_findings(const std::string& /*arch*/,
                             const std::vector<verify::ElfFinding>& /*findings*/) {}
 

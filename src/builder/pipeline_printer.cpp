@@ -17,8 +17,7 @@ PipelinePrinter::PipelinePrinter(std::FILE* out, std::FILE* err, bool quiet,
 
 void PipelinePrinter::elf_findings(const std::string& /*arch*/,
                                    const std::vector<verify::ElfFinding>& findings) {
-  for (const auto& f : findings)
-    std::fprintf(err_, "distill: error: %s\n", verify::format_finding(f).c_str());
+  for (const auto& f : findings) std::fprintf(err_, "%s\n", verify::finding_line(f).c_str());
 }
 
 void PipelinePrinter::app_errors(const std::string& /*arch*/,

@@ -17,6 +17,7 @@
 #include "core/suggest.hpp"
 #include "core/yaml.hpp"
 #include "debian/distro.hpp"
+#include "verify/finding_ignore.hpp"
 
 namespace distill::builder {
 namespace {
@@ -43,9 +44,11 @@ const std::vector<std::string> kKeys = {"distro",
                                         "allow_shells",
                                         "accounts",
                                         "acknowledge_scripts",
-                                        "python_bytecode"};
+                                        "python_bytecode",
+                                        "elf_check"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid", "exclude"};
 const std::vector<std::string> kAccountsKeys = {"groups", "users", "run_as"};
+const std::vector<std::string> kElfCheckKeys = {"ignore"};
 const std::vector<std::string> kGroupKeys = {"groupname", "gid", "members"};
 const std::vector<std::string> kUserKeys = {"username", "uid", "gid", "home", "shell", "gecos"};
 const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
@@ -422,6 +425,24 @@ core::Status apply_accounts(const Ctx& c, Spec& s, const YAML::Node& v) {
   return core::Status::Ok();
 }
 
+// `elf_check: {ignore: [ID | /path | ID:/path, ...]}`, as `lint --ignore` takes them.
+core::Status apply_elf_check(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (v.IsNull()) return core::Status::Ok();
+  if (!v.IsMap()) return c.at(v, fmt::format("'elf_check' must be a map (got {})", kind(v)));
+  DISTILL_TRY(unknown_keys(c, v, kElfCheckKeys, "elf_check"));
+  if (!v["ignore"]) return core::Status::Ok();
+  DISTILL_ASSIGN(auto entries, string_list(c, v["ignore"], "elf_check.ignore"));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto parsed = verify::parse_finding_ignore(entries[i]);
+    if (!parsed.ok())
+      return c.at(v["ignore"][i],
+                  fmt::format("'elf_check.ignore' item '{}' {}", entries[i], parsed.error().what),
+                  parsed.error().hint);
+    s.elf_check.ignore.push_back(std::move(*parsed));
+  }
+  return core::Status::Ok();
+}
+
 core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
   if (auto plain = apply_plain_key(c, s, k, v)) return *plain;
   if (k == "distro") {
@@ -440,7 +461,8 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
       {"user", apply_user},
       {"workdir", apply_workdir},
       {"ports", apply_ports},
-      {"accounts", apply_accounts}};
+      {"accounts", apply_accounts},
+      {"elf_check", apply_elf_check}};
   auto it = kChecked.find(k);
   if (it != kChecked.end()) return it->second(c, s, v);
   return c.at(v, fmt::format("unhandled key '{}'", k));

@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "debian/distro.hpp"
 #include "effects/accounts.hpp"
+#include "verify/finding_ignore.hpp"
 
 namespace distill::builder {
 
@@ -40,6 +41,12 @@ struct AccountsSpec {
   std::string run_as;                   // the image's user, when set
 };
 
+// `elf_check`: findings of the build's ELF check the user acknowledges
+// (docs/elf-check.md): listed as acknowledged, not fatal.
+struct ElfCheckSpec {
+  std::vector<verify::FindingIgnore> ignore;
+};
+
 // distill.yaml, validated. Field meanings and defaults: docs/spec.md.
 struct Spec {
   std::string path;      // the spec file, for messages
@@ -60,6 +67,7 @@ struct Spec {
   std::vector<std::string> acknowledge_scripts;
   // Compile the image's Python modules to hash-based .pyc (docs/effects.md).
   bool python_bytecode = true;
+  ElfCheckSpec elf_check;
   std::string workdir;
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;

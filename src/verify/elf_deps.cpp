@@ -93,10 +93,62 @@ std::vector<std::string> ld_so_conf_dirs(const image::RootfsView& fs) {
   return dirs;
 }
 
+// The JVM variants, in the launcher's order of preference (jvm.cfg lists
+// server first; client, minimal and zero are the other builds).
+constexpr std::string_view kJvmVariants[] = {"server", "client", "minimal", "zero"};
+
+// JVM homes: folders H holding H/lib/<variant>/libjvm.so, mapped to that
+// libjvm.so (the preferred variant when there are several).
+std::map<std::string, std::string, std::less<>> find_jvm_homes(const image::RootfsView& fs) {
+  std::map<std::string, std::pair<size_t, std::string>, std::less<>> best;
+  for (const auto& [path, e] : fs.entries()) {
+    if (e.type != image::FileType::kRegular || base_name(path) != "libjvm.so") continue;
+    std::string_view variant_dir = dir_name(path);
+    std::string_view lib_dir = dir_name(variant_dir);
+    if (base_name(lib_dir) != "lib") continue;
+    auto v = std::find(std::begin(kJvmVariants), std::end(kJvmVariants), base_name(variant_dir));
+    if (v == std::end(kJvmVariants)) continue;
+    size_t rank = static_cast<size_t>(v - std::begin(kJvmVariants));
+    std::string home(dir_name(lib_dir));
+    auto it = best.find(home);
+    if (it == best.end() || rank < it->second.first) best[home] = {rank, path};
+  }
+  std::map<std::string, std::string, std::less<>> out;
+  for (auto& [home, v] : best) out[home] = std::move(v.second);
+  return out;
+}
+
+// Libraries a plugin may lack without harming a program that never loads
+// it: the desktop (X11, Wayland, GL, GTK, fonts, image codecs for AWT and the
+// splash screen), sound, printing and smart cards (docs/elf-check.md).
+bool is_optional_library(std::string_view soname) {
+  static const std::string_view kPrefixes[] = {
+      "libxcb",        "libGL",         "libEGL",      "libOpenGL", "libwayland-", "libgtk-",
+      "libgdk-",       "libgdk_pixbuf", "libatk-",     "libatspi",  "libcairo",    "libpango",
+      "libfontconfig", "libfreetype",   "libharfbuzz", "libgif",    "libjpeg",     "libpng",
+      "liblcms2",      "libasound",     "libpulse",    "libjack",   "libcups",     "libpcsclite"};
+  std::string_view stem = soname.substr(0, soname.find(".so"));
+  // libX11, libXext, libXrender, libXtst, libXi, ...: the X client libraries
+  // (the capital X; libxml2 and the like are not).
+  if (stem.starts_with("libX")) return true;
+  for (std::string_view p : kPrefixes)
+    if (stem.starts_with(p)) return true;
+  return false;
+}
+
+// One object in a simulated load: the file, its parse and the index of the
+// object whose DT_NEEDED (or dlopen) brought it in (-1: loaded first).
+struct LoadedObject {
+  const image::FileEntry* entry;
+  const ElfFile* elf;
+  int loader;
+};
+
 // Resolves libraries inside one image, parsing each ELF file once.
 class Loader {
  public:
-  explicit Loader(const image::RootfsView& fs) : fs_(fs), conf_dirs_(ld_so_conf_dirs(fs)) {}
+  explicit Loader(const image::RootfsView& fs)
+      : fs_(fs), conf_dirs_(ld_so_conf_dirs(fs)), jvm_homes_(find_jvm_homes(fs)) {}
 
   // The parsed file at the image path `path` (already resolved), or null
   // when its content was not kept or it is not a readable ELF file.
@@ -121,23 +173,45 @@ class Loader {
     return *r;
   }
 
-  // Where the loader would find library `name` for `binary`, or null.
-  const image::FileEntry* find_library(std::string_view binary, const ElfFile& bin,
+  // Where ld.so would find library `name` needed by loaded[who], or null.
+  const image::FileEntry* find_library(const std::vector<LoadedObject>& loaded, int who,
                                        std::string_view name) {
+    const ElfFile& bin = *loaded[who].elf;
     if (name.find('/') != std::string_view::npos) return file_at(image_path("", name));
-    for (const auto& dir : search_dirs(binary, bin)) {
+    for (const auto& dir : search_dirs(loaded, who)) {
       const image::FileEntry* e = file_at(image_path(dir, name));
       if (e && compatible(*e, bin)) return e;
     }
     return nullptr;
   }
 
+  // The libjvm.so a JVM has loaded before any object of its home `path` is
+  // loaded, or null when `path` is in no JVM home.
+  const image::FileEntry* jvm_for(std::string_view path) const {
+    for (const auto& [home, jvm] : jvm_homes_)
+      if (path.size() > home.size() && path.starts_with(home) && path[home.size()] == '/')
+        return file_at(jvm);
+    return nullptr;
+  }
+
  private:
-  std::vector<std::string> search_dirs(std::string_view binary, const ElfFile& bin) const {
+  // glibc's order (elf/dl-load.c, _dl_map_object): when the object has no
+  // DT_RUNPATH, the DT_RPATH of the object, then of the object that loaded
+  // it, and so on up to the first one loaded; then its own DT_RUNPATH (never
+  // inherited); then ld.so.cache (the ld.so.conf folders) and the defaults.
+  // An object with a DT_RUNPATH has its DT_RPATH ignored (get-dynamic-info.h).
+  std::vector<std::string> search_dirs(const std::vector<LoadedObject>& loaded, int who) const {
+    const ElfFile& bin = *loaded[who].elf;
     std::vector<std::string> dirs;
     if (bin.runpath.empty())
-      for (const auto& d : bin.rpath) dirs.push_back(expand_tokens(d, binary, bin));
-    for (const auto& d : bin.runpath) dirs.push_back(expand_tokens(d, binary, bin));
+      for (int l = who; l >= 0; l = loaded[l].loader) {
+        const ElfFile& owner = *loaded[l].elf;
+        if (!owner.runpath.empty()) continue;
+        for (const auto& d : owner.rpath)
+          dirs.push_back(expand_tokens(d, loaded[l].entry->path, owner));
+      }
+    for (const auto& d : bin.runpath)
+      dirs.push_back(expand_tokens(d, loaded[who].entry->path, bin));
     dirs.insert(dirs.end(), conf_dirs_.begin(), conf_dirs_.end());
     if (auto info = machine_info(bin)) {
       dirs.push_back(std::string("lib/") + info->triplet);
@@ -161,6 +235,7 @@ class Loader {
 
   const image::RootfsView& fs_;
   std::vector<std::string> conf_dirs_;
+  std::map<std::string, std::string, std::less<>> jvm_homes_;
   std::map<std::string, std::unique_ptr<ElfFile>, std::less<>> cache_;
 };
 
@@ -170,74 +245,143 @@ std::optional<std::string> package_for(const ElfCheckOptions& options, std::stri
   return well_known_package(soname);
 }
 
-void check_versions(Loader& loader, const std::string& path, const ElfFile& bin,
-                    const std::map<std::string, const image::FileEntry*>& found,
-                    const ElfCheckOptions& options, std::vector<ElfFinding>& out) {
-  for (const auto& need : bin.version_needs) {
-    auto it = found.find(need.library);
-    const image::FileEntry* e =
-        it != found.end() ? it->second : loader.find_library(path, bin, need.library);
-    if (it != found.end() && !e) continue;  // already reported as missing
-    if (!e) {
-      out.push_back({path,
-                     ElfProblem::kMissingLibrary,
-                     need.library,
-                     {},
-                     {},
-                     {},
-                     package_for(options, need.library)});
-      continue;
+// The problems found while loading from one root object, and every object
+// that load reached.
+struct LoadResult {
+  std::vector<ElfFinding> findings;
+  std::set<std::string, std::less<>> visited;
+};
+
+// One simulated load, as ld.so maps an executable's (or a dlopen'ed
+// object's) dependencies: breadth first, each DT_NEEDED first matched
+// against the objects already loaded (by SONAME or the name that loaded
+// them), then searched for from the object that needs it.
+class LoadSimulation {
+ public:
+  LoadSimulation(Loader& loader, const ElfCheckOptions& options,
+                 const std::set<std::string, std::less<>>* done)
+      : loader_(loader), options_(options), done_(done) {}
+
+  // `preloaded`: an object the process holds before `root` is loaded (a
+  // JVM's libjvm.so for the JVM's own libraries).
+  LoadResult run(const image::FileEntry& root, const ElfFile& elf,
+                 const image::FileEntry* preloaded) {
+    add(root, elf, -1, {});
+    if (preloaded && preloaded->path != root.path) {
+      if (const ElfFile* p = loader_.parsed(*preloaded))
+        add(*preloaded, *p, -1, {});
+      else  // its bytes were not kept (too big): loaded all the same, under its file name
+        opaque_.emplace(std::string(base_name(preloaded->path)), preloaded);
     }
-    const ElfFile* lib = loader.parsed(*e);
+    for (size_t i = 0; i < loaded_.size(); ++i) {
+      // An object an executable loads was checked in that executable's load.
+      if (i > 0 && done_ && done_->count(loaded_[i].entry->path)) continue;
+      load_needed(static_cast<int>(i));
+    }
+    for (const auto& o : loaded_) result_.visited.insert(o.entry->path);
+    return std::move(result_);
+  }
+
+ private:
+  void add(const image::FileEntry& e, const ElfFile& elf, int loader, std::string_view name) {
+    int index = static_cast<int>(loaded_.size());
+    loaded_.push_back({&e, &elf, loader});
+    by_path_.emplace(e.path, index);
+    if (elf.soname) by_name_.emplace(*elf.soname, index);
+    if (!name.empty()) by_name_.emplace(std::string(name), index);
+  }
+
+  const image::FileEntry* resolve(int who, const std::string& name) {
+    if (auto it = by_name_.find(name); it != by_name_.end()) return loaded_[it->second].entry;
+    if (auto it = opaque_.find(name); it != opaque_.end()) return it->second;
+    const image::FileEntry* e = loader_.find_library(loaded_, who, name);
+    if (!e) return nullptr;
+    if (auto it = by_path_.find(e->path); it != by_path_.end()) {
+      by_name_.emplace(name, it->second);
+      return e;
+    }
+    // Not kept (too big) or unreadable: found, but nothing to follow.
+    if (const ElfFile* lib = loader_.parsed(*e)) add(*e, *lib, who, name);
+    return e;
+  }
+
+  void load_needed(int who) {
+    const LoadedObject cur = loaded_[who];
+    std::map<std::string, const image::FileEntry*> found;
+    for (const auto& name : cur.elf->needed) {
+      const image::FileEntry* lib = resolve(who, name);
+      found.emplace(name, lib);
+      if (!lib) missing(cur.entry->path, name);
+    }
+    for (const auto& need : cur.elf->version_needs) {
+      auto it = found.find(need.library);
+      if (it != found.end() && !it->second) continue;  // already reported as missing
+      const image::FileEntry* e = it != found.end() ? it->second : resolve(who, need.library);
+      if (!e) {
+        missing(cur.entry->path, need.library);
+        continue;
+      }
+      check_versions(cur.entry->path, need, *e);
+    }
+  }
+
+  void missing(const std::string& binary, const std::string& library) {
+    result_.findings.push_back({binary,
+                                ElfProblem::kMissingLibrary,
+                                library,
+                                {},
+                                {},
+                                {},
+                                package_for(options_, base_name(library))});
+  }
+
+  void check_versions(const std::string& binary, const ElfVersionNeed& need,
+                      const image::FileEntry& e) {
+    const ElfFile* lib = loader_.parsed(e);
     // A library without version definitions satisfies any need (ld.so only warns).
-    if (!lib || lib->version_defs.empty()) continue;
+    if (!lib || lib->version_defs.empty()) return;
     for (const auto& v : need.versions) {
       if (std::find(lib->version_defs.begin(), lib->version_defs.end(), v) !=
           lib->version_defs.end())
         continue;
-      out.push_back({path,
-                     ElfProblem::kMissingVersion,
-                     need.library,
-                     v,
-                     e->path,
-                     {},
-                     package_for(options, need.library)});
+      result_.findings.push_back({binary,
+                                  ElfProblem::kMissingVersion,
+                                  need.library,
+                                  v,
+                                  e.path,
+                                  {},
+                                  package_for(options_, need.library)});
     }
   }
+
+  Loader& loader_;
+  const ElfCheckOptions& options_;
+  const std::set<std::string, std::less<>>* done_;
+  std::vector<LoadedObject> loaded_;
+  std::map<std::string, int, std::less<>> by_path_;
+  std::map<std::string, int, std::less<>> by_name_;
+  std::map<std::string, const image::FileEntry*, std::less<>> opaque_;
+  LoadResult result_;
+};
+
+// What ld.so starts a process from: an ET_EXEC file or one with an
+// interpreter (a PIE; glibc's own libc.so.6 counts too, harmlessly).
+bool is_program(const ElfFile& f) {
+  return f.type == kElfTypeExec || f.interpreter.has_value();
 }
 
-void check_file(Loader& loader, const image::FileEntry& e, const ElfCheckOptions& options,
-                std::vector<ElfFinding>& out) {
-  auto parsed = parse_elf(*e.content);
-  if (!parsed.ok()) {
-    out.push_back({e.path, ElfProblem::kMalformed, {}, {}, {}, parsed.error().what, {}});
-    return;
+// Findings kept once each, in the order found.
+class FindingSet {
+ public:
+  void add(ElfFinding f) {
+    auto key = std::make_tuple(f.binary, static_cast<int>(f.problem), f.library, f.version);
+    if (seen_.insert(std::move(key)).second) out.push_back(std::move(f));
   }
-  const ElfFile& bin = *parsed;
-  if (bin.type != kElfTypeExec && bin.type != kElfTypeDyn) return;
-  if (bin.interpreter && !loader.file_at(image_path("", *bin.interpreter)))
-    out.push_back({e.path,
-                   ElfProblem::kMissingInterpreter,
-                   *bin.interpreter,
-                   {},
-                   {},
-                   {},
-                   package_for(options, base_name(*bin.interpreter))});
-  std::map<std::string, const image::FileEntry*> found;
-  for (const auto& name : bin.needed) {
-    const image::FileEntry* lib = loader.find_library(e.path, bin, name);
-    found.emplace(name, lib);
-    if (!lib)
-      out.push_back({e.path,
-                     ElfProblem::kMissingLibrary,
-                     name,
-                     {},
-                     {},
-                     {},
-                     package_for(options, base_name(name))});
-  }
-  check_versions(loader, e.path, bin, found, options, out);
-}
+  std::vector<ElfFinding> out;
+
+ private:
+  std::set<std::tuple<std::string, int, std::string, std::string>> seen_;
+};
 
 bool shared_object_name(std::string_view base) {
   size_t so = base.find(".so");
@@ -337,7 +481,17 @@ std::string ElfFinding::message() const {
   return {};
 }
 
+const char* ElfFinding::rule_id() const {
+  if (problem == ElfProblem::kMalformed) return kElfUnreadableRule;
+  return optional ? kElfOptionalRule : kElfDepsRule;
+}
+
 std::string ElfFinding::hint() const {
+  if (optional)
+    return fmt::format(
+        "optional: no program in the image loads this plugin through DT_NEEDED, it fails only "
+        "when one loads it at run time{}",
+        package ? fmt::format("; add `packages: [{}]` if yours does", *package) : "");
   if (!package) return {};
   if (problem == ElfProblem::kMissingVersion)
     return fmt::format(
@@ -350,12 +504,65 @@ std::string ElfFinding::hint() const {
 std::vector<ElfFinding> check_elf_dependencies(const image::RootfsView& fs,
                                                const ElfCheckOptions& options) {
   Loader loader(fs);
-  std::vector<ElfFinding> out;
+  FindingSet found;
+  std::vector<std::pair<const image::FileEntry*, const ElfFile*>> objects;
   for (const auto& [path, e] : fs.entries()) {
     if (e.type != image::FileType::kRegular || !e.content || !has_elf_magic(*e.content)) continue;
-    if (options.select && !options.select(path)) continue;
-    check_file(loader, e, options, out);
+    const ElfFile* elf = loader.parsed(e);
+    if (!elf) {
+      found.add({path, ElfProblem::kMalformed, {}, {}, {}, parse_elf(*e.content).error().what, {}});
+      continue;
+    }
+    if (elf->type != kElfTypeExec && elf->type != kElfTypeDyn) continue;
+    if (elf->interpreter && !loader.file_at(image_path("", *elf->interpreter)))
+      found.add({path,
+                 ElfProblem::kMissingInterpreter,
+                 *elf->interpreter,
+                 {},
+                 {},
+                 {},
+                 package_for(options, base_name(*elf->interpreter))});
+    objects.emplace_back(&e, elf);
   }
+  // Programs first: what they load through DT_NEEDED is checked in their
+  // context, and every problem there is fatal.
+  std::set<std::string, std::less<>> reached;
+  for (const auto& [e, elf] : objects) {
+    if (!is_program(*elf)) continue;
+    LoadResult r = LoadSimulation(loader, options, nullptr).run(*e, *elf, nullptr);
+    for (auto& f : r.findings) found.add(std::move(f));
+    reached.merge(r.visited);
+  }
+  // The rest are plugins, loaded by dlopen (a JVM's libraries, interpreter
+  // modules). Each is loaded on its own; a plugin another plugin loads is
+  // checked in that one's load, so it inherits its RPATH as at run time.
+  std::vector<std::pair<const image::FileEntry*, LoadResult>> plugins;
+  std::set<std::string, std::less<>> loaded_by_plugin;
+  for (const auto& [e, elf] : objects) {
+    if (reached.count(e->path)) continue;
+    LoadResult r = LoadSimulation(loader, options, &reached).run(*e, *elf, loader.jvm_for(e->path));
+    for (const auto& v : r.visited)
+      if (v != e->path) loaded_by_plugin.insert(v);
+    plugins.emplace_back(e, std::move(r));
+  }
+  std::set<std::string, std::less<>> covered;
+  auto keep = [&](LoadResult& r) {
+    for (auto& f : r.findings) {
+      f.optional = f.problem == ElfProblem::kMissingLibrary && is_optional_library(f.library);
+      found.add(std::move(f));
+    }
+    covered.insert(r.visited.begin(), r.visited.end());
+  };
+  for (auto& [e, r] : plugins)
+    if (!loaded_by_plugin.count(e->path)) keep(r);
+  // Plugins that only load each other in a cycle have no root: each on its own.
+  for (auto& [e, r] : plugins)
+    if (!covered.count(e->path)) keep(r);
+  std::vector<ElfFinding> out;
+  for (auto& f : found.out)
+    if (!options.select || options.select(f.binary)) out.push_back(std::move(f));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ElfFinding& a, const ElfFinding& b) { return a.binary < b.binary; });
   return out;
 }
 
@@ -376,6 +583,8 @@ core::Result<image::RootfsView> read_rootfs_for_elf(
     if (is_elf_candidate(e) && !e.hardlink_to.empty()) wanted->insert(e.hardlink_to);
   }
   image::RootfsOptions options;
+  // A JVM's libjvm.so is 20 MiB or more: big objects are checked too.
+  options.max_file_content = int64_t{128} << 20;
   options.max_total_content = int64_t{1} << 30;
   options.keep_content = [wanted, also_keep = std::move(also_keep)](std::string_view path) {
     return wanted->count(path) != 0 || (also_keep && also_keep(path));

@@ -27,6 +27,12 @@ PackageLookup lookup_in(std::function<bool(std::string_view package)> exists);
 
 enum class ElfProblem { kMalformed, kMissingInterpreter, kMissingLibrary, kMissingVersion };
 
+// The lint check ids of the ELF findings (docs/lint.md), which `lint --ignore`
+// and the spec's `elf_check.ignore` name.
+inline constexpr const char* kElfDepsRule = "DISTILL-0006";        // a missing dependency
+inline constexpr const char* kElfUnreadableRule = "DISTILL-0008";  // not a readable ELF file
+inline constexpr const char* kElfOptionalRule = "DISTILL-0011";    // an optional plugin's
+
 struct ElfFinding {
   std::string binary;  // image path without the leading '/'
   ElfProblem problem = ElfProblem::kMissingLibrary;
@@ -35,10 +41,21 @@ struct ElfFinding {
   std::string found_at;                // kMissingVersion: the library file that lacks it
   std::string detail;                  // kMalformed: why the file could not be read
   std::optional<std::string> package;  // who would provide the library
+  // A plugin's desktop, sound, print or smart-card library: a warning, not an
+  // error (docs/elf-check.md, "Optional libraries").
+  bool optional = false;
+  // Matched by an ignore entry (the spec's `elf_check.ignore`): listed, not fatal.
+  bool acknowledged = false;
+
+  // kElfDepsRule, kElfUnreadableRule or kElfOptionalRule.
+  const char* rule_id() const;
+  // Whether the finding fails a build: neither optional nor acknowledged.
+  bool fatal() const { return !optional && !acknowledged; }
 
   // "needs libstdc++.so.6, which is not in the image"
   std::string message() const;
-  // "add `packages: [libstdc++6]`", or empty when no package is known.
+  // "add `packages: [libstdc++6]`", or empty when no package is known; for
+  // an optional finding, when the plugin would fail.
   std::string hint() const;
 };
 
@@ -49,15 +66,19 @@ struct ElfCheckOptions {
   PackageLookup lookup;
 };
 
-// Checks each selected executable and shared library of `fs` (regular files
-// whose kept content has the ELF magic) the way the dynamic loader would
-// load it: PT_INTERP must exist; every DT_NEEDED must resolve through
-// DT_RPATH (when there is no DT_RUNPATH), DT_RUNPATH ($ORIGIN, $LIB and
-// $PLATFORM expanded), the folders of etc/ld.so.conf.d/*.conf and the
-// default multiarch and plain lib folders, to an ELF file of the same class
-// and machine, symlinks followed as in the image; every version in
-// .gnu.version_r must be defined by the library found. Every problem is
-// reported, sorted by binary.
+// Checks the executables and shared libraries of `fs` (regular files whose
+// kept content has the ELF magic) the way the dynamic loader would load
+// them (docs/elf-check.md): PT_INTERP must exist; each program is loaded
+// breadth first, every DT_NEEDED matching an object already loaded or
+// resolving through the DT_RPATH of the object and its loaders (when it has
+// no DT_RUNPATH), its DT_RUNPATH ($ORIGIN, $LIB and $PLATFORM expanded), the
+// folders of etc/ld.so.conf.d/*.conf and the default multiarch and plain lib
+// folders, to an ELF file of the same class and machine, symlinks followed
+// as in the image; every version in .gnu.version_r must be defined by the
+// library found. Shared objects no program loads are plugins, loaded on
+// their own (a JVM home's libraries with the JVM's libjvm.so already
+// loaded); their missing desktop, sound, print and smart-card libraries are
+// `optional`. Every problem of a selected file is reported, sorted by file.
 std::vector<ElfFinding> check_elf_dependencies(const image::RootfsView& fs,
                                                const ElfCheckOptions& options = {});
 

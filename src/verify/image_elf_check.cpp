@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "oci/image_reader.hpp"
 
 namespace distill::verify {
@@ -80,19 +82,28 @@ std::string format_finding(const ElfFinding& f) {
   return fmt::format("/{}: {}{}", f.binary, f.message(), hint.empty() ? "" : " (" + hint + ")");
 }
 
+std::string finding_line(const ElfFinding& f) {
+  // Paths and library names come from the image: escaped for the terminal.
+  std::string text = core::escape_control(format_finding(f));
+  if (f.acknowledged)
+    return fmt::format("distill: note: acknowledged by elf_check.ignore ({}): {}", f.rule_id(),
+                       text);
+  return fmt::format("distill: {}: {}", f.optional ? "warning" : "error", text);
+}
+
 core::Status report_elf_findings(const std::vector<ElfFinding>& findings,
                                  const std::string& where) {
-  for (const auto& f : findings)
-    std::fprintf(stderr, "distill: error: %s\n", format_finding(f).c_str());
+  for (const auto& f : findings) std::fprintf(stderr, "%s\n", finding_line(f).c_str());
   return elf_findings_error(findings, where);
 }
 
 core::Status elf_findings_error(const std::vector<ElfFinding>& findings, const std::string& where) {
-  if (findings.empty()) return core::Status::Ok();
+  size_t fatal = static_cast<size_t>(std::count_if(findings.begin(), findings.end(),
+                                                   [](const ElfFinding& f) { return f.fatal(); }));
+  if (fatal == 0) return core::Status::Ok();
   return core::make_error(
-      where,
-      fmt::format("{} ELF dependency problem{}", findings.size(), findings.size() == 1 ? "" : "s"),
-      "see the lines above; docs/elf-check.md explains the check");
+      where, fmt::format("{} ELF dependency problem{}", fatal, fatal == 1 ? "" : "s"),
+      "see the lines above; docs/elf-check.md explains the check and elf_check.ignore");
 }
 
 }  // namespace distill::verify

@@ -26,16 +26,22 @@ core::Result<std::vector<ElfFinding>> check_built_image(
 core::Result<image::RootfsView> read_built_rootfs(const oci::Image& image,
                                                   image::RootfsOptions options = {});
 
-// One error summing the findings up ("build amd64: 2 ELF dependency
-// problems"); Ok when there are none. Prints nothing.
+// One error summing the fatal findings up ("build amd64: 2 ELF dependency
+// problems"); Ok when there are none (optional and acknowledged findings are
+// not fatal). Prints nothing.
 core::Status elf_findings_error(const std::vector<ElfFinding>& findings, const std::string& where);
 
-// Prints every finding on stderr ("distill: error: /<binary>: <what> (<hint>)")
-// and returns one error summing them up; Ok when there are none. `where`
-// names what was checked, e.g. "build amd64".
+// Prints every finding on stderr (finding_line) and returns one error summing
+// the fatal ones up; Ok when there are none. `where` names what was checked,
+// e.g. "build amd64".
 core::Status report_elf_findings(const std::vector<ElfFinding>& findings, const std::string& where);
 
 // One finding as the CLI prints it: "/<binary>: <what> (<hint>)".
 std::string format_finding(const ElfFinding& f);
+
+// The finding's line on stderr: "distill: error: ..." when fatal, "distill:
+// warning: ..." when optional, "distill: note: acknowledged by
+// elf_check.ignore (<id>): ..." when an ignore entry matched it.
+std::string finding_line(const ElfFinding& f);
 
 }  // namespace distill::verify

@@ -17,23 +17,6 @@
 namespace distill::verify {
 namespace {
 
-constexpr const char* kUser = "CIS-DI-0001";
-constexpr const char* kSpecialBits = "CIS-DI-0008";
-constexpr const char* kSecrets = "CIS-DI-0010";
-constexpr const char* kEmptyPassword = "DKL-LI-0001";
-constexpr const char* kDuplicateIds = "DKL-LI-0002";
-constexpr const char* kUnneededFiles = "DKL-LI-0003";
-constexpr const char* kShell = "DISTILL-0001";
-constexpr const char* kPackageManager = "DISTILL-0002";
-constexpr const char* kInterpreter = "DISTILL-0003";
-constexpr const char* kWorldWritable = "DISTILL-0004";
-constexpr const char* kDebugShell = "DISTILL-0005";
-constexpr const char* kElfDeps = "DISTILL-0006";
-constexpr const char* kDevice = "DISTILL-0007";
-constexpr const char* kElfUnreadable = "DISTILL-0008";
-constexpr const char* kDotenv = "DISTILL-0009";
-constexpr const char* kDanglingLink = "DISTILL-0010";
-
 // Content-checked secret files are judged on their first bytes only.
 constexpr size_t kSecretPrefix = 64 * 1024;
 
@@ -88,7 +71,7 @@ void check_user(const LintInput& in, Collector& c) {
   std::string user = in.config->config.user;
   user = user.substr(0, user.find(':'));
   if (user.empty() || user == "root" || user == "0")
-    c.add(kUser, "",
+    c.add(lint_id::kUser, "",
           fmt::format("the image runs as root (User is \"{}\")", in.config->config.user));
 }
 
@@ -100,7 +83,8 @@ void check_env_secrets(const LintInput& in, Collector& c) {
     for (const char* w : kWords) {
       if (upper.find(w) == std::string::npos) continue;
       // The value is a secret: only the name is shown.
-      c.add(kSecrets, "", fmt::format("environment variable {} looks like a credential", name));
+      c.add(lint_id::kSecrets, "",
+            fmt::format("environment variable {} looks like a credential", name));
       break;
     }
   }
@@ -243,13 +227,14 @@ void check_commands(const LintInput& in, Collector& c) {
   for (const auto& [path, e] : in.fs->entries()) {
     if (!is_command(e)) continue;
     std::string_view base = base_name(path);
-    if (kShells.count(base)) c.add(kShell, path, "shell");
-    if (kManagers.count(base)) c.add(kPackageManager, path, "package manager");
+    if (kShells.count(base)) c.add(lint_id::kShell, path, "shell");
+    if (kManagers.count(base)) c.add(lint_id::kPackageManager, path, "package manager");
     if (auto family = family_of(base); family && family != runtime)
-      c.add(kInterpreter, path,
+      c.add(lint_id::kInterpreter, path,
             fmt::format("{} interpreter, not the entrypoint's runtime", *family));
     if (base == "busybox" && !debug)
-      c.add(kDebugShell, path, "busybox (a debug shell) in an image not tagged or set up as debug");
+      c.add(lint_id::kDebugShell, path,
+            "busybox (a debug shell) in an image not tagged or set up as debug");
   }
 }
 
@@ -257,30 +242,31 @@ void check_files(const LintInput& in, Collector& c) {
   for (const auto& [path, e] : in.fs->entries()) {
     using image::FileType;
     if (e.type == FileType::kRegular && (e.mode & 06000))
-      c.add(kSpecialBits, path,
+      c.add(lint_id::kSpecialBits, path,
             fmt::format("{} file (mode {})", special_bits_name(e.mode), mode_text(e.mode)));
     bool sticky_dir = e.type == FileType::kDirectory && (e.mode & 01000);
     if (e.type != FileType::kSymlink && (e.mode & 0002) && !sticky_dir)
-      c.add(kWorldWritable, path,
+      c.add(lint_id::kWorldWritable, path,
             fmt::format("world-writable {} (mode {})", image::file_type_name(e.type),
                         mode_text(e.mode)));
     if (e.type == FileType::kCharDevice || e.type == FileType::kBlockDevice)
-      c.add(kDevice, path, "device node (the runtime provides /dev)");
+      c.add(lint_id::kDevice, path, "device node (the runtime provides /dev)");
     if (e.type == FileType::kRegular && is_secret_file(path))
-      c.add(kSecrets, path, "file that usually holds a credential");
+      c.add(lint_id::kSecrets, path, "file that usually holds a credential");
     if (e.type == FileType::kRegular && is_secret_candidate(path)) {
       // Content not kept (over the view's budget): judged by its name.
       if (!e.content || holds_secret(path, *e.content))
-        c.add(kSecrets, path, "file that holds a credential (private key, token or password)");
+        c.add(lint_id::kSecrets, path,
+              "file that holds a credential (private key, token or password)");
     }
     if (e.type == FileType::kRegular && is_dotenv(path))
-      c.add(kDotenv, path, "dotenv file: an app's secrets, usually");
+      c.add(lint_id::kDotenv, path, "dotenv file: an app's secrets, usually");
     if (e.type == FileType::kSymlink && !into_runtime_mount(path, e.link_target) &&
         !in.fs->resolve(path).ok())
-      c.add(kDanglingLink, path,
+      c.add(lint_id::kDanglingLink, path,
             fmt::format("symlink to {}, which is not in the image",
                         core::escape_control(e.link_target)));
-    if (is_unneeded_file(path)) c.add(kUnneededFiles, path, "not needed at run time");
+    if (is_unneeded_file(path)) c.add(lint_id::kUnneededFiles, path, "not needed at run time");
   }
 }
 
@@ -310,11 +296,13 @@ void check_accounts(const LintInput& in, Collector& c) {
   auto shadow = colon_records(*in.fs, "etc/shadow");
   for (const auto& r : shadow)
     if (r.size() > 1 && r[1].empty())
-      c.add(kEmptyPassword, "etc/shadow", fmt::format("user {} has an empty password", r[0]));
+      c.add(lint_id::kEmptyPassword, "etc/shadow",
+            fmt::format("user {} has an empty password", r[0]));
   auto passwd = colon_records(*in.fs, "etc/passwd");
   for (const auto& r : passwd)
     if (r.size() > 1 && r[1].empty())
-      c.add(kEmptyPassword, "etc/passwd", fmt::format("user {} has an empty password", r[0]));
+      c.add(lint_id::kEmptyPassword, "etc/passwd",
+            fmt::format("user {} has an empty password", r[0]));
   auto duplicates = [&c](const std::vector<std::vector<std::string>>& records, const char* path,
                          const char* what) {
     std::map<std::string, std::vector<std::string>> by_id;
@@ -322,7 +310,7 @@ void check_accounts(const LintInput& in, Collector& c) {
       if (r.size() > 2) by_id[r[2]].push_back(r[0]);
     for (const auto& [id, names] : by_id) {
       if (names.size() < 2) continue;
-      c.add(kDuplicateIds, path,
+      c.add(lint_id::kDuplicateIds, path,
             fmt::format("{} {} is shared by {}", what, id, core::join(names, ", ")));
     }
   };
@@ -335,59 +323,13 @@ void check_elf(const LintInput& in, Collector& c) {
   options.lookup = in.lookup;
   for (const auto& f : check_elf_dependencies(*in.fs, options)) {
     std::string hint = f.hint();
-    // A file with the ELF magic that does not parse is odd, but not a missing dependency.
-    c.add(f.problem == ElfProblem::kMalformed ? kElfUnreadable : kElfDeps, f.binary,
-          f.message() + (hint.empty() ? "" : " (" + hint + ")"));
+    // A file with the ELF magic that does not parse is odd, but not a missing
+    // dependency; an optional plugin's missing library is a warning.
+    c.add(f.rule_id(), f.binary, f.message() + (hint.empty() ? "" : " (" + hint + ")"));
   }
 }
 
 }  // namespace
-
-std::string_view lint_level_name(LintLevel level) {
-  switch (level) {
-    case LintLevel::kInfo:
-      return "info";
-    case LintLevel::kWarn:
-      return "warn";
-    case LintLevel::kFatal:
-      return "fatal";
-  }
-  return "warn";
-}
-
-std::optional<LintLevel> parse_lint_level(std::string_view name) {
-  for (LintLevel l : {LintLevel::kInfo, LintLevel::kWarn, LintLevel::kFatal})
-    if (lint_level_name(l) == name) return l;
-  return std::nullopt;
-}
-
-const std::vector<LintRule>& lint_rules() {
-  static const std::vector<LintRule> kRules = {
-      {kUser, LintLevel::kWarn, "Create a user for the container (do not run as root)"},
-      {kSpecialBits, LintLevel::kWarn, "Remove setuid and setgid permissions in the image"},
-      {kSecrets, LintLevel::kFatal, "Do not store credentials in environment variables or files"},
-      {kEmptyPassword, LintLevel::kFatal, "Avoid empty passwords"},
-      {kDuplicateIds, LintLevel::kFatal, "Be unique UID/GID"},
-      {kUnneededFiles, LintLevel::kInfo, "Only put necessary files"},
-      {kShell, LintLevel::kWarn, "No shell in a distroless image"},
-      {kPackageManager, LintLevel::kWarn, "No package manager in a distroless image"},
-      {kInterpreter, LintLevel::kWarn, "No interpreter beyond the entrypoint's runtime"},
-      {kWorldWritable, LintLevel::kWarn, "No world-writable paths (sticky folders excepted)"},
-      {kDebugShell, LintLevel::kFatal, "No debug shell in a non-debug image"},
-      {kElfDeps, LintLevel::kFatal, "Every ELF interpreter, library and symbol version resolves"},
-      {kDevice, LintLevel::kWarn, "No device nodes in the image"},
-      {kElfUnreadable, LintLevel::kWarn, "Files with the ELF magic are readable ELF objects"},
-      {kDotenv, LintLevel::kWarn, "No dotenv files (.env) in the image"},
-      {kDanglingLink, LintLevel::kInfo, "Symlinks resolve inside the image"},
-  };
-  return kRules;
-}
-
-const LintRule* find_lint_rule(std::string_view id) {
-  for (const auto& r : lint_rules())
-    if (r.id == id) return &r;
-  return nullptr;
-}
 
 bool lint_keep_content(std::string_view path) {
   return path == "etc/passwd" || path == "etc/group" || path == "etc/shadow" ||

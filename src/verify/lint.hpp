@@ -8,24 +8,9 @@
 #include "image/rootfs_view.hpp"
 #include "oci/image_config.hpp"
 #include "verify/elf_deps.hpp"
+#include "verify/lint_rules.hpp"
 
 namespace distill::verify {
-
-enum class LintLevel { kInfo = 0, kWarn = 1, kFatal = 2 };
-
-std::string_view lint_level_name(LintLevel level);  // "info", "warn", "fatal"
-std::optional<LintLevel> parse_lint_level(std::string_view name);
-
-// One check: dockle's / the CIS Docker benchmark's id where one exists,
-// DISTILL-00xx for the distroless checks (docs/lint.md lists them all).
-struct LintRule {
-  const char* id;
-  LintLevel level;
-  const char* title;
-};
-
-const std::vector<LintRule>& lint_rules();
-const LintRule* find_lint_rule(std::string_view id);
 
 struct LintFinding {
   std::string id;

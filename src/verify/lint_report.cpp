@@ -10,6 +10,7 @@
 #include "core/sarif.hpp"
 #include "core/strings.hpp"
 #include "verify/elf_deps.hpp"
+#include "verify/finding_ignore.hpp"
 
 namespace distill::verify {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 using LintJson = nlohmann::ordered_json;
 
 core::Result<PlatformLint> lint_platform(image::ImageSource& source, const oci::PlatformImage& img,
-                                         const std::set<std::string>& ignore) {
+                                         const std::vector<FindingIgnore>& ignore) {
   auto fs = read_rootfs_for_elf(source.reader(), img, lint_keep_content);
   if (!fs.ok()) return fs.error().with_where(source.name().where);
   LintInput in;
@@ -26,7 +27,7 @@ core::Result<PlatformLint> lint_platform(image::ImageSource& source, const oci::
   in.ref_names = img.ref_names;
   PlatformLint out{img.config.platform.str(), {}};
   for (auto& f : lint_image(in))
-    if (!ignore.count(f.id)) out.findings.push_back(std::move(f));
+    if (!any_ignore_matches(ignore, f.id, f.path)) out.findings.push_back(std::move(f));
   return out;
 }
 
@@ -75,7 +76,11 @@ core::Result<LintReport> lint_source(image::ImageSource& source, const LintOptio
     return core::make_error("--exit-level " + options.exit_level, "unknown level",
                             "info, warn or fatal");
   DISTILL_ASSIGN(auto selected, source.select_platform(options.platform));
-  std::set<std::string> ignore(options.ignore.begin(), options.ignore.end());
+  std::vector<FindingIgnore> ignore;
+  for (const auto& text : options.ignore) {
+    DISTILL_ASSIGN(FindingIgnore i, parse_finding_ignore(text));
+    ignore.push_back(std::move(i));
+  }
   LintReport report{source.name().text, options.exit_level, {}, 0};
   for (const oci::PlatformImage* img : selected) {
     DISTILL_ASSIGN(PlatformLint r, lint_platform(source, *img, ignore));

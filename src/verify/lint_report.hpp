@@ -15,7 +15,8 @@ namespace distill::verify {
 struct LintOptions {
   std::string platform;              // "os/arch[/variant]"; empty: every platform image
   std::string exit_level = "fatal";  // "info", "warn" or "fatal"
-  std::vector<std::string> ignore;   // check ids left out of the report
+  // Findings left out of the report: "ID", "/path" or "ID:/path" (finding_ignore.hpp).
+  std::vector<std::string> ignore;
 };
 
 struct PlatformLint {

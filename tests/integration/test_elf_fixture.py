@@ -149,7 +149,7 @@ class ElfFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
             "distill: error: /app/app2: needs libgcc_s.so.1, which is not in the image "
             "(add `packages: [libgcc-s1]`)",
             "distill: error: build amd64: 4 ELF dependency problems (see the lines above; "
-            "docs/elf-check.md explains the check)"], res.describe())
+            "docs/elf-check.md explains the check and elf_check.ignore)"], res.describe())
 
     def test_origin_runpath_and_private_libraries(self):
         d = self.spec_dir
@@ -170,6 +170,43 @@ class ElfFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         res, _ = self.build(self.spec("base", [("opt/", "/opt/tool")]), expect_rc=1)
         self.assertIn("distill: error: /opt/tool/bin/tool: needs libpriv.so.1, which is not in "
                       "the image\n", res.stderr, res.describe())
+
+    def test_optional_plugin_warns_and_elf_check_ignore_acknowledges(self):
+        d = self.spec_dir
+        with open(os.path.join(d, "x.c"), "w") as f:
+            f.write("int x(void) { return 0; }\n")
+        os.makedirs(os.path.join(d, "stub"))
+        os.makedirs(os.path.join(d, "plug"))
+        for soname in ("libX11.so.6", "libpriv.so.1"):
+            compile_program(["gcc", "-shared", "-fPIC", "-o", "stub/" + soname, "x.c",
+                             "-Wl,-soname," + soname], d)
+        # Plugins (dlopen'ed: no program links them): one needs X11, one a private library.
+        for name, lib in (("libxplug.so", "libX11.so.6"), ("libother.so", "libpriv.so.1")):
+            compile_program(["gcc", "-shared", "-fPIC", "-o", "plug/" + name, "x.c",
+                             "-Wl,--no-as-needed", "stub/" + lib, "-Wl,-soname," + name], d)
+        files = [("plug/", "/opt/plug")]
+        res, out = self.build(self.spec("base", files), expect_rc=1)
+        lines = [l for l in res.stderr.splitlines() if l.startswith("distill: ")]
+        self.assertEqual(lines, [
+            "distill: error: /opt/plug/libother.so: needs libpriv.so.1, which is not in the image",
+            "distill: warning: /opt/plug/libxplug.so: needs libX11.so.6, which is not in the "
+            "image (optional: no program in the image loads this plugin through DT_NEEDED, it "
+            "fails only when one loads it at run time)",
+            "distill: error: build amd64: 1 ELF dependency problem (see the lines above; "
+            "docs/elf-check.md explains the check and elf_check.ignore)"], res.describe())
+        self.assertFalse(os.path.exists(out))
+        # Acknowledged: listed as such, and the build goes on.
+        res, out = self.build(self.spec(
+            "base", files, "elf_check:\n  ignore: [\"DISTILL-0006:/opt/plug/libother.so\"]\n"))
+        self.assertIn("distill: note: acknowledged by elf_check.ignore (DISTILL-0006): "
+                      "/opt/plug/libother.so: needs libpriv.so.1, which is not in the image\n",
+                      res.stderr, res.describe())
+        self.assertIn("distill: warning: /opt/plug/libxplug.so: needs libX11.so.6", res.stderr)
+        self.assertTrue(os.path.isdir(out), res.describe())
+        # An entry naming no check is refused at its line.
+        res, _ = self.build(self.spec("base", files, "elf_check:\n  ignore: [NOPE-1]\n"),
+                            expect_rc=T.NONZERO)
+        self.assert_one_error(res, "distill.yaml:5", "no such check: NOPE-1")
 
     def test_malformed_elf_file_is_an_error(self):
         with open(os.path.join(self.spec_dir, "bad"), "wb") as f:

@@ -163,6 +163,15 @@ class LintFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertNotIn("DISTILL-0001", res.stdout)
         res = self.lint(image, "--ignore", "NOPE-0001", expect_rc=2)
         self.assert_one_error(res, "--ignore", "no such check: NOPE-0001")
+        # By path: a folder with its trailing slash, or one check on one file.
+        res = self.lint(image, "--exit-level", "warn", "--ignore", "/usr/bin/",
+                        "--ignore", "CIS-DI-0001")
+        self.assertIn("Platform linux/amd64: 0 findings", res.stdout)
+        res = self.lint(image, "--ignore", "DISTILL-0001:/usr/bin/sh")
+        self.assertIn("* /usr/bin/bash: shell", res.stdout)
+        self.assertNotIn("/usr/bin/sh:", res.stdout)
+        res = self.lint(image, "--ignore", "/usr/../etc/", expect_rc=2)
+        self.assert_one_error(res, "--ignore", "'/usr/../etc/'")
 
     def test_debug_tag_allows_busybox_and_entrypoint_runtime_is_allowed(self):
         members = [member("./usr/", "d"), member("./usr/bin/", "d"),

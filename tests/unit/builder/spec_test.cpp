@@ -85,6 +85,28 @@ TEST(Spec, WrongTypes) {
             "distill.yaml:1: port '0' must be 1-65535, optionally /tcp, /udp or /sctp");
 }
 
+TEST(Spec, ElfCheckIgnoreEntries) {
+  auto s = parse(
+      "elf_check:\n  ignore: [DISTILL-0011, /opt/jre/lib/libawt_xawt.so, "
+      "\"DISTILL-0006:/opt/app/\"]\n");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  ASSERT_EQ(s->elf_check.ignore.size(), 3u);
+  EXPECT_EQ(s->elf_check.ignore[0].id, "DISTILL-0011");
+  EXPECT_EQ(s->elf_check.ignore[1].path, "/opt/jre/lib/libawt_xawt.so");
+  EXPECT_EQ(s->elf_check.ignore[2].id, "DISTILL-0006");
+  EXPECT_EQ(s->elf_check.ignore[2].path, "/opt/app/");
+  EXPECT_TRUE(parse("elf_check: {}\n").ok());
+  EXPECT_EQ(error_of("elf_check:\n  ignore:\n    - DISTILL-0006\n    - DISTILL-0666\n"),
+            "distill.yaml:4: 'elf_check.ignore' item 'DISTILL-0666' no such check: DISTILL-0666 "
+            "(docs/lint.md lists the check ids)");
+  EXPECT_EQ(error_of("\nelf_check:\n  ignore: [opt/x]\n"),
+            "distill.yaml:3: 'elf_check.ignore' item 'opt/x' is neither ID, /path nor ID:/path "
+            "(a path starts with '/')");
+  EXPECT_EQ(error_of("elf_check: [x]\n"), "distill.yaml:1: 'elf_check' must be a map (got a list)");
+  EXPECT_EQ(error_of("elf_check:\n  ignor: [x]\n"),
+            "distill.yaml:2: unknown key 'ignor' in elf_check (did you mean 'ignore'?)");
+}
+
 TEST(Spec, BadEnumsSuggest) {
   EXPECT_EQ(
       error_of("base: pyhton3\n"),

@@ -62,6 +62,32 @@ TEST_F(ImageElfCheckTest, ChecksSelectedFilesAcrossLayers) {
   EXPECT_TRUE(report_elf_findings({}, "build amd64").ok());
 }
 
+TEST_F(ImageElfCheckTest, OptionalAndAcknowledgedFindingsAreListedNotFatal) {
+  ElfFinding fatal{"app/server", ElfProblem::kMissingLibrary, "libfoo.so.1", {}, {}, {}, {}};
+  ElfFinding optional{
+      "opt/jre/lib/libjsound.so", ElfProblem::kMissingLibrary, "libasound.so.2", {}, {}, {},
+      std::string("libasound2")};
+  optional.optional = true;
+  ElfFinding acked = fatal;
+  acked.binary = "app/tool\x1b[2J";
+  acked.acknowledged = true;
+  EXPECT_EQ(finding_line(fatal),
+            "distill: error: /app/server: needs libfoo.so.1, which is not in the image");
+  EXPECT_EQ(finding_line(optional),
+            "distill: warning: /opt/jre/lib/libjsound.so: needs libasound.so.2, which is not in "
+            "the image (optional: no program in the image loads this plugin through DT_NEEDED, "
+            "it fails only when one loads it at run time; add `packages: [libasound2]` if yours "
+            "does)");
+  // Image paths are escaped before they reach the terminal.
+  EXPECT_EQ(finding_line(acked),
+            "distill: note: acknowledged by elf_check.ignore (DISTILL-0006): /app/tool\\x1b[2J: "
+            "needs libfoo.so.1, which is not in the image");
+  EXPECT_TRUE(elf_findings_error({optional, acked}, "build amd64").ok());
+  auto status = elf_findings_error({optional, fatal, acked}, "build amd64");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().what, "1 ELF dependency problem");
+}
+
 TEST_F(ImageElfCheckTest, TamperedBlobIsAnError) {
   oci::Image img = it::image_of(dir_->path(), {it::make_tar({it::file("a", "x")})});
   ASSERT_TRUE(core::write_file_atomic(img.layers[0].path, "garbage").ok());
