@@ -106,7 +106,11 @@ core::Result<ImageInventory> read_inventory(image::ImageSource& source,
     }
   }
   inv.reference = reference;
-  inv.name = img.ref_names.empty() ? source.name().name : img.ref_names.front();
+  // A layout's ref name is usually a bare tag ("latest"), which names no
+  // image; only a full reference does.
+  inv.name = source.name().name;
+  if (!img.ref_names.empty() && img.ref_names.front().find_first_of("/:") != std::string::npos)
+    inv.name = img.ref_names.front();
   return inv;
 }
 

@@ -99,7 +99,7 @@ TEST_F(InventoryCacheTest, ASecondReadNeedsNoLayer) {
   ASSERT_TRUE(second.ok()) << second.error().message();
   EXPECT_EQ(second->digest, digest_);
   EXPECT_EQ(second->reference, path("img"));
-  EXPECT_EQ(second->name, "1.0");
+  EXPECT_EQ(second->name, "img") << "a bare tag names no image";
   ASSERT_EQ(second->packages.size(), 1u);
   EXPECT_EQ(second->packages[0].name, "libssl3");
   EXPECT_EQ(second->os->get("VERSION_CODENAME"), "bookworm");
