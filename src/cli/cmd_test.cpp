@@ -32,12 +32,14 @@ Command test_command() {
         sub.add_option("--platform", a->options.platform,
                        "os/arch[/variant] (default: the host's)");
         sub.add_option("--output,-o", a->options.output, "text (default), json or junit");
+        sub.add_option("--junit-suite-name", a->options.junit_suite_name,
+                       "The JUnit test suite's name (default: container-structure-test.test)");
         return [a]() -> core::Status {
           runtime::SystemRuncExecutor runc;
           auto open = [&] { return transport::open_image(a->image, a->transport); };
           DISTILL_ASSIGN(verify::StructureTestRun run,
                          verify::run_structure_test_files(open, a->options, runc));
-          std::fputs(verify::structure_test_report(run, a->options.output).c_str(), stdout);
+          std::fputs(verify::structure_test_report(run, a->options).c_str(), stdout);
           std::fflush(stdout);
           return verify::structure_test_status(run);
         };

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "core/file_util.hpp"
+#include "core/go_regex.hpp"
 #include "core/suggest.hpp"
 #include "core/yaml.hpp"
 
@@ -34,6 +35,12 @@ class TestFileReader {
     for (const auto& kv : n) {
       const std::string k = kv.first.Scalar();
       if (std::find(keys.begin(), keys.end(), k) != keys.end()) continue;
+      static const Keys kV2Only = {"metadataTest", "containerRunOptions", "args", "uid",
+                                   "gid",          "isExecutableBy"};
+      if (!v2() && std::find(kV2Only.begin(), kV2Only.end(), k) != kV2Only.end())
+        return error(kv.first,
+                     fmt::format("'{}' is not in schemaVersion 1.0.0 (upstream refuses it too)", k),
+                     "use schemaVersion 2.0.0");
       std::string near = core::closest_match(k, keys);
       return error(
           kv.first, fmt::format("unknown key '{}' in {} (schemaVersion {})", k, what, version_),
@@ -87,6 +94,24 @@ class TestFileReader {
     return out;
   }
 
+  // Refuses a pattern that is valid Go but that distill cannot run the same
+  // way; one Go rejects is left to fail its test, as upstream.
+  core::Status check_regex(const YAML::Node& n, const std::string& pattern) const {
+    auto re = core::GoRegex::compile(pattern);
+    if (!re.ok() && core::GoRegex::unsupported(re.error()))
+      return error(n, fmt::format("regex '{}': {} is not supported", pattern, re.error().what),
+                   "see docs/structure-tests.md, Regexes");
+    return core::Status::Ok();
+  }
+
+  core::Result<std::vector<std::string>> regexes(const YAML::Node& n, std::string_view key) const {
+    DISTILL_ASSIGN(auto out, strings(n, key));
+    if (out.empty()) return out;
+    size_t i = 0;
+    for (const auto& item : n) DISTILL_TRY(check_regex(item, out[i++]));
+    return out;
+  }
+
   // A list of {key, value[, isRegex]} maps.
   core::Result<std::vector<EnvVar>> env_vars(const YAML::Node& n, std::string_view what,
                                              bool regex_allowed) const {
@@ -94,8 +119,8 @@ class TestFileReader {
     if (!n || n.IsNull()) return out;
     if (!n.IsSequence())
       return error(n, fmt::format("'{}' must be a list of key/value maps", what));
-    Keys keys = {"key", "value"};
-    if (regex_allowed) keys.push_back("isRegex");
+    // Upstream's EnvVar type has isRegex everywhere; only metadata uses it.
+    Keys keys = {"key", "value", "isRegex"};
     for (const auto& item : n) {
       DISTILL_TRY(expect_map(item, what, keys));
       EnvVar e;
@@ -107,6 +132,7 @@ class TestFileReader {
       if (item["isRegex"]) {
         DISTILL_ASSIGN(e.is_regex, flag(item["isRegex"], "isRegex"));
       }
+      if (e.is_regex && regex_allowed) DISTILL_TRY(check_regex(item["value"], e.value));
       out.push_back(std::move(e));
     }
     return out;
@@ -179,25 +205,44 @@ core::Result<FileContentTest> parse_file_content(const TestFileReader& r, const 
       auto t, r.start<FileContentTest>(n, "fileContentTest",
                                        {"name", "path", "expectedContents", "excludedContents"}));
   DISTILL_ASSIGN(t.path, r.required(n, "path", "fileContentTest '" + t.name + "'"));
-  DISTILL_ASSIGN(t.expected_contents, r.strings(n["expectedContents"], "expectedContents"));
-  DISTILL_ASSIGN(t.excluded_contents, r.strings(n["excludedContents"], "excludedContents"));
+  DISTILL_ASSIGN(t.expected_contents, r.regexes(n["expectedContents"], "expectedContents"));
+  DISTILL_ASSIGN(t.excluded_contents, r.regexes(n["excludedContents"], "excludedContents"));
   return t;
 }
 
 core::Result<CommandTest> command_test(const TestFileReader& r, const YAML::Node& n) {
-  DISTILL_ASSIGN(auto t, r.start<CommandTest>(n, "commandTest",
-                                              {"name", "setup", "teardown", "envVars", "command",
-                                               "args", "expectedOutput", "excludedOutput",
-                                               "expectedError", "excludedError", "exitCode"}));
-  DISTILL_ASSIGN(t.command, r.required(n, "command", "commandTest '" + t.name + "'"));
-  DISTILL_ASSIGN(t.args, r.strings(n["args"], "args"));
+  Keys keys = {"name",           "setup",          "teardown",      "envVars",       "command",
+               "expectedOutput", "excludedOutput", "expectedError", "excludedError", "exitCode"};
+  if (r.v2()) keys.push_back("args");
+  DISTILL_ASSIGN(auto t, r.start<CommandTest>(n, "commandTest", keys));
+  if (r.v2()) {
+    DISTILL_ASSIGN(t.command, r.required(n, "command", "commandTest '" + t.name + "'"));
+    DISTILL_ASSIGN(t.args, r.strings(n["args"], "args"));
+  } else {
+    // 1.0.0: the whole argv is one list.
+    if (!n["command"]) return r.error(n, "commandTest '" + t.name + "' without 'command'");
+    if (!n["command"].IsSequence())
+      return r.error(n["command"],
+                     "'command' must be a list (the whole argv) in schemaVersion 1.0.0",
+                     "write command: [\"/bin/prog\", \"arg\"], or use 2.0.0's command and args");
+    DISTILL_ASSIGN(auto argv, r.strings(n["command"], "command"));
+    if (argv.empty()) return r.error(n["command"], "'command' is an empty list");
+    t.command = argv[0];
+    t.args.assign(argv.begin() + 1, argv.end());
+  }
+  if (t.command.empty()) return r.error(n["command"], "'command' is empty");
   DISTILL_ASSIGN(t.setup, r.commands(n["setup"], "setup"));
   DISTILL_ASSIGN(t.teardown, r.commands(n["teardown"], "teardown"));
   DISTILL_ASSIGN(t.env_vars, r.env_vars(n["envVars"], "envVars", false));
-  DISTILL_ASSIGN(t.expected_output, r.strings(n["expectedOutput"], "expectedOutput"));
-  DISTILL_ASSIGN(t.excluded_output, r.strings(n["excludedOutput"], "excludedOutput"));
-  DISTILL_ASSIGN(t.expected_error, r.strings(n["expectedError"], "expectedError"));
-  DISTILL_ASSIGN(t.excluded_error, r.strings(n["excludedError"], "excludedError"));
+  for (const auto& e : t.env_vars)
+    if (e.key.empty() || e.value.empty())
+      return r.error(n["envVars"],
+                     "Please provide non-empty keys and values for all specified env vars",
+                     "upstream fails the test; distill refuses the file");
+  DISTILL_ASSIGN(t.expected_output, r.regexes(n["expectedOutput"], "expectedOutput"));
+  DISTILL_ASSIGN(t.excluded_output, r.regexes(n["excludedOutput"], "excludedOutput"));
+  DISTILL_ASSIGN(t.expected_error, r.regexes(n["expectedError"], "expectedError"));
+  DISTILL_ASSIGN(t.excluded_error, r.regexes(n["excludedError"], "excludedError"));
   if (n["exitCode"]) {
     DISTILL_ASSIGN(int64_t code, r.integer(n["exitCode"], "exitCode"));
     t.exit_code = static_cast<int>(code);
@@ -214,20 +259,19 @@ core::Result<std::optional<std::vector<std::string>>> optional_strings(const Tes
 }
 
 core::Result<MetadataTest> metadata_test(const TestFileReader& r, const YAML::Node& n) {
-  // Version 1 calls the environment "env" and has no labels, users or negated forms.
-  const char* env_key = r.v2() ? "envVars" : "env";
-  Keys keys = {env_key, "exposedPorts", "volumes", "entrypoint", "cmd", "workdir"};
-  if (r.v2()) keys.insert(keys.end(), {"labels", "unexposedPorts", "unmountedVolumes", "user"});
-  DISTILL_TRY(r.expect_map(n, "metadataTest", keys));
+  DISTILL_TRY(
+      r.expect_map(n, "metadataTest",
+                   {"envVars", "unboundEnvVars", "exposedPorts", "unexposedPorts", "entrypoint",
+                    "cmd", "workdir", "volumes", "unmountedVolumes", "labels", "user"}));
   MetadataTest t;
   t.line = line_of(n);
-  DISTILL_ASSIGN(t.env_vars, r.env_vars(n[env_key], env_key, r.v2()));
+  DISTILL_ASSIGN(t.env_vars, r.env_vars(n["envVars"], "envVars", true));
+  DISTILL_ASSIGN(t.unbound_env_vars, r.env_vars(n["unboundEnvVars"], "unboundEnvVars", false));
   DISTILL_ASSIGN(t.labels, r.env_vars(n["labels"], "labels", true));
-  DISTILL_ASSIGN(t.exposed_ports, optional_strings(r, n["exposedPorts"], "exposedPorts"));
-  DISTILL_ASSIGN(t.unexposed_ports, optional_strings(r, n["unexposedPorts"], "unexposedPorts"));
-  DISTILL_ASSIGN(t.volumes, optional_strings(r, n["volumes"], "volumes"));
-  DISTILL_ASSIGN(t.unmounted_volumes,
-                 optional_strings(r, n["unmountedVolumes"], "unmountedVolumes"));
+  DISTILL_ASSIGN(t.exposed_ports, r.strings(n["exposedPorts"], "exposedPorts"));
+  DISTILL_ASSIGN(t.unexposed_ports, r.strings(n["unexposedPorts"], "unexposedPorts"));
+  DISTILL_ASSIGN(t.volumes, r.strings(n["volumes"], "volumes"));
+  DISTILL_ASSIGN(t.unmounted_volumes, r.strings(n["unmountedVolumes"], "unmountedVolumes"));
   DISTILL_ASSIGN(t.entrypoint, optional_strings(r, n["entrypoint"], "entrypoint"));
   DISTILL_ASSIGN(t.cmd, optional_strings(r, n["cmd"], "cmd"));
   if (n["workdir"]) {
@@ -236,6 +280,9 @@ core::Result<MetadataTest> metadata_test(const TestFileReader& r, const YAML::No
   if (n["user"]) {
     DISTILL_ASSIGN(t.user, r.text(n["user"], "user"));
   }
+  for (const auto* list : {&t.env_vars, &t.labels})
+    for (const auto& e : *list)
+      if (e.key.empty()) return r.error(n, "a metadataTest key cannot be empty");
   return t;
 }
 
@@ -301,8 +348,9 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
     return pre.error(root["schemaVersion"], "unsupported schemaVersion '" + version + "'",
                      "1.0.0 and 2.0.0 are supported");
   TestFileReader r(path, version);
-  Keys keys = {"schemaVersion", "globalEnvVars", "fileExistenceTests", "fileContentTests",
-               "commandTests",  "metadataTest",  "licenseTests",       "containerRunOptions"};
+  Keys keys = {"schemaVersion",    "globalEnvVars", "fileExistenceTests",
+               "fileContentTests", "commandTests",  "licenseTests"};
+  if (r.v2()) keys.insert(keys.end(), {"metadataTest", "containerRunOptions"});
   DISTILL_TRY(r.expect_map(root, "the file", keys));
   StructureTestFile f;
   f.path = path;
@@ -317,12 +365,18 @@ core::Result<StructureTestFile> parse_root(const YAML::Node& root, const std::st
   DISTILL_TRY(read_tests(r, root["licenseTests"], "licenseTests", f.licenses, license_test));
   if (root["metadataTest"]) {
     DISTILL_ASSIGN(MetadataTest m, metadata_test(r, root["metadataTest"]));
-    f.metadata = std::move(m);
+    if (!m.empty()) f.metadata = std::move(m);
   }
   return f;
 }
 
 }  // namespace
+
+bool MetadataTest::empty() const {
+  return env_vars.empty() && unbound_env_vars.empty() && labels.empty() && exposed_ports.empty() &&
+         unexposed_ports.empty() && volumes.empty() && unmounted_volumes.empty() && !entrypoint &&
+         !cmd && workdir.empty() && user.empty();
+}
 
 core::Result<StructureTestFile> parse_structure_test(std::string_view text,
                                                      const std::string& path) {

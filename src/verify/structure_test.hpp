@@ -16,7 +16,7 @@ namespace distill::verify {
 struct EnvVar {
   std::string key;
   std::string value;
-  bool is_regex = false;  // metadataTest envVars and labels only
+  bool is_regex = false;  // read everywhere, used by metadataTest envVars and labels
 };
 
 struct FileExistenceTest {
@@ -44,6 +44,8 @@ struct CommandTest {
   std::vector<std::vector<std::string>> setup;
   std::vector<std::vector<std::string>> teardown;
   std::vector<EnvVar> env_vars;
+  // 2.0.0: `command` and `args`; 1.0.0: `command` is the whole argv, kept
+  // here as its first word and the rest.
   std::string command;
   std::vector<std::string> args;
   std::vector<std::string> expected_output;
@@ -53,18 +55,23 @@ struct CommandTest {
   int exit_code = 0;
 };
 
+// schemaVersion 2.0.0 only. Empty fields are not checked (entrypoint and cmd:
+// absent; `[]` checks for an empty list), and a metadataTest with nothing to
+// check is not run, as upstream.
 struct MetadataTest {
   int line = 0;
   std::vector<EnvVar> env_vars;
+  std::vector<EnvVar> unbound_env_vars;  // keys that must not be set
   std::vector<EnvVar> labels;
-  std::optional<std::vector<std::string>> exposed_ports;
-  std::optional<std::vector<std::string>> unexposed_ports;
-  std::optional<std::vector<std::string>> volumes;
-  std::optional<std::vector<std::string>> unmounted_volumes;
+  std::vector<std::string> exposed_ports;  // port numbers, as upstream compares them
+  std::vector<std::string> unexposed_ports;
+  std::vector<std::string> volumes;
+  std::vector<std::string> unmounted_volumes;
   std::optional<std::vector<std::string>> entrypoint;
   std::optional<std::vector<std::string>> cmd;
-  std::optional<std::string> workdir;
-  std::optional<std::string> user;
+  std::string workdir;
+  std::string user;
+  bool empty() const;
 };
 
 struct LicenseTest {

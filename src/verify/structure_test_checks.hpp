@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ namespace distill::verify {
 struct TestResult {
   std::string file;  // the structure test file
   std::string kind;  // "File Existence Test", "Command Test", ...
-  std::string name;
+  std::string
+      name;  // upstream's: "<kind>: <test name>", or the kind alone for metadata and license tests
   int line = 0;
   bool passed = true;
   std::vector<std::string> errors;
@@ -52,8 +54,8 @@ class CommandExecutor {
 std::vector<std::string> content_paths(const std::vector<StructureTestFile>& files,
                                        const image::RootfsView& fs);
 
-// Every test of `file`, in the file's order by kind: file existence, file
-// content, metadata, license, command tests. `executor` is used only when
+// Every test of `file` in upstream's order: command, file content, file
+// existence, license, metadata tests. `executor` is used only when
 // there are command tests.
 std::vector<TestResult> run_structure_tests(const StructureTestFile& file,
                                             const ImageUnderTest& image, CommandExecutor& executor);
@@ -64,5 +66,10 @@ std::string go_file_mode(image::FileType type, uint32_t mode);
 
 // The "Volumes" keys of an image config JSON (empty when absent or unreadable).
 std::vector<std::string> config_volumes(std::string_view config_json);
+
+// Go's os.Expand with `env` as the mapping: $NAME and ${NAME} replaced (an
+// unset name by ""), "$$" is the variable "$", a lone '$' stays. Upstream
+// expands commands and 2.0.0 file existence paths this way.
+std::string go_expand(std::string_view s, const std::map<std::string, std::string>& env);
 
 }  // namespace distill::verify

@@ -49,7 +49,7 @@ core::Result<StructureTestRun> run_structure_test_files(const image::ImageOpener
   if (needs_container(files) && ::geteuid() != 0)
     return core::make_error("test", "commandTests need root", "they run under runc; use sudo");
   DISTILL_ASSIGN(auto source, open());
-  StructureTestRun run{source->name().text, {}};
+  StructureTestRun run{source->name().text, o.configs, {}};
   DISTILL_ASSIGN(const oci::PlatformImage* img, runtime::select_one_image(*source, o.platform));
   auto fs = read_tested_filesystem(source->reader(), *img, files);
   if (!fs.ok()) return fs.error().with_where(run.image);
@@ -65,14 +65,16 @@ core::Result<StructureTestRun> run_structure_test_files(const image::ImageOpener
   return run;
 }
 
-std::string structure_test_report(const StructureTestRun& run, const std::string& output) {
-  if (output == "json") return json_report(run.image, run.results);
-  if (output == "junit") return junit_report(run.image, run.results);
-  return text_report(run.image, run.results);
+std::string structure_test_report(const StructureTestRun& run, const StructureTestOptions& o) {
+  if (o.output == "json") return json_report(run.results);
+  if (o.output == "junit") return junit_report(run.results, o.junit_suite_name);
+  return text_report(run.files, run.results);
 }
 
 core::Status structure_test_status(const StructureTestRun& run) {
   TestSummary s = summarize(run.results);
+  if (s.total() == 0)
+    return core::make_error(run.image, "no tests run", "check the files' test lists");
   if (s.failed == 0) return core::Status::Ok();
   return core::make_error(run.image, std::to_string(s.failed) + " of " + std::to_string(s.total()) +
                                          " structure tests failed");

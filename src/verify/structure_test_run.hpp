@@ -15,10 +15,12 @@ struct StructureTestOptions {
   std::vector<std::string> configs;  // structure test files
   std::string platform;              // "" picks as `distill run` does
   std::string output = "text";       // "text", "json" or "junit"
+  std::string junit_suite_name;      // "" is upstream's default
 };
 
 struct StructureTestRun {
-  std::string image;  // the reference as given
+  std::string image;               // the reference as given
+  std::vector<std::string> files;  // the structure test files, in order
   std::vector<TestResult> results;
 };
 
@@ -31,9 +33,9 @@ core::Result<StructureTestRun> run_structure_test_files(const image::ImageOpener
                                                         runtime::RuncExecutor& runc);
 
 // The report in `output` ("text", "json" or "junit").
-std::string structure_test_report(const StructureTestRun& run, const std::string& output);
+std::string structure_test_report(const StructureTestRun& run, const StructureTestOptions& options);
 
-// An error when a test failed: `distill test` exits 1.
+// An error when a test failed or none ran (as upstream): `distill test` exits 1.
 core::Status structure_test_status(const StructureTestRun& run);
 
 }  // namespace distill::verify

@@ -48,21 +48,33 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
 
     def test_version_2_passes(self):
         r, j = self.results("probe_v2.yaml")
-        failed = [x for x in j["results"] if not x["pass"]]
+        failed = [x for x in j["Results"] if not x["Pass"]]
         self.assertEqual(failed, [], r.describe())
-        kinds = sorted({x["kind"] for x in j["results"]})
+        kinds = sorted({x["Name"].split(":")[0] for x in j["Results"]})
         self.assertEqual(kinds, ["Command Test", "File Content Test", "File Existence Test",
                                  "License Test", "Metadata Test"])
-        self.assertEqual(j["total"], 7 + 4 + 1 + 1 + 7)
-        self.assertEqual(j["fail"], 0)
-        env = [x for x in j["results"] if x["name"] == "environment"][0]
-        self.assertIn("TEST_VAR=set-by-the-test", env["stdout"])
+        self.assertEqual(j["Total"], 7 + 4 + 1 + 1 + 7)
+        self.assertEqual(j["Fail"], 0)
+        env = [x for x in j["Results"] if x["Name"] == "Command Test: environment"][0]
+        self.assertIn("TEST_VAR=set-by-the-test", env["Stdout"])
+
+    def test_distroless_shaped_version_1_file_passes(self):
+        r, j = self.results("distroless_shape_v1.yaml")
+        self.assertEqual([x["Name"] for x in j["Results"] if not x["Pass"]], [], r.describe())
+        # Upstream's order: command, file content, file existence tests.
+        self.assertEqual([x["Name"] for x in j["Results"]][:3],
+                         ["Command Test: argv list", "Command Test: hello",
+                          "File Content Test: known users"])
+        self.assertIn("File Existence Test: root", [x["Name"] for x in j["Results"]])
+        self.assertEqual(j["Total"], 10)
 
     def test_version_1_passes_and_text_output(self):
         r = self.distill_test("-c", config("probe_v1.yaml"))
         self.assertIn("=== RUN: File Existence Test: probe\n--- PASS", r.stdout)
         self.assertIn("=== RUN: Command Test: exit code\n--- PASS", r.stdout)
-        self.assertIn("Passes:      7\nFailures:    0\nTotal tests: 7", r.stdout, r.describe())
+        self.assertIn("====== Test file: probe_v1.yaml ======", r.stdout)
+        self.assertIn("Passes:      6\nFailures:    0\nDuration:    ", r.stdout, r.describe())
+        self.assertIn("Total tests: 6\n\nPASS\n", r.stdout)
         self.assertEqual(os.listdir(self.tmpdir), [])
 
     def test_several_files_and_junit(self):
@@ -70,28 +82,29 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
                               "--output", "junit", expect_rc=1)
         self.assert_one_error(r, "structure tests failed")
         root = ET.fromstring(r.stdout)
+        # Upstream's shape: one suite for the whole run.
         self.assertEqual(root.tag, "testsuites")
-        suites = {s.get("name"): s for s in root.findall("testsuite")}
-        self.assertEqual(sorted(suites), sorted([config("probe_v1.yaml"),
-                                                 config("probe_failing.yaml")]))
-        self.assertEqual(suites[config("probe_v1.yaml")].get("failures"), "0")
-        failing = suites[config("probe_failing.yaml")]
-        cases = failing.findall("testcase")
-        self.assertEqual(len(cases), 10)
-        self.assertEqual(failing.get("failures"), "10")
+        self.assertEqual((root.get("tests"), root.get("failures")), ("16", "10"))
+        suites = root.findall("testsuite")
+        self.assertEqual([s.get("name") for s in suites], ["container-structure-test.test"])
+        cases = suites[0].findall("testcase")
+        self.assertEqual(len(cases), 16)
+        failed = [c for c in cases if c.find("failure") is not None]
+        self.assertEqual(len(failed), 10)
         for c in cases:
-            self.assertIsNotNone(c.find("failure"), c.get("name"))
+            self.assertIsNotNone(c.find("system-out"), c.get("name"))
 
     def test_failures_say_what_was_expected_and_found(self):
         r, j = self.results("probe_failing.yaml", expect_rc=1)
         self.assert_one_error(r, "10 of 10 structure tests failed")
-        by_name = {x["name"]: x for x in j["results"]}
-        self.assertTrue(all(not x["pass"] for x in j["results"]), r.stdout)
+        by_name = {x["Name"].split(": ", 1)[-1]: x for x in j["Results"]}
+        self.assertTrue(all(not x["Pass"] for x in j["Results"]), r.stdout)
 
         def errors(name):
-            return "\n".join(by_name[name]["errors"])
+            return "\n".join(by_name[name].get("Errors", []))
 
-        self.assertIn("File /bin/sh does not exist", errors("shell present"))
+        self.assertIn("Error examining file in container: lstat /bin/sh: no such file or directory",
+                      errors("shell present"))
         self.assertIn("File /etc/passwd should not exist but does", errors("passwd absent"))
         self.assertIn("/etc/passwd has incorrect permissions. Expected: -rw-rw-rw-, "
                       "Actual: -rw-r--r--", errors("wrong permissions"))
@@ -99,25 +112,25 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
                       errors("wrong owner"))
         self.assertIn("/app/app.conf has incorrect group ownership. Expected: 0, Actual: 65532",
                       errors("wrong owner"))
-        self.assertIn("/app/app.conf is not executable by other (permissions -rw-r-----)",
-                      errors("not executable"))
-        self.assertIn("Expected string 'ID=alpine' not found in file /etc/os-release",
+        self.assertIn("/app/app.conf has incorrect executable bit. Expected to be executable by "
+                      "other, Actual: -rw-r-----", errors("not executable"))
+        self.assertIn("Expected string 'ID=alpine' not found in file content string",
                       errors("wrong content"))
-        self.assertIn("Excluded string 'ID=debian' found in file /etc/os-release",
+        self.assertIn("Excluded string 'ID=debian' found in file content string",
                       errors("wrong content"))
         meta = errors("Metadata Test")
-        for want in ("env var GREETING has value 'bonjour', expected 'hello'",
-                     "env var MISSING_VAR not found in image metadata",
-                     "label org.example.version has value '1.2.3', expected a match for '^2\\.'",
-                     "port 9090 not found in image metadata",
-                     "port 8080 found in image metadata",
-                     "volume /srv not found in image metadata",
-                     "volume /data found in image metadata",
-                     "Image entrypoint [\"/usr/local/bin/probe\"] does not match expected "
-                     "[\"/bin/sh\"]",
-                     "Image cmd [\"hello\"] does not match expected []",
-                     "Image workdir '/app' does not match expected '/'",
-                     "Image user '65532:65532' does not match expected 'root'"):
+        for want in ("env var GREETING value bonjour does not match expected value: hello",
+                     "variable MISSING_VAR not found in image env",
+                     "label org.example.version value 1.2.3 does not match expected value: ^2\\.",
+                     "Port 9090 not found in config",
+                     "Port 8080 should not be exposed",
+                     "Volume /srv not found in config",
+                     "Volume /data should not be mounted",
+                     "Image entrypoint [/usr/local/bin/probe] does not match expected "
+                     "entrypoint: [/bin/sh]",
+                     "Image Cmd [hello] does not match expected Cmd: []",
+                     "Image workdir /app does not match config workdir: /",
+                     "Image user 65532:65532 does not match config user: root"):
             self.assertIn(want, meta)
         out = errors("wrong output")
         self.assertIn("Expected string 'uid=0 ' not found in output 'uid=65532 gid=65532\n'", out)
@@ -129,11 +142,11 @@ class StructureFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         shell = errors("missing program")
         self.assertIn("Expected string 'shell-ran' not found in output ''", shell)
         self.assertIn("exited with incorrect error code", shell)
-        self.assertIn("/bin/sh", by_name["missing program"]["stderr"], "runc says what is missing")
+        self.assertIn("/bin/sh", by_name["missing program"]["Stderr"], "runc says what is missing")
         # The text output shows the same, test by test.
         t = self.distill_test("-c", config("probe_failing.yaml"), expect_rc=1)
         self.assertIn("=== RUN: File Existence Test: shell present\n--- FAIL", t.stdout)
-        self.assertIn("Error: File /bin/sh does not exist", t.stdout)
+        self.assertIn("Error: Error examining file in container: lstat /bin/sh", t.stdout)
         self.assertIn("Passes:      0\nFailures:    10", t.stdout)
 
     def test_container_run_options(self):
@@ -173,8 +186,8 @@ commandTests:
         r = self.run_distill(["test", self.image, "-c", path, "--output", "json"],
                              env={"TMPDIR": self.tmpdir, "DISTILL_TEST_PASSED_ON": "yes"})
         j = r.json()
-        self.assertEqual([x["name"] for x in j["results"] if not x["pass"]], [], r.describe())
-        self.assertEqual(j["total"], 4)
+        self.assertEqual([x["Name"] for x in j["Results"] if not x["Pass"]], [], r.describe())
+        self.assertEqual(j["Total"], 4)
         # Privileged containers are refused when the file is read.
         bad = os.path.join(self.tmp, "privileged.yaml")
         with open(bad, "w") as f:
@@ -257,7 +270,7 @@ commandTests:
         self.assertTrue(in_tmp, "the copy in /tmp never appeared on the host: %s\n%s%s" %
                         (found, err.decode(), out.decode()))
         self.assertEqual(p.returncode, 0, err.decode() + out.decode())
-        self.assertEqual(json.loads(out)["pass"], 1, out.decode())
+        self.assertEqual(json.loads(out)["Pass"], 1, out.decode())
         for f, r in runs.items():
             self.assertNotIn(b"euid=0", r.stdout, "uid 65534 ran %s as root" % f)
         self.assertEqual(searched.stdout.decode(), "",

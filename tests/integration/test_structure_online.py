@@ -33,12 +33,13 @@ class StructureOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
                               "-c", os.path.join(STRUCTURE, "python3_v1.yaml"),
                               "--output", "json"], env={"TMPDIR": tmpdir}, expect_rc=None)
         j = r.json()
-        failed = [x for x in j["results"] if not x["pass"]]
+        failed = [x for x in j["Results"] if not x["Pass"]]
         self.assertEqual(failed, [], r.describe())
         self.assertEqual(r.rc, 0, r.describe())
-        self.assertEqual(j["total"], 35)
-        shell = [x for x in j["results"] if x["name"] == "subprocess with shell=True fails"][0]
-        self.assertIn("FileNotFoundError", shell["stderr"])
+        self.assertEqual(j["Total"], 33)
+        shell = [x for x in j["Results"]
+                 if x["Name"] == "Command Test: subprocess with shell=True fails"][0]
+        self.assertIn("FileNotFoundError", shell["Stderr"])
         self.assertEqual(os.listdir(tmpdir), [], "bundle or runc state left")
 
 

@@ -41,7 +41,9 @@ TEST(StructureTestRun, OptionsAndFilesAreCheckedBeforeTheImageIsOpened) {
 }
 
 TEST(StructureTestRun, FailedTestsAreAnError) {
-  StructureTestRun run{"img", {}};
+  StructureTestRun run{"img", {"t.yaml"}, {}};
+  EXPECT_EQ(structure_test_status(run).error().message(),
+            "img: no tests run (check the files' test lists)");
   TestResult pass;
   pass.name = "a";
   run.results.push_back(pass);
@@ -52,8 +54,10 @@ TEST(StructureTestRun, FailedTestsAreAnError) {
   auto s = structure_test_status(run);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message(), "img: 1 of 2 structure tests failed");
-  EXPECT_EQ(structure_test_report(run, "text"), text_report("img", run.results));
-  EXPECT_EQ(structure_test_report(run, "junit"), junit_report("img", run.results));
+  StructureTestOptions o;
+  EXPECT_EQ(structure_test_report(run, o), text_report(run.files, run.results));
+  o.output = "junit";
+  EXPECT_EQ(structure_test_report(run, o), junit_report(run.results, ""));
 }
 
 }  // namespace

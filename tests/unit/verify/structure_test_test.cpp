@@ -85,31 +85,83 @@ TEST(StructureTestParser, ReadsEveryFieldOfVersion2) {
   const auto& m = *f->metadata;
   EXPECT_TRUE(m.env_vars.at(0).is_regex);
   EXPECT_EQ(m.labels.at(0).value, "b");
-  EXPECT_EQ(m.exposed_ports.value(), std::vector<std::string>{"8080"});
-  EXPECT_TRUE(m.volumes.has_value());
-  EXPECT_TRUE(m.volumes->empty());
+  EXPECT_EQ(m.exposed_ports, std::vector<std::string>{"8080"});
+  EXPECT_TRUE(m.volumes.empty());
   EXPECT_TRUE(m.entrypoint.has_value() && m.entrypoint->empty());
-  EXPECT_EQ(m.workdir.value_or(""), "/app");
-  EXPECT_EQ(m.user.value_or(""), "65532");
+  EXPECT_EQ(m.workdir, "/app");
+  EXPECT_EQ(m.user, "65532");
   ASSERT_EQ(f->licenses.size(), 1u);
   EXPECT_TRUE(f->licenses[0].debian);
 }
 
-TEST(StructureTestParser, Version1UsesEnvAndLacksTheNewerFields) {
+TEST(StructureTestParser, Version1CommandIsTheWholeArgv) {
+  // The shape of Google distroless's own test files.
   auto f = parse_structure_test(
-      "schemaVersion: '1.0.0'\nmetadataTest:\n  env:\n    - key: A\n      value: b\n"
-      "  cmd: [x]\n",
+      "schemaVersion: \"1.0.0\"\ncommandTests:\n  - name: hello\n"
+      "    command: [\"/usr/bin/python3\", \"-c\", \"print('Hello World')\"]\n"
+      "    setup: [[/bin/a, x], [/bin/b]]\n    envVars: [{key: A, value: b}]\n"
+      "    expectedOutput: ['Hello World']\n",
       "v1.yaml");
   ASSERT_TRUE(f.ok()) << f.error().message();
-  EXPECT_EQ(f->metadata->env_vars.at(0).key, "A");
+  const auto& c = f->commands.at(0);
+  EXPECT_EQ(c.command, "/usr/bin/python3");
+  EXPECT_EQ(c.args, (std::vector<std::string>{"-c", "print('Hello World')"}));
+  EXPECT_EQ(c.setup.size(), 2u);
+  auto string_command = parse_structure_test(
+      "schemaVersion: 1.0.0\ncommandTests:\n  - name: x\n    command: /bin/x\n", "v1.yaml");
+  ASSERT_FALSE(string_command.ok());
+  EXPECT_EQ(string_command.error().where, "v1.yaml:4");
+  EXPECT_NE(string_command.error().what.find("must be a list (the whole argv)"), std::string::npos);
+  auto args = parse_structure_test(
+      "schemaVersion: 1.0.0\ncommandTests:\n  - name: x\n    command: [/bin/x]\n    args: [y]\n",
+      "v1.yaml");
+  ASSERT_FALSE(args.ok());
+  EXPECT_NE(args.error().what.find("'args' is not in schemaVersion 1.0.0"), std::string::npos);
+}
+
+TEST(StructureTestParser, Version1LacksTheNewerFields) {
   auto bad = parse_structure_test(
       "schemaVersion: '1.0.0'\nfileExistenceTests:\n  - name: x\n    path: /x\n    uid: 0\n",
       "v1.yaml");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().where, "v1.yaml:5");
-  EXPECT_NE(bad.error().what.find("unknown key 'uid'"), std::string::npos);
-  EXPECT_FALSE(
-      parse_structure_test("schemaVersion: '1.0.0'\nmetadataTest:\n  labels: []\n", "v").ok());
+  EXPECT_NE(bad.error().what.find("'uid' is not in schemaVersion 1.0.0"), std::string::npos);
+  for (const char* text : {"schemaVersion: '1.0.0'\nmetadataTest:\n  cmd: [x]\n",
+                           "schemaVersion: '1.0.0'\ncontainerRunOptions:\n  user: root\n"}) {
+    auto r = parse_structure_test(text, "v");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().hint, "use schemaVersion 2.0.0");
+  }
+  auto lic = parse_structure_test("schemaVersion: '1.0.0'\nlicenseTests:\n  - debian: true\n", "v");
+  ASSERT_TRUE(lic.ok()) << lic.error().message();
+  EXPECT_TRUE(lic->licenses.at(0).debian);
+}
+
+TEST(StructureTestParser, MetadataWithNothingToCheckIsNotRun) {
+  auto f = parse_structure_test(
+      "schemaVersion: 2.0.0\nmetadataTest:\n  exposedPorts: []\n  volumes: []\n", "t.yaml");
+  ASSERT_TRUE(f.ok()) << f.error().message();
+  EXPECT_FALSE(f->metadata.has_value());
+  auto unbound = parse_structure_test(
+      "schemaVersion: 2.0.0\nmetadataTest:\n  unboundEnvVars: [{key: DEBUG}]\n", "t.yaml");
+  ASSERT_TRUE(unbound.ok()) << unbound.error().message();
+  EXPECT_EQ(unbound->metadata->unbound_env_vars.at(0).key, "DEBUG");
+}
+
+TEST(StructureTestParser, RegexesGoCannotRunHereAreRefused) {
+  auto f = parse_structure_test(
+      "schemaVersion: 2.0.0\nfileContentTests:\n  - name: x\n    path: /x\n"
+      "    expectedContents: ['\\pL+']\n",
+      "t.yaml");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().where, "t.yaml:5");
+  EXPECT_NE(f.error().what.find("regex '\\pL+'"), std::string::npos) << f.error().what;
+  // Invalid in Go too: read, and the test fails when run, as upstream.
+  EXPECT_TRUE(
+      parse_structure_test("schemaVersion: 2.0.0\nfileContentTests:\n  - name: x\n    path: /x\n"
+                           "    expectedContents: ['(a)\\1']\n",
+                           "t.yaml")
+          .ok());
 }
 
 TEST(StructureTestParser, ErrorsNameTheLine) {
