@@ -36,6 +36,11 @@ Command scan_command() {
                          "Leave out findings without a fixed version");
             sub.add_option("--ignore", o.ignore_file,
                            "File of issue ids to accept, one per line with a reason each");
+            sub.add_option(
+                   "--vex", o.vex_files,
+                   "OpenVEX document (repeatable): findings stated not_affected or fixed for "
+                   "this image or package are suppressed")
+                ->allow_extra_args(false);
             sub.add_flag("--no-cache", o.no_cache,
                          "Read the image's layers even when its inventory is in the cache");
             return [&g, a]() -> core::Status {

@@ -32,8 +32,12 @@ SarifJson result_json(const Result& r) {
   if (!r.properties.is_null()) j["properties"] = r.properties;
   if (!r.suppressions.empty()) {
     SarifJson suppressions = SarifJson::array();
-    for (const auto& s : r.suppressions)
-      suppressions.push_back({{"kind", s.kind}, {"justification", s.justification}});
+    for (const auto& s : r.suppressions) {
+      SarifJson one = {{"kind", s.kind}};
+      if (!s.status.empty()) one["status"] = s.status;
+      one["justification"] = s.justification;
+      suppressions.push_back(std::move(one));
+    }
     j["suppressions"] = std::move(suppressions);
   }
   return j;

@@ -28,6 +28,7 @@ struct ArtifactLocation {
 struct Suppression {
   std::string kind;  // "external", "inSource"
   std::string justification;
+  std::string status;  // "accepted", "underReview", "rejected"; omitted when empty
 };
 
 struct Result {

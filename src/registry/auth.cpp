@@ -2,9 +2,9 @@
 
 #include <cctype>
 
+#include "core/base64.hpp"
 #include "core/json.hpp"
 #include "core/strings.hpp"
-#include "registry/base64.hpp"
 
 namespace distill::registry {
 namespace {
@@ -14,7 +14,7 @@ void skip_spaces(std::string_view& s) {
 }
 
 std::string basic_header(const Credential& c) {
-  return "Basic " + base64_encode(c.username + ":" + c.password);
+  return "Basic " + core::base64_encode(c.username + ":" + c.password);
 }
 
 }  // namespace

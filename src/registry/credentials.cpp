@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
 #include "core/file_util.hpp"
 #include "core/json.hpp"
-#include "registry/base64.hpp"
 
 namespace distill::registry {
 namespace {
@@ -81,7 +81,7 @@ core::Result<Credential> CredentialStore::lookup(const std::string& registry) co
   if (const json* entry = find_entry(config, "auths", registry); entry && entry->is_object()) {
     DISTILL_ASSIGN(std::string auth, core::json_string(*entry, "auth"));
     if (!auth.empty()) {
-      auto decoded = base64_decode(auth);
+      auto decoded = core::base64_decode(auth);
       size_t colon = decoded ? decoded->find(':') : std::string::npos;
       // Never echo the entry: it is the secret.
       if (colon == std::string::npos)
@@ -147,7 +147,8 @@ core::Status CredentialStore::store(const std::string& registry,
   }
   json& auths = config["auths"];
   if (!auths.is_object()) auths = json::object();
-  auths[registry] = {{"auth", base64_encode(credential.username + ":" + credential.password)}};
+  auths[registry] = {
+      {"auth", core::base64_encode(credential.username + ":" + credential.password)}};
   return core::write_file_atomic(config_path(), config.dump(1, '\t') + "\n", 0600);
 }
 

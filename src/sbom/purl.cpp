@@ -58,7 +58,60 @@ std::string purl_path(std::string_view path) {
   return out;
 }
 
+std::optional<std::string> purl_percent_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<PurlParts> parse_purl(std::string_view purl) {
+  constexpr std::string_view kScheme = "pkg:";
+  if (purl.size() < kScheme.size() || purl.substr(0, kScheme.size()) != kScheme)
+    return std::nullopt;
+  std::string_view rest = purl.substr(kScheme.size());
+  rest = rest.substr(0, rest.find('#'));
+  rest = rest.substr(0, rest.find('?'));
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);  // "pkg://" is allowed
+  size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos) return std::nullopt;
+  PurlParts out;
+  for (char c : rest.substr(0, slash))
+    out.type += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  std::string_view path = rest.substr(slash + 1);
+  // The version follows the last '@' of the name (after the last '/'): an
+  // npm scope's '@' may be written unencoded.
+  size_t at = path.rfind('@');
+  size_t last_slash = path.rfind('/');
+  if (at != std::string_view::npos && at != 0 &&
+      (last_slash == std::string_view::npos || at > last_slash + 1)) {
+    auto version = purl_percent_decode(path.substr(at + 1));
+    if (!version) return std::nullopt;
+    out.version = std::move(*version);
+    path = path.substr(0, at);
+  }
+  auto decoded = purl_percent_decode(path);
+  if (!decoded || decoded->empty() || decoded->back() == '/') return std::nullopt;
+  out.path = std::move(*decoded);
+  return out;
+}
 
 std::string lang_purl(const LangPackage& p) {
   std::string version = "@" + purl_encode(p.version);

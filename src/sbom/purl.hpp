@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,16 @@ std::string pep503_name(std::string_view name);
 // pkg:npm/%40scope/name@<version>, pkg:golang/<module path>@<version>,
 // pkg:maven/<groupId>/<artifactId>@<version>.
 std::string lang_purl(const LangPackage& p);
+
+// A purl read back for matching: "pkg:TYPE/NAMESPACE/NAME@VERSION?Q#SUB" ->
+// type (lower case), path "NAMESPACE/NAME" and version, each segment
+// percent-decoded; qualifiers and subpath dropped. nullopt when it is not a
+// purl ("pkg:", a type, a name).
+struct PurlParts {
+  std::string type;
+  std::string path;     // "debian/openssl", "requests", "@scope/name"
+  std::string version;  // "" when the purl has none
+};
+std::optional<PurlParts> parse_purl(std::string_view purl);
 
 }  // namespace distill::sbom

@@ -52,8 +52,8 @@ core::sarif::Rule rule_of(const Finding& f) {
   return {f.id, f.id, f.description.empty() ? f.id : f.description, {}, std::move(props)};
 }
 
-core::sarif::Result result_of(const Finding& f, size_t rule_index, const std::string& reason,
-                              const ScanReport& r) {
+core::sarif::Result result_of(const Finding& f, size_t rule_index,
+                              const core::sarif::Suppression* suppression, const ScanReport& r) {
   std::string fix = f.fixed_version.empty() ? "no fixed version" : "fixed in " + f.fixed_version;
   core::sarif::Result result;
   result.rule_id = f.id;
@@ -74,7 +74,7 @@ core::sarif::Result result_of(const Finding& f, size_t rule_index, const std::st
                        {"severity", severity_name(f.severity)},
                        {"binaries", f.binaries},
                        {"ecosystem", f.ecosystem}};
-  if (!reason.empty()) result.suppressions.push_back({"external", reason});
+  if (suppression) result.suppressions.push_back(*suppression);
   return result;
 }
 
@@ -85,13 +85,22 @@ ordered_json report_sarif(const ScanReport& r, std::string_view tool_version) {
   run.tool_name = "distill";
   run.tool_version = tool_version;
   std::map<std::string, size_t> rule_index;
-  auto add = [&](const Finding& f, const std::string& reason) {
+  auto add = [&](const Finding& f, const core::sarif::Suppression* suppression) {
     auto [it, added] = rule_index.emplace(f.id, run.rules.size());
     if (added) run.rules.push_back(rule_of(f));
-    run.results.push_back(result_of(f, it->second, reason, r));
+    run.results.push_back(result_of(f, it->second, suppression, r));
   };
-  for (const auto& f : r.findings) add(f, "");
-  for (const auto& i : r.ignored) add(i.finding, i.reason);
+  for (const auto& f : r.findings) add(f, nullptr);
+  for (const auto& i : r.ignored) {
+    core::sarif::Suppression s{"external", i.reason, ""};
+    add(i.finding, &s);
+  }
+  // A VEX statement is the supplier's accepted word that the finding does
+  // not apply (SARIF 3.35: status "accepted").
+  for (const auto& v : r.suppressed) {
+    core::sarif::Suppression s{"external", vex_reason(v), "accepted"};
+    add(v.finding, &s);
+  }
   run.properties = {
       {"image", r.name}, {"digest", r.digest}, {"platform", r.platform}, {"release", r.release}};
   return core::sarif::log_json({std::move(run)});

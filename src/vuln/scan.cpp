@@ -11,8 +11,10 @@
 #include "sbom/inventory_cache.hpp"
 #include "vuln/database.hpp"
 #include "vuln/ignore_list.hpp"
+#include "vuln/openvex.hpp"
 #include "vuln/release.hpp"
 #include "vuln/sarif.hpp"
+#include "vuln/vex.hpp"
 
 namespace distill::vuln {
 
@@ -33,6 +35,11 @@ core::Result<ScanReport> scan_image(const image::ImageOpener& open, const ScanOp
     DISTILL_ASSIGN(std::string text, core::read_file(o.ignore_file));
     DISTILL_ASSIGN(ignore, parse_ignore_list(text, o.ignore_file));
   }
+  std::vector<VexDocument> vex;
+  for (const auto& path : o.vex_files) {
+    DISTILL_ASSIGN(VexDocument doc, read_openvex(path));
+    vex.push_back(std::move(doc));
+  }
   r.database_path = database_path(o.db, o.cache_dir);
   DISTILL_ASSIGN(auto db, Database::open(r.database_path));
   r.database = db->info();
@@ -50,6 +57,8 @@ core::Result<ScanReport> scan_image(const image::ImageOpener& open, const ScanOp
                  match_image(inv.os, inv.packages, *db, inv.reference, inv.lang_packages));
   r.release = std::move(matched.release);
   r.findings = std::move(matched.findings);
+  // VEX first: a supplier's statement outranks a local ignore entry.
+  r.suppressed = apply_vex(r.findings, vex, {r.digest});
   filter_findings(r, o.ignore_unfixed, ignore);
   return r;
 }

@@ -25,11 +25,12 @@ struct ScanOptions {
   std::string format = "table";  // "table", "json" or "sarif"
   std::string fail_on;           // severity name; empty: never fail
   bool ignore_unfixed = false;
-  std::string ignore_file;  // issue ids to accept, each with a reason
-  bool no_cache = false;    // read the layers even when the inventory is cached
+  std::string ignore_file;             // issue ids to accept, each with a reason
+  std::vector<std::string> vex_files;  // OpenVEX documents (vuln/openvex.hpp, vuln/vex.hpp)
+  bool no_cache = false;               // read the layers even when the inventory is cached
 };
 
-// The options are checked, the ignore list and the database read, then
+// The options are checked, the ignore list, VEX documents and the database read, then
 // `open` is called and the image's inventory (cached by manifest digest)
 // matched against the database for its Debian release.
 core::Result<ScanReport> scan_image(const image::ImageOpener& open, const ScanOptions& options,

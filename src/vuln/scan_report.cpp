@@ -86,6 +86,17 @@ ordered_json report_json(const ScanReport& r) {
     j["reason"] = i.reason;
     ignored.push_back(std::move(j));
   }
+  ordered_json suppressed = ordered_json::array();
+  for (const auto& s : r.suppressed) {
+    ordered_json j = finding_json(s.finding);
+    j["vex"] = {{"status", vex_status_name(s.status)},
+                {"justification", s.justification},
+                {"impact_statement", s.impact_statement},
+                {"product", s.product},
+                {"document", s.document},
+                {"statement", s.statement}};
+    suppressed.push_back(std::move(j));
+  }
   return {{"image",
            {{"reference", r.reference},
             {"name", r.name},
@@ -100,6 +111,7 @@ ordered_json report_json(const ScanReport& r) {
             {"stale", r.stale()}}},
           {"findings", std::move(findings)},
           {"ignored", std::move(ignored)},
+          {"suppressed", std::move(suppressed)},
           {"summary", {{"total", r.findings.size()}, {"by_severity", std::move(severities)}}},
           {"fail_on", r.fail_on ? ordered_json(severity_name(*r.fail_on)) : ordered_json(nullptr)},
           {"failing", r.failing()}};
@@ -137,6 +149,9 @@ std::string report_table(const ScanReport& r) {
   for (const auto& i : r.ignored)
     out +=
         fmt::format("Ignored: {} in {} ({})\n", i.finding.id, i.finding.source_package, i.reason);
+  for (const auto& s : r.suppressed)
+    out += fmt::format("Suppressed: {} in {} ({})\n", s.finding.id, table_package(s.finding),
+                       core::escape_control(vex_reason(s)));
   return out;
 }
 

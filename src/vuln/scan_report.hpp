@@ -10,6 +10,7 @@
 #include "vuln/database.hpp"
 #include "vuln/matcher.hpp"
 #include "vuln/severity.hpp"
+#include "vuln/vex.hpp"
 
 namespace distill::vuln {
 
@@ -30,6 +31,7 @@ struct ScanReport {
   int64_t age_days = 0;
   std::vector<Finding> findings;  // reported
   std::vector<IgnoredFinding> ignored;
+  std::vector<SuppressedFinding> suppressed;  // by --vex statements, never failing
   std::optional<Severity> fail_on;
 
   bool stale() const { return age_days > kStaleAfterDays; }

@@ -34,7 +34,8 @@ TEST(SarifLog, WritesEveryOptionalMemberInOrder) {
   r.message = "m";
   r.locations = std::vector<core::sarif::ArtifactLocation>{{"etc/passwd", "ROOTFS"}, {"a", ""}};
   r.properties = {{"k", "v"}};
-  r.suppressions.push_back({"external", "accepted"});
+  r.suppressions.push_back({"external", "accepted", ""});
+  r.suppressions.push_back({"external", "VEX not_affected", "accepted"});
   run.results.push_back(r);
   run.properties = {{"image", "img"}};
   EXPECT_EQ(
@@ -46,7 +47,8 @@ TEST(SarifLog, WritesEveryOptionalMemberInOrder) {
       R"([{"ruleId":"R1","ruleIndex":0,"level":"error","message":{"text":"m"},"locations":)"
       R"([{"physicalLocation":{"artifactLocation":{"uri":"etc/passwd","uriBaseId":"ROOTFS"}}},)"
       R"({"physicalLocation":{"artifactLocation":{"uri":"a"}}}],"properties":{"k":"v"},)"
-      R"("suppressions":[{"kind":"external","justification":"accepted"}]}],)"
+      R"("suppressions":[{"kind":"external","justification":"accepted"},)"
+      R"({"kind":"external","status":"accepted","justification":"VEX not_affected"}]}],)"
       R"("properties":{"image":"img"}}]})");
 }
 

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "registry/base64.hpp"
+#include "core/base64.hpp"
 
 using namespace distill;
 using registry::parse_challenge;
@@ -42,13 +42,13 @@ TEST(AuthTest, BuildsScopesAndEncodesUrls) {
 
 TEST(Base64Test, RoundTrips) {
   for (std::string s : {"", "a", "ab", "abc", "user:pa ss\xff"}) {
-    auto d = registry::base64_decode(registry::base64_encode(s));
+    auto d = core::base64_decode(core::base64_encode(s));
     ASSERT_TRUE(d.has_value());
     EXPECT_EQ(*d, s);
   }
-  EXPECT_EQ(registry::base64_encode("alice:pw"), "YWxpY2U6cHc=");
-  EXPECT_FALSE(registry::base64_decode("abc").has_value());
-  EXPECT_FALSE(registry::base64_decode("ab!=").has_value());
+  EXPECT_EQ(core::base64_encode("alice:pw"), "YWxpY2U6cHc=");
+  EXPECT_FALSE(core::base64_decode("abc").has_value());
+  EXPECT_FALSE(core::base64_decode("ab!=").has_value());
 }
 
 }  // namespace

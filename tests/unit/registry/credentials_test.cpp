@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
 #include "core/file_util.hpp"
-#include "registry/base64.hpp"
 #include "unit/test_util/temp_folder.hpp"
 
 using namespace distill;
@@ -43,7 +43,7 @@ class ScopedHelper {
 
 TEST_F(CredentialsTest, ReadsAuthsEntriesUnderAnyKeyForm) {
   write_config(R"({"auths":{"https://127.0.0.1:5000/v1/":{"auth":")" +
-               registry::base64_encode("alice:pa:ss") + R"("}}})");
+               core::base64_encode("alice:pa:ss") + R"("}}})");
   auto c = store().lookup("127.0.0.1:5000");
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->username, "alice");
@@ -108,7 +108,7 @@ TEST_F(CredentialsTest, StoreWritesMode0600AndKeepsOtherKeys) {
   auto j = nlohmann::json::parse(*text);
   EXPECT_EQ(j["proxies"]["x"], 1);
   EXPECT_EQ(j["auths"].size(), 1u);  // the old https:// form was replaced
-  EXPECT_EQ(j["auths"]["127.0.0.1:5000"]["auth"], registry::base64_encode("carol:pw"));
+  EXPECT_EQ(j["auths"]["127.0.0.1:5000"]["auth"], core::base64_encode("carol:pw"));
   auto c = store().lookup("127.0.0.1:5000");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->username, "carol");
@@ -138,7 +138,7 @@ TEST_F(CredentialsTest, StoreAndEraseGoThroughTheConfiguredHelper) {
   auto config = core::read_file(path("config.json"));
   ASSERT_TRUE(config.ok());
   // No secret in config.json, not even the stale one.
-  EXPECT_THAT(*config, Not(HasSubstr(registry::base64_encode("carol:s3cret"))));
+  EXPECT_THAT(*config, Not(HasSubstr(core::base64_encode("carol:s3cret"))));
   EXPECT_THAT(*config, Not(HasSubstr("b2xkOm9sZA==")));
   auto kept = core::read_file(path("keychain.json"));
   ASSERT_TRUE(kept.ok());

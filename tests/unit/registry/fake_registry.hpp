@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/clock.hpp"
 #include "core/sha256.hpp"
 #include "net/http.hpp"
-#include "registry/base64.hpp"
 
 namespace distill::registry::test_util {
 
@@ -226,7 +226,7 @@ class FakeRegistry : public net::HttpTransport {
       case AuthMode::kNone:
         return true;
       case AuthMode::kBasic:
-        return authz == "Basic " + base64_encode(user + ":" + password);
+        return authz == "Basic " + core::base64_encode(user + ":" + password);
       case AuthMode::kBearer:
         return authz.rfind("Bearer ", 0) == 0 && tokens_.count(authz.substr(7));
     }
@@ -251,7 +251,7 @@ class FakeRegistry : public net::HttpTransport {
   }
 
   net::HttpResponse token(const std::string& authz, const std::string& query) {
-    if (authz != "Basic " + base64_encode(user + ":" + password)) return reply(401);
+    if (authz != "Basic " + core::base64_encode(user + ":" + password)) return reply(401);
     token_queries_.push_back(query);
     std::string t = "tok-" + std::to_string(++token_counter_);
     tokens_.insert(t);

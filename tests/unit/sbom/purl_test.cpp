@@ -32,3 +32,26 @@ TEST(Purl, EncodesEverythingOutsideTheUnreservedSet) {
 }
 
 }  // namespace
+
+TEST(Purl, ParseForMatching) {
+  auto p = distill::sbom::parse_purl("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64#sub");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->type, "deb");
+  EXPECT_EQ(p->path, "debian/libc6");
+  EXPECT_EQ(p->version, "2.36-9+deb12u4");
+  auto npm = distill::sbom::parse_purl("pkg:NPM/%40scope/name");
+  ASSERT_TRUE(npm);
+  EXPECT_EQ(npm->type, "npm");
+  EXPECT_EQ(npm->path, "@scope/name");
+  EXPECT_EQ(npm->version, "");
+  auto raw = distill::sbom::parse_purl("pkg:npm/@scope/name@1.0.0");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->path, "@scope/name");
+  EXPECT_EQ(raw->version, "1.0.0");
+  auto oci = distill::sbom::parse_purl("pkg:oci/app@sha256%3Aabc?tag=1");
+  ASSERT_TRUE(oci);
+  EXPECT_EQ(oci->version, "sha256:abc");
+  for (const char* bad : {"", "pkg:", "pkg:deb", "pkg:/x", "deb/debian/x", "pkg:deb/x%4",
+                          "pkg:deb/x%zz", "pkg:deb/debian/"})
+    EXPECT_FALSE(distill::sbom::parse_purl(bad)) << bad;
+}

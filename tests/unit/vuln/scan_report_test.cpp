@@ -90,4 +90,42 @@ TEST(Sarif, RulesResultsAndSuppressions) {
   EXPECT_EQ(run["tool"]["driver"]["rules"][0]["properties"]["security-severity"], "8.0");
 }
 
+TEST(ScanReport, VexSuppressedFindingsNeverFail) {
+  ScanReport r = report();
+  VexDocument doc;
+  doc.where = "vex.json";
+  VexStatement s;
+  s.vulnerability = "CVE-1";
+  s.products = {{"pkg:deb/debian/openssl", {}}};
+  s.status = VexStatus::kNotAffected;
+  s.justification = "vulnerable_code_not_in_execute_path";
+  doc.statements = {s};
+  r.fail_on = Severity::kHigh;
+  EXPECT_EQ(r.failing(), 1u);
+  r.suppressed = apply_vex(r.findings, {doc}, {r.digest});
+  EXPECT_EQ(r.failing(), 0u) << "a suppressed finding never fails --fail-on";
+  auto j = report_json(r);
+  EXPECT_EQ(j["findings"].size(), 2u);
+  ASSERT_EQ(j["suppressed"].size(), 1u);
+  EXPECT_EQ(j["suppressed"][0]["id"], "CVE-1");
+  EXPECT_EQ(j["suppressed"][0]["vex"]["status"], "not_affected");
+  EXPECT_EQ(j["suppressed"][0]["vex"]["justification"], "vulnerable_code_not_in_execute_path");
+  EXPECT_EQ(j["suppressed"][0]["vex"]["document"], "vex.json");
+  EXPECT_EQ(j["suppressed"][0]["vex"]["statement"], 0);
+  EXPECT_EQ(j["failing"], 0);
+  std::string table = report_table(r);
+  EXPECT_NE(table.find("Suppressed: CVE-1 in openssl (VEX not_affected: "
+                       "vulnerable_code_not_in_execute_path (vex.json, statement 0))"),
+            std::string::npos)
+      << table;
+  auto sarif = report_sarif(r, "1");
+  const auto& results = sarif["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[2]["ruleId"], "CVE-1");
+  EXPECT_EQ(results[2]["suppressions"][0]["kind"], "external");
+  EXPECT_EQ(results[2]["suppressions"][0]["status"], "accepted");
+  EXPECT_EQ(results[2]["suppressions"][0]["justification"],
+            "VEX not_affected: vulnerable_code_not_in_execute_path (vex.json, statement 0)");
+}
+
 }  // namespace

@@ -1,10 +1,10 @@
-#include "registry/base64.hpp"
+#include "core/base64.hpp"
 
 #include <openssl/evp.h>
 
 #include <vector>
 
-namespace distill::registry {
+namespace distill::core {
 
 std::string base64_encode(std::string_view data) {
   std::vector<unsigned char> out(4 * ((data.size() + 2) / 3) + 1);
@@ -27,4 +27,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return std::string(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(n) - pad);
 }
 
-}  // namespace distill::registry
+}  // namespace distill::core
