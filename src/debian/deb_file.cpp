@@ -75,7 +75,7 @@ struct Context {
   }
 };
 
-std::string quoted(std::string_view s) {
+std::string quote_member(std::string_view s) {
   return oci::quote_name(s);
 }
 
@@ -130,10 +130,10 @@ core::Result<std::string> read_entry_data(archive* a, uint64_t size, const Conte
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - out.size()));
     la_ssize_t n = archive_read_data(a, buf.data(), want);
     if (n < 0)
-      return ctx.error(member, "cannot read " + quoted(entry) + ": " + oci::archive_error(a),
+      return ctx.error(member, "cannot read " + quote_member(entry) + ": " + oci::archive_error(a),
                        "the file is truncated or corrupt");
     if (n == 0)
-      return ctx.error(member, quoted(entry) + " ends before its stated size",
+      return ctx.error(member, quote_member(entry) + " ends before its stated size",
                        "the file is truncated or corrupt");
     out.append(buf.data(), static_cast<size_t>(n));
   }
@@ -211,7 +211,8 @@ core::Result<std::string> entry_path(std::string_view raw, const Context& ctx,
     // (".wh.*", not UTF-8); a name reaching outside the root is an attack.
     bool unsupported_only = !raw.starts_with('/') && !path.error().hint.empty();
     std::string hint = unsupported_only ? path.error().hint : kHostileHint;
-    return ctx.error(member, "entry " + quoted(raw) + " " + path.error().what, std::move(hint));
+    return ctx.error(member, "entry " + quote_member(raw) + " " + path.error().what,
+                     std::move(hint));
   }
   return std::move(path).value();
 }
@@ -229,7 +230,7 @@ core::Status check_debian_binary(std::string_view text, const Context& ctx) {
   };
   std::string shown(line.substr(0, 32));
   if (!digits(major) || !digits(minor) || text.find('\n') == std::string_view::npos)
-    return ctx.error("debian-binary", "holds " + quoted(shown) + ", not a format version",
+    return ctx.error("debian-binary", "holds " + quote_member(shown) + ", not a format version",
                      "a .deb's debian-binary member holds \"2.0\"");
   if (major != "2")
     return ctx.error("debian-binary", "format version " + shown + " is not supported",
@@ -251,7 +252,7 @@ core::Status parse_conffiles(const std::string& text, const Context& ctx, std::s
     if (line.starts_with("remove-on-upgrade ")) continue;
     if (line.front() != '/')
       return ctx.error(member,
-                       "conffiles lists " + quoted(line) + ", which is not an absolute path",
+                       "conffiles lists " + quote_member(line) + ", which is not an absolute path",
                        kHostileHint);
     DISTILL_ASSIGN(std::string path,
                    entry_path(line.substr(1), ctx, std::string(member) + ": conffiles"));
@@ -273,27 +274,27 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
     DISTILL_ASSIGN(std::string path, entry_path(raw, ctx, member));
     if (std::find(kScriptNames.begin(), kScriptNames.end(), path) != kScriptNames.end()) {
       if (!scripts.insert(path).second)
-        return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
+        return ctx.error(member, quote_member(raw) + " appears twice", kHostileHint);
       // dpkg-deb allows a symlink here; its text is then unknown, which the
       // effects report as a script they could not read.
       if (m.type != oci::TarType::kRegular) continue;
       if (static_cast<uint64_t>(m.size) > ctx.limits.max_control_file_bytes)
-        return ctx.error(member, quoted(raw) + " is larger than the control file limit",
+        return ctx.error(member, quote_member(raw) + " is larger than the control file limit",
                          kHostileHint);
       DISTILL_ASSIGN(out.script_text[path], tar.read_content(static_cast<uint64_t>(m.size)));
       continue;
     }
     if (path != "control" && path != "md5sums" && path != "conffiles") continue;  // shlibs, ...
     if (m.type != oci::TarType::kRegular)
-      return ctx.error(
-          member,
-          quoted(raw) + " is a " + std::string(oci::tar_type_name(m.type)) + ", not a regular file",
-          kHostileHint);
+      return ctx.error(member,
+                       quote_member(raw) + " is a " + std::string(oci::tar_type_name(m.type)) +
+                           ", not a regular file",
+                       kHostileHint);
     if (files.count(path) != 0)
-      return ctx.error(member, quoted(raw) + " appears twice", kHostileHint);
+      return ctx.error(member, quote_member(raw) + " appears twice", kHostileHint);
     if (static_cast<uint64_t>(m.size) > ctx.limits.max_control_file_bytes)
       return ctx.error(member,
-                       quoted(raw) + " states a size of " + std::to_string(m.size) +
+                       quote_member(raw) + " states a size of " + std::to_string(m.size) +
                            " bytes, more than the limit of " +
                            std::to_string(ctx.limits.max_control_file_bytes),
                        kHostileHint);
@@ -336,7 +337,7 @@ class DataTarReader {
   };
 
   core::Error fail(std::string_view raw, std::string what, std::string hint = kHostileHint) const {
-    return ctx_.error(member_, "entry " + quoted(raw) + " " + what, std::move(hint));
+    return ctx_.error(member_, "entry " + quote_member(raw) + " " + what, std::move(hint));
   }
 
   core::Status add(const oci::TarMember& m) {
@@ -417,12 +418,12 @@ class DataTarReader {
       if (it->second.type == EntryType::kSymlink)
         return fail(
             raw,
-            "lies under " + quoted(parent) + ", a symlink to " +
-                quoted(out_[static_cast<size_t>(it->second.index)].link_target) +
+            "lies under " + quote_member(parent) + ", a symlink to " +
+                quote_member(out_[static_cast<size_t>(it->second.index)].link_target) +
                 " earlier in the archive",
             "a path through a symlink could write outside the image; " + std::string(kHostileHint));
       if (it->second.type != EntryType::kDirectory)
-        return fail(raw, "lies under " + quoted(parent) + ", which is a " +
+        return fail(raw, "lies under " + quote_member(parent) + ", which is a " +
                              std::string(entry_type_name(it->second.type)));
     }
     return core::Status::Ok();
@@ -448,14 +449,15 @@ class DataTarReader {
     if (m.size > 0) return fail(raw, "is a hardlink that carries data");
     auto target = oci::normalize_layer_path(target_raw);
     if (!target.ok())
-      return fail(raw, "is a hardlink to " + quoted(target_raw) + ", which " + target.error().what);
+      return fail(
+          raw, "is a hardlink to " + quote_member(target_raw) + ", which " + target.error().what);
     auto it = seen_.find(*target);
     if (it == seen_.end() || it->second.index < 0)
-      return fail(raw, "is a hardlink to " + quoted(target_raw) +
+      return fail(raw, "is a hardlink to " + quote_member(target_raw) +
                            ", which is not an earlier entry of the archive");
     if (it->second.type != EntryType::kRegular && it->second.type != EntryType::kHardlink)
       return fail(raw,
-                  "is a hardlink to " + quoted(target_raw) + ", a " +
+                  "is a hardlink to " + quote_member(target_raw) + ", a " +
                       std::string(entry_type_name(it->second.type)),
                   "hardlinks may only point at files; " + std::string(kHostileHint));
     e.link_target = std::move(target).value();
@@ -501,9 +503,10 @@ core::Status read_tar_member(archive* outer, Stage stage, const std::string& nam
   std::string_view base = is_control ? "control.tar" : "data.tar";
   const Compression* compression = member_compression(name, base, is_control);
   if (compression == nullptr)
-    return ctx.error("", "has member " + quoted(name) + " where " + std::string(base) + " belongs",
-                     "deb(5): a .deb holds debian-binary, control.tar[.gz|.xz|.zst] and "
-                     "data.tar[.gz|.xz|.zst|.bz2|.lzma], in that order");
+    return ctx.error(
+        "", "has member " + quote_member(name) + " where " + std::string(base) + " belongs",
+        "deb(5): a .deb holds debian-binary, control.tar[.gz|.xz|.zst] and "
+        "data.tar[.gz|.xz|.zst|.bz2|.lzma], in that order");
   MemberStream stream{outer};
   DISTILL_ASSIGN(ArchiveReader tar, open_member_tar(stream, *compression, ctx, name));
   if (is_control) {
@@ -538,13 +541,13 @@ core::Result<DebContents> read_package(archive* outer, Context& ctx) {
     la_int64_t size = archive_entry_size(member);
     if (size < 0 || static_cast<uint64_t>(size) > ctx.limits.max_member_bytes)
       return ctx.error("",
-                       "member " + quoted(name) + " states a size of " + std::to_string(size) +
-                           " bytes, more than the limit of " +
+                       "member " + quote_member(name) + " states a size of " +
+                           std::to_string(size) + " bytes, more than the limit of " +
                            std::to_string(ctx.limits.max_member_bytes),
                        kHostileHint);
     if (stage == Stage::kDebianBinary) {
       if (name != "debian-binary")
-        return ctx.error("", "starts with member " + quoted(name) + ", not 'debian-binary'",
+        return ctx.error("", "starts with member " + quote_member(name) + ", not 'debian-binary'",
                          "is it a .deb package?");
       if (static_cast<uint64_t>(size) > kMaxDebianBinaryBytes)
         return ctx.error(name, "is " + std::to_string(size) + " bytes long", kHostileHint);
@@ -599,7 +602,7 @@ core::Result<DebContents> read_deb(const std::string& path, std::string_view nam
   if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
     int err = archive_errno(a.get());
     return ctx.error("",
-                     "cannot open " + quoted(path) + ": " +
+                     "cannot open " + quote_member(path) + ": " +
                          (err > 0 ? std::string(std::strerror(err)) : oci::archive_error(a.get())));
   }
   return read_package(a.get(), ctx);
@@ -632,8 +635,8 @@ core::Status check_identity(const DebContents& deb, std::string_view where, std:
     if (got != want)
       return core::make_error(
           std::string(where),
-          "./control says " + std::string(field) + " " + quoted(got) +
-              " but the index entry says " + quoted(want),
+          "./control says " + std::string(field) + " " + quote_member(got) +
+              " but the index entry says " + quote_member(want),
           "the repository serves one package under another's name; " + std::string(kHostileHint));
   }
   return core::Status::Ok();
