@@ -11,6 +11,8 @@ packages=(
   libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libsqlite3-dev
+  # scrypt and secretbox of cosign's encrypted signing keys
+  libsodium-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # runtime helpers: signature checks and archive keys
@@ -28,6 +30,8 @@ packages=(
   time
   # online tests: a regular Debian root filesystem to compare with
   mmdebstrap
+  # signing tests: an independent reader/writer of cosign key files (tests/integration/judges)
+  golang-go golang-golang-x-crypto-dev
   # registry tests: a real registry, bcrypt htpasswd files
   docker-registry apache2-utils
   # the compare report is checked in a headless browser

@@ -29,6 +29,9 @@ Command pull_command();
 Command copy_command();
 Command login_command();
 Command logout_command();
+Command key_command();
+Command sign_command();
+Command verify_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,

@@ -1,5 +1,10 @@
 #include "core/json.hpp"
 
+#include <optional>
+#include <set>
+
+#include "core/strings.hpp"
+
 namespace distill::core {
 namespace {
 
@@ -21,6 +26,28 @@ const json* json_field(const json& obj, std::string_view key) {
 Result<json> parse_json(std::string_view text, std::string_view where) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return make_error(std::string(where), "is not valid JSON");
+  return j;
+}
+
+Result<json> parse_json_unique_keys(std::string_view text, std::string_view where) {
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> duplicate;
+  json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() && !duplicate) {
+      auto key = parsed.get<std::string>();
+      if (!open_objects.back().insert(key).second) duplicate = std::move(key);
+    }
+    return true;
+  };
+  json j = json::parse(text.begin(), text.end(), check, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return make_error(std::string(where), "is not valid JSON");
+  if (duplicate)
+    return make_error(std::string(where),
+                      "has the key \"" + escape_control(*duplicate) + "\" twice");
   return j;
 }
 

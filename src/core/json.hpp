@@ -16,6 +16,10 @@ namespace distill::core {
 // Text that is not JSON is "<where>: is not valid JSON" (no where when empty,
 // for callers that add theirs with Error::with_where).
 Result<nlohmann::json> parse_json(std::string_view text, std::string_view where = {});
+// As parse_json, but an object naming one key twice is an error ("<where>:
+// has the key "k" twice"): nlohmann keeps the last value where another parser
+// keeps the first, and a signed document must read the same to every reader.
+Result<nlohmann::json> parse_json_unique_keys(std::string_view text, std::string_view where = {});
 // Compact, keys sorted (nlohmann objects are std::maps); invalid UTF-8 is an error.
 Result<std::string> dump_json(const nlohmann::json& j, std::string_view what);
 

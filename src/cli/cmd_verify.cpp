@@ -1,0 +1,52 @@
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands_list.hpp"
+#include "cli/transport_flags.hpp"
+#include "registry/reference.hpp"
+#include "trust/image_signing.hpp"
+
+namespace distill::cli {
+namespace {
+
+struct VerifyArgs {
+  std::string image;
+  std::string key;
+  transport::Options transport;
+};
+
+}  // namespace
+
+Command verify_command() {
+  return {"verify", "Verify an image's signature with a public key, offline from the key",
+          [](CLI::App& sub, GlobalOptions& g) -> Action {
+            auto a = std::make_shared<VerifyArgs>();
+            sub.add_option("image", a->image, "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
+                ->required();
+            sub.add_option("--key", a->key, "Public key (PEM), as distill key generate writes")
+                ->required();
+            add_transport_options(sub, a->transport);
+            return [&g, a]() -> core::Status {
+              if (!registry::looks_like_reference(a->image))
+                return core::make_error(a->image, "is not a registry reference",
+                                        "verify an image in a registry: HOST[:PORT]/REPOSITORY");
+              DISTILL_ASSIGN(trust::PublicKey key, trust::read_public_key_file(a->key));
+              DISTILL_ASSIGN(trust::VerifyResult r,
+                             trust::verify_image_signature(a->image, key, a->transport.remote));
+              for (const std::string& f : r.failures)
+                std::fprintf(stderr, "distill: %s: %s\n", r.image.c_str(), f.c_str());
+              if (!r.ok())
+                return core::make_error(r.image, "no valid signature by " + a->key,
+                                        "the lines above say which check failed")
+                    .with_code(core::ErrorCode::kPolicyFailed);
+              std::printf("%s\n", r.image.c_str());
+              if (!g.quiet)
+                std::fprintf(stderr, "distill: verified signature %d of %d, signed for %s\n",
+                             r.valid, r.signatures, r.signed_identity.c_str());
+              return core::Status::Ok();
+            };
+          }};
+}
+
+}  // namespace distill::cli
