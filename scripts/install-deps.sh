@@ -17,9 +17,10 @@ packages=(
   clang libclang-rt-14-dev
   # runtime helpers: signature checks and archive keys
   gpgv gpg debian-archive-keyring ca-certificates
-  # running images, and the external judges of our formats (keytool: the Java truststore;
-  # go: the Go binaries of the language-package tests)
-  runc umoci skopeo openjdk-17-jdk-headless golang-go
+  # running images (passt: pasta, the network of `distill run -p`), and the external judges
+  # of our formats (keytool: the Java truststore; go: the Go binaries of the language-package
+  # tests)
+  runc passt umoci skopeo openjdk-17-jdk-headless golang-go
   # tests: fixture packages, servers
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # effects tests: a C program linked with -lblas -llapack (the BLAS alternative)

@@ -37,7 +37,12 @@ Command run_command() {
             ->allow_extra_args(false);
         sub.add_option("-u,--user", r.user, "user[:group], by name or number");
         sub.add_option("--entrypoint", r.entrypoint, "Replace the entrypoint (\"\" clears it)");
-        sub.add_option("--network", r.network, "none (own namespace, default) or host");
+        sub.add_option("--network", r.network,
+                       "none (own namespace, loopback only: the default), host, or private "
+                       "(own namespace with outbound network through pasta; implied by -p)");
+        sub.add_option("-p,--publish", r.publish,
+                       "Publish [IP:]HOST:CONTAINER[/tcp|udp] (IP defaults to 127.0.0.1)")
+            ->allow_extra_args(false);
         sub.add_option("--add-host", r.add_hosts, "Add NAME:IP to the container's /etc/hosts")
             ->allow_extra_args(false);
         sub.add_option("--dns", r.dns, "Name server for the container's /etc/resolv.conf")

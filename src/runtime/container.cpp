@@ -1,13 +1,18 @@
 #include "runtime/container.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "core/file_util.hpp"
+#include "core/strings.hpp"
+#include "core/unique_fd.hpp"
 #include "runtime/etc_files.hpp"
 #include "runtime/init_program.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/private_network.hpp"
+#include "runtime/program_check.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -59,7 +64,32 @@ core::Status Container::write_etc_files(RunOptions& options) const {
       0644);
 }
 
-core::Result<int> Container::run(const RunOptions& options) {
+// Before anything starts: a missing program or one for another architecture
+// is one clear line, not runc's "exec: no such file or directory".
+core::Status Container::check_entrypoint(const RunOptions& options) const {
+  const oci::ContainerConfig& config = image_->config.config;
+  auto args = process_args(config, options);
+  if (!args.ok()) return core::Status::Ok();  // the runtime spec reports it
+  ProgramToCheck program{*args,
+                         process_env(config, options),
+                         config.working_dir.empty() ? "/" : config.working_dir,
+                         {"/tmp", "/proc", "/dev", "/sys", kInitMountPoint}};
+  for (const BindMount& m : options.mounts) program.not_in_image.push_back(m.destination);
+  core::UniqueFd root(::open(bundle_.rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return core::make_error(where_, "cannot open the bundle's rootfs");
+  return check_program(root.get(), program, system_host_exec(), where_);
+}
+
+core::Result<int> Container::run(const RunOptions& given) {
+  RunOptions options = given;
+  DISTILL_TRY(check_entrypoint(options));
+  // Made before the container and gone after it: runc joins its namespace.
+  std::optional<PrivateNetwork> network;
+  if (options.private_network) {
+    DISTILL_ASSIGN(PrivateNetwork started, PrivateNetwork::start(options.ports, bundle_.path()));
+    network.emplace(std::move(started));
+    options.netns_path = network->netns_path();
+  }
   DISTILL_TRY(configure(options));
   ContainerRunner runner(*executor_, runc_);
   return runner.run(bundle_.path());
@@ -73,9 +103,20 @@ core::Result<core::ProcessResult> Container::run_captured(const RunOptions& opti
 
 core::Result<RunOptions> run_options(const RunRequest& a) {
   RunOptions o;
-  if (a.network != "none" && a.network != "host")
-    return core::make_error("--network " + a.network, "unknown network mode", "use none or host");
-  o.host_network = a.network == "host";
+  std::string network = a.network.empty() ? (a.publish.empty() ? "none" : "private") : a.network;
+  if (network != "none" && network != "host" && network != "private")
+    return core::make_error("--network " + core::escape_control(a.network), "unknown network mode",
+                            "use none, host or private");
+  if (!a.publish.empty() && network != "private")
+    return core::make_error("-p " + core::escape_control(a.publish.front()),
+                            "publishing a port needs the container's own network",
+                            "drop --network " + network + " (-p implies --network private)");
+  o.host_network = network == "host";
+  o.private_network = network == "private";
+  for (const auto& p : a.publish) {
+    DISTILL_ASSIGN(PortMapping m, parse_publish(p));
+    o.ports.push_back(std::move(m));
+  }
   o.env = expand_env(a.env);
   o.user = a.user;
   if (a.entrypoint) {

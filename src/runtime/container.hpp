@@ -43,6 +43,8 @@ class Container {
   // Writes config.json for `options`: the user resolved in the bundle's own passwd.
   core::Status configure(const RunOptions& options);
   core::Status write_etc_files(RunOptions& options) const;
+  // The program to run is in the image and runs on this host (program_check).
+  core::Status check_entrypoint(const RunOptions& options) const;
 
   Bundle bundle_;
   const oci::PlatformImage* image_;
@@ -60,7 +62,8 @@ struct RunRequest {
   std::vector<std::string> cap_add;
   std::optional<std::string> user;
   std::optional<std::string> entrypoint;  // "" clears it
-  std::string network = "none";           // "none" or "host"
+  std::string network;                    // "none", "host", "private"; "" = private with -p
+  std::vector<std::string> publish;       // -p "[IP:]HOST:CONTAINER[/tcp|udp]"
   std::vector<std::string> add_hosts;     // "NAME:IP"
   std::vector<std::string> dns;           // server addresses
   bool init = false;                      // distill-init as process 1

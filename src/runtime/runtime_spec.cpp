@@ -116,7 +116,10 @@ json mounts(const RunOptions& o) {
 json namespaces(const RunOptions& o) {
   json ns = json::array();
   for (const char* t : {"pid", "ipc", "uts", "mount", "cgroup"}) ns.push_back({{"type", t}});
-  if (!o.host_network) ns.push_back({{"type", "network"}});
+  if (!o.netns_path.empty())
+    ns.push_back({{"type", "network"}, {"path", o.netns_path}});
+  else if (!o.host_network)
+    ns.push_back({{"type", "network"}});
   return ns;
 }
 

@@ -8,6 +8,7 @@
 #include "core/result.hpp"
 #include "oci/image_config.hpp"
 #include "runtime/etc_files.hpp"
+#include "runtime/port_mapping.hpp"
 #include "runtime/user.hpp"
 
 namespace distill::runtime {
@@ -31,6 +32,12 @@ struct RunOptions {
   std::vector<BindMount> mounts;
   std::vector<std::string> cap_add;  // normalised "CAP_*" names
   bool host_network = false;
+  // `--network private` (implied by -p): a namespace of its own with pasta's
+  // outbound network and `ports` published; Container makes it and sets
+  // `netns_path`, the namespace runc joins.
+  bool private_network = false;
+  std::vector<PortMapping> ports;
+  std::string netns_path;
   // A host folder mounted read-write as /tmp instead of a fresh tmpfs (the
   // structure tests share one between a test's setup and command).
   std::string tmp_source;
@@ -70,7 +77,8 @@ std::vector<std::string> process_env(const oci::ContainerConfig& config, const R
 // config and the options, read-only root ("rootfs"), tmpfs /tmp (1777),
 // noNewPrivileges, no capabilities but cap_add, the usual masked and
 // read-only /proc and /sys paths, and new pid, ipc, uts, mount, cgroup and
-// (unless host_network) network namespaces. Pretty-printed JSON.
+// (unless host_network) network namespaces; the network namespace at
+// `netns_path` is joined when set. Pretty-printed JSON.
 core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
                                             const RunOptions& options, const ProcessUser& user);
 

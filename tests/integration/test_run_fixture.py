@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -30,6 +31,74 @@ import probe_image  # noqa: E402
 
 
 DEEP = 2100  # folders in a row: "d/" * DEEP is past PATH_MAX
+
+# ELF machines and qemu's names for them, for a program of another architecture.
+FOREIGN = {"aarch64": (183, "arm64"), "s390x": (22, "s390x"), "riscv64": (243, "riscv64"),
+           "ppc64le": (21, "ppc64el")}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def host_address():
+    """A non-loopback IPv4 address of the host, or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: only the route is looked up
+            addr = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if addr.startswith("127.") else addr
+
+
+def tcp_listeners(port: int):
+    """The local addresses (hex, as /proc/net/tcp has them) listening on `port`."""
+    found = []
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            addr, hexport = fields[1].split(":")
+            if int(hexport, 16) == port and fields[3] == "0A":
+                found.append(addr)
+    return found
+
+
+def processes_with(needle: bytes, also: bytes = b""):
+    """Pids whose command line contains `needle` (and `also`)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmdline = f.read()
+                if needle in cmdline and also in cmdline:
+                    pids.append(int(d))
+        except OSError:
+            pass
+    return pids
+
+
+def fetch(address: str, port: int) -> str:
+    with socket.create_connection((address, port), timeout=10) as c:
+        data = b""
+        while True:
+            chunk = c.recv(4096)
+            if not chunk:
+                return data.decode()
+            data += chunk
+
+
+def foreign_elf(machine: int) -> bytes:
+    """A 64-bit little-endian (big for s390x) ELF header with `machine`, as a program file."""
+    big = machine == 22
+    head = b"\x7fELF" + bytes([2, 2 if big else 1, 1]) + bytes(9)
+    head += (2).to_bytes(2, "big" if big else "little")
+    head += machine.to_bytes(2, "big" if big else "little")
+    return head + bytes(64 - len(head))
 
 
 def process_alive(pid: int) -> bool:
@@ -154,9 +223,9 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertIn("Read-only file system", r.stdout)
         r = self.run_image("--entrypoint", "/usr/local/bin/probe", self.image)
         self.assertEqual(r.stdout, "hello from the container\n", "--entrypoint drops the cmd")
-        r = self.run_image("--entrypoint", "/nonexistent", self.image, expect_rc=T.NONZERO)
-        # runc failing to start the container is distill's error, not an exit code.
-        self.assert_one_error(r, "run: runc could not start the container", "/nonexistent")
+        r = self.run_image("--entrypoint", "/nonexistent", self.image, expect_rc=1)
+        # Found missing before runc starts: distill's error, not an exit code.
+        self.assert_one_error(r, "'/nonexistent' not found in the image (PATH=")
         self.assert_clean()
 
     def test_capabilities_and_network(self):
@@ -169,6 +238,136 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertEqual(devs, ["lo"], "its own network namespace")
         r = self.run_image("--network", "host", self.image, "netdevs")
         self.assertGreater(len(r.stdout.splitlines()[2:]), 1, "the host's interfaces")
+        self.assert_clean()
+
+    # -- network: --network private, -p ---------------------------------------------
+
+    def test_private_network_has_an_interface(self):
+        r = self.run_image("--network", "private", self.image, "netdevs")
+        devs = sorted(l.split(":")[0].strip() for l in r.stdout.splitlines()[2:])
+        self.assertEqual(len(devs), 2, r.stdout)
+        self.assertIn("lo", devs, "pasta's interface besides loopback")
+        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [], "pasta is gone")
+        self.assert_clean()
+
+    def serve(self, *flags):
+        """Starts `distill run FLAGS IMAGE serve 8080`; returns it once the
+        container listens."""
+        env = self.base_env()
+        env["TMPDIR"] = self.tmpdir
+        p = subprocess.Popen([T.DISTILL, "run"] + list(flags) + [self.image, "serve", "8080"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+        line = p.stdout.readline()
+        if line != b"ready\n":
+            p.kill()
+            _, err = p.communicate()
+            self.fail("expected ready, got %r\n%s" % (line, err.decode()))
+        return p
+
+    def stop(self, p):
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 143, err)
+        self.assertEqual(out, b"got SIGTERM\n", err)
+        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [],
+                         "pasta outlived the run")
+        self.assert_clean()
+
+    def test_publish_a_port_on_loopback(self):
+        other = host_address()
+        for flags in (["-p", "127.0.0.1:%d:8080"], ["-p", "%d:8080"]):
+            port = free_port()
+            p = self.serve(flags[0], flags[1] % port)
+            try:
+                self.assertEqual(fetch("127.0.0.1", port), "hello from 8080\n")
+                self.assertEqual(tcp_listeners(port), ["0100007F"],
+                                 "%s: 127.0.0.1 only" % " ".join(flags))
+                if other:
+                    with self.assertRaises(ConnectionRefusedError):
+                        fetch(other, port)
+            finally:
+                self.stop(p)
+
+    def test_publish_on_all_addresses_and_udp_flag(self):
+        port = free_port()
+        p = self.serve("-p", "0.0.0.0:%d:8080" % port, "-p", "%d:53/udp" % free_port())
+        try:
+            self.assertEqual(tcp_listeners(port), ["00000000"])
+            # (From the host itself only through loopback: pasta gives the
+            # container the host's own address.)
+            self.assertEqual(fetch("127.0.0.1", port), "hello from 8080\n")
+        finally:
+            self.stop(p)
+
+    def test_a_taken_port_is_an_error_before_the_container_starts(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            r = self.run_image("-p", "%d:8080" % port, self.image, "hello", expect_rc=1)
+        self.assert_one_error(r, "network: pasta could not set up the container's network",
+                              "Failed to bind")
+        self.assertEqual(r.stdout, "", "the container never started")
+        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [])
+        self.assert_clean()
+
+    def test_a_killed_run_leaves_no_pasta(self):
+        port = free_port()
+        flag = ("127.0.0.1:%d:8080" % port).encode()
+        p = self.serve("-p", flag.decode())
+        try:
+            pastas = processes_with(self.tmpdir.encode(), b"--netns")
+            self.assertEqual(len(pastas), 1, "pasta runs")
+            p.kill()
+            p.wait()
+            deadline = time.time() + 10
+            while time.time() < deadline and (processes_with(self.tmpdir.encode(), b"--netns") or
+                                              processes_with(flag)):
+                time.sleep(0.1)
+            self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [], "pasta outlived distill")
+            self.assertEqual(processes_with(flag), [], "the namespace holder outlived distill")
+            with self.assertRaises(ConnectionRefusedError):
+                fetch("127.0.0.1", port)
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.communicate(timeout=60)
+        self.run_image(self.image)
+        self.assert_clean()
+
+    # -- errors with hints ------------------------------------------------------------
+
+    def test_hints_for_a_missing_or_foreign_program(self):
+        r = self.run_image("--entrypoint", "/usr/bin/pyhton3", self.image, expect_rc=1)
+        self.assert_one_error(r, "'/usr/bin/pyhton3' not found in the image (PATH=",
+                              "pass --entrypoint")
+        r = self.run_image("--entrypoint", "pyhton3", self.image, expect_rc=1)
+        self.assert_one_error(r, "'pyhton3' not found in the image (PATH=/usr/local/sbin:")
+        # An arch with no binfmt_misc handler enabled on this host.
+        def enabled(qemu):
+            try:
+                with open("/proc/sys/fs/binfmt_misc/qemu-" + qemu) as f:
+                    return f.readline().strip() == "enabled"
+            except OSError:
+                return False
+        qemu = next(q for q in FOREIGN if not enabled(q))
+        machine, arch = FOREIGN[qemu]
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name, data in (("app/server", foreign_elf(machine)),
+                               ("app/run.sh", b"#!/bin/sh\necho hi\n")):
+                info = tarfile.TarInfo(name)
+                info.size, info.mode, info.mtime = len(data), 0o755, 0
+                tar.addfile(info, io.BytesIO(data))
+        image = layer_image(self, self.image, buf.getvalue(), "foreign-image")
+        r = self.run_image("--entrypoint", "/app/server", image, expect_rc=1)
+        self.assert_one_error(r, "'/app/server' is a program for %s (%s) and this host runs" %
+                              (arch, qemu), "with no emulator registered",
+                              "update-binfmts --enable qemu-" + qemu)
+        r = self.run_image("--entrypoint", "/app/run.sh", image, expect_rc=1)
+        self.assert_one_error(r, "'/app/run.sh' is a script for '/bin/sh', which is not in the "
+                              "image")
         self.assert_clean()
 
     def signal_run(self, sig):
@@ -311,6 +510,13 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assert_one_error(r, "unknown capability")
         r = self.run_image("--network", "bridge", self.image, expect_rc=1)
         self.assert_one_error(r, "unknown network mode")
+        r = self.run_image("-p", "8080", self.image, expect_rc=1)
+        self.assert_one_error(r, "-p 8080: expected [IP:]HOST:CONTAINER[/tcp|udp]")
+        r = self.run_image("-p", "8080:80", "--network", "host", self.image, expect_rc=1)
+        self.assert_one_error(r, "-p 8080:80: publishing a port needs the container's own "
+                              "network")
+        r = self.run_image("-p", "8080:80", "--network", "none", self.image, expect_rc=1)
+        self.assert_one_error(r, "drop --network none")
         r = self.run_image("--platform", "linux/arm64", self.image, expect_rc=1)
         self.assert_one_error(r, "linux/arm64")
         self.assert_clean()

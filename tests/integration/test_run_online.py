@@ -6,8 +6,11 @@ a failure and SIGINT. Not hermetic; needs root and runc.
 
 import os
 import signal
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +32,51 @@ WAIT = ("import signal, sys\n"
         "signal.signal(signal.SIGINT, stop)\n"
         "print('ready', flush=True)\n"
         "signal.pause()\n")
+
+
+FLASK_SPEC = """\
+distro: debian12
+archs: [amd64]
+base: python3
+packages: [python3-flask]
+files:
+  - {src: app.py, dst: /app/app.py, mode: "0644"}
+entrypoint: [/usr/bin/python3, /app/app.py]
+"""
+
+FLASK_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "hello from flask\\n"
+
+
+app.run(host="0.0.0.0", port=8080)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pastas_in(folder: str):
+    """Pids of processes whose command line names `folder` (pasta's pid file)."""
+    pids = []
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmdline = f.read()
+                if folder.encode() in cmdline and b"--netns" in cmdline:
+                    pids.append(int(d))
+        except OSError:
+            pass
+    return pids
 
 
 class RunOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
@@ -118,6 +166,55 @@ class RunOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
         r = self.run_distill(["run", "--init", image, "--", "-c", "raise SystemExit(7)"], env=env,
                              expect_rc=7)
         self.assertEqual(os.listdir(tmpdir), [], r.describe())
+
+
+    def test_flask_app_on_a_published_port(self):
+        # Debian's python3-flask in the image, reached from the host through
+        # -p 127.0.0.1:PORT:8080 (pasta), stopped with SIGTERM.
+        T.tool("runc")
+        folder = self.mkdir("spec")
+        with open(os.path.join(folder, "app.py"), "w") as f:
+            f.write(FLASK_APP)
+        _, layout, _ = self.online_build(FLASK_SPEC, spec_folder=folder)
+        image = layout.path + ":test"
+        tmpdir = self.mkdir("tmpdir")
+        env = self.base_env()
+        env["TMPDIR"] = tmpdir
+        for publish in ("127.0.0.1:%d:8080", "%d:8080"):
+            port = free_port()
+            p = subprocess.Popen([T.DISTILL, "run", "--init", "-p", publish % port, image], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL)
+            try:
+                body, deadline = None, time.time() + 120
+                while body is None and time.time() < deadline and p.poll() is None:
+                    try:
+                        with urllib.request.urlopen("http://127.0.0.1:%d/" % port,
+                                                    timeout=5) as r:
+                            body = (r.status, r.read().decode())
+                    except OSError:
+                        time.sleep(0.2)
+                self.assertEqual(body, (200, "hello from flask\n"),
+                                 "no answer from the app on 127.0.0.1:%d" % port)
+                self.assertEqual(len(pastas_in(tmpdir)), 1, "pasta runs")
+                # Published on loopback only: not on the host's other addresses.
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.connect(("192.0.2.1", 9))
+                    other = s.getsockname()[0]
+                if not other.startswith("127."):
+                    with self.assertRaises(ConnectionRefusedError):
+                        socket.create_connection((other, port), timeout=5).close()
+                p.send_signal(signal.SIGTERM)
+                out, err = p.communicate(timeout=60)
+                self.assertEqual(p.returncode, 128 + signal.SIGTERM, err.decode())
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.communicate()
+            self.assertEqual(pastas_in(tmpdir), [], "pasta outlived the run")
+            self.assertEqual(os.listdir(tmpdir), [], "bundle or runc state left")
+            with self.assertRaises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@
  *   probe wait           prints "ready", then waits for SIGINT or SIGTERM
  *                        and exits 130 or 143 (pid 1 needs handlers)
  *   probe euid           prints the effective uid
+ *   probe serve PORT     listens on TCP PORT (all addresses), prints "ready",
+ *                        answers each connection with "hello from PORT\n"
+ *                        until SIGINT or SIGTERM
  *   probe plant DONE DST...  copies itself to each DST as a setuid file
  *                        (04755, owned by whoever runs it), prints "planted
  *                        DST" for each, then waits up to 60 s for DONE to
@@ -18,10 +21,12 @@
  *                        run those copies as root?); exit 1 on timeout */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +70,29 @@ static int copy_setuid(const char* dst) {
   if (rc) printf("plant %s: %s\n", dst, strerror(errno));
   close(in);
   return rc;
+}
+
+static int serve(int port) {
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+  if (s < 0 || bind(s, (struct sockaddr*)&a, sizeof a) != 0 || listen(s, 16) != 0) {
+    printf("serve %d: %s\n", port, strerror(errno));
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
+  char msg[64];
+  int len = snprintf(msg, sizeof msg, "hello from %d\n", port);
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c < 0) continue;
+    (void)write(c, msg, (size_t)len);
+    close(c);
+  }
 }
 
 static int plant(int count, char** dsts, const char* done) {
@@ -123,6 +151,7 @@ int main(int argc, char** argv) {
     printf("euid=%d\n", (int)geteuid());
     return 0;
   }
+  if (!strcmp(mode, "serve") && argc > 2) return serve(atoi(argv[2]));
   if (!strcmp(mode, "plant") && argc > 3) return plant(argc - 3, argv + 3, argv[2]);
   fprintf(stderr, "probe: unknown mode %s\n", mode);
   return 2;

@@ -41,7 +41,8 @@ class ConfigSeeingRunc : public RuncExecutor {
 class ContainerTest : public TempFolderTest {};
 
 TEST_F(ContainerTest, WritesTheSpecRunsAndRemovesTheBundle) {
-  std::string tar = make_tar({dir("etc"), file("etc/passwd", "app:x:1000:1000::/:/none\n")});
+  std::string tar = make_tar(
+      {dir("etc"), file("etc/passwd", "app:x:1000:1000::/:/none\n"), file("x", "a program", 0755)});
   oci::Image img = image_of(dir_->path(), {tar});
   write_layout(path("layout"), {img});
   auto source = transport::open_image(path("layout"));
@@ -73,6 +74,29 @@ TEST_F(ContainerTest, WritesTheSpecRunsAndRemovesTheBundle) {
   EXPECT_FALSE(std::filesystem::exists(rootfs)) << "the bundle is removed";
 }
 
+TEST_F(ContainerTest, AMissingProgramFailsBeforeRuncRuns) {
+  oci::Image img = image_of(dir_->path(), {make_tar({dir("usr/bin")})});
+  write_layout(path("layout"), {img});
+  auto source = transport::open_image(path("layout"));
+  ASSERT_TRUE(source.ok()) << source.error().message();
+  auto selected = select_one_image(**source, "");
+  ASSERT_TRUE(selected.ok());
+  ConfigSeeingRunc runc;
+  auto c = Container::unpack((*source)->reader(), **selected, runc, "/bin/true", "img");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  RunOptions options;
+  options.entrypoint = std::vector<std::string>{"/usr/bin/pyhton3"};
+  auto code = c->run(options);
+  ASSERT_FALSE(code.ok());
+  EXPECT_EQ(code.error().where, "img");
+  EXPECT_NE(code.error().what.find("'/usr/bin/pyhton3' not found in the image (PATH="),
+            std::string::npos)
+      << code.error().message();
+  EXPECT_EQ(runc.config_seen, "") << "runc never ran";
+  options.entrypoint = std::vector<std::string>{"/tmp/tool"};
+  EXPECT_TRUE(c->run(options).ok()) << "/tmp is a mount: not the image's to hold it";
+}
+
 TEST(RunOptionsFromFlags, ParsesWhatRunIsGiven) {
   RunRequest r;
   r.args = {"--", "a", "b"};
@@ -92,6 +116,41 @@ TEST(RunOptionsFromFlags, ParsesWhatRunIsGiven) {
 
   r.network = "bridge";
   EXPECT_EQ(run_options(r).error().what, "unknown network mode");
+}
+
+TEST(RunOptionsFromFlags, PublishImpliesAPrivateNetwork) {
+  RunRequest r;
+  auto o = run_options(r);
+  ASSERT_TRUE(o.ok());
+  EXPECT_FALSE(o->private_network) << "loopback only by default";
+  EXPECT_FALSE(o->host_network);
+  r.publish = {"8080:80", "0.0.0.0:5353:53/udp"};
+  o = run_options(r);
+  ASSERT_TRUE(o.ok()) << o.error().message();
+  EXPECT_TRUE(o->private_network);
+  ASSERT_EQ(o->ports.size(), 2u);
+  EXPECT_EQ(o->ports[0], (PortMapping{"127.0.0.1", 8080, 80, false}));
+  EXPECT_EQ(o->ports[1], (PortMapping{"0.0.0.0", 5353, 53, true}));
+  r.network = "private";
+  EXPECT_TRUE(run_options(r).ok());
+  for (const char* mode : {"host", "none"}) {
+    r.network = mode;
+    auto bad = run_options(r);
+    ASSERT_FALSE(bad.ok()) << mode;
+    EXPECT_EQ(bad.error().message(),
+              std::string("-p 8080:80: publishing a port needs the container's own network "
+                          "(drop --network ") +
+                  mode + " (-p implies --network private))");
+  }
+  r.network = "";
+  r.publish = {"8080"};
+  EXPECT_EQ(run_options(r).error().where, "-p 8080");
+  r.publish.clear();
+  r.network = "private";
+  o = run_options(r);
+  ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->private_network);
+  EXPECT_TRUE(o->ports.empty());
 }
 
 TEST(RunImage, BadOptionsFailBeforeTheImageIsOpened) {

@@ -83,6 +83,17 @@ TEST(RuntimeSpec, OverridesApply) {
   EXPECT_EQ((*data)["options"], json({"rbind", "rprivate", "ro"}));
 }
 
+TEST(RuntimeSpec, APrivateNetworkIsJoinedByPath) {
+  RunOptions o;
+  o.private_network = true;
+  o.netns_path = "/proc/42/ns/net";
+  json s = spec_of(o, {0, 0, {}});
+  json network;
+  for (const auto& n : s["linux"]["namespaces"])
+    if (n["type"] == "network") network = n;
+  EXPECT_EQ(network, json({{"type", "network"}, {"path", "/proc/42/ns/net"}}));
+}
+
 TEST(RuntimeSpec, EntrypointOverrideDropsCmd) {
   RunOptions o;
   o.entrypoint = std::vector<std::string>{"/bin/tool"};
