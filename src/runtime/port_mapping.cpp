@@ -13,6 +13,8 @@ namespace {
 constexpr const char* kPublishSyntax = "expected [IP:]HOST:CONTAINER[/tcp|udp]";
 
 bool publish_address_ok(const std::string& address, bool v6) {
+  // inet_pton reads up to a NUL; the address must be all of the text.
+  if (address.find('\0') != std::string::npos) return false;
   unsigned char buf[16];
   return ::inet_pton(v6 ? AF_INET6 : AF_INET, address.c_str(), buf) == 1;
 }

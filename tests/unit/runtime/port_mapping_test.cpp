@@ -52,6 +52,10 @@ TEST(PortMapping, RefusesWhatItCannotDo) {
   EXPECT_EQ(publish_error("\x1b[2J:1:1").find('\x1b'), std::string::npos) << "escaped";
   EXPECT_FALSE(parse_publish("").ok());
   EXPECT_FALSE(parse_publish(":").ok());
+  // inet_pton stops at a NUL: the address must be all of the text (fuzz_publish).
+  using std::string_literals::operator""s;
+  EXPECT_FALSE(parse_publish("[::\0junk]:8443:443"s).ok());
+  EXPECT_FALSE(parse_publish("127.0.0.1\0x:80:80"s).ok());
 }
 
 TEST(PortMapping, PastaCommandLine) {
