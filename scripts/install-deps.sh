@@ -25,8 +25,9 @@ packages=(
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # effects tests: a C program linked with -lblas -llapack (the BLAS alternative)
   libblas-dev liblapack-dev
-  # Python extension check tests: a C extension module built against the host's python3
-  python3-dev
+  # Python extension check and recipe tests: a C extension module built against the host's
+  # python3; pip and venv as the docs' recipes use them
+  python3-dev python3-pip python3-venv
   # peak memory of a command (/usr/bin/time -f %M)
   time
   # online tests: a regular Debian root filesystem to compare with
