@@ -215,8 +215,14 @@ class TarStream {
   }
 
   core::Result<int64_t> open_source(const FsEntry& e, core::UniqueFd& fd) {
-    fd.reset(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return core::make_error(e.source_path, std::strerror(errno));
+    // Never through a symlink: a host file swapped for one after the walk
+    // that listed it would put a file the user never named in the layer.
+    // O_NONBLOCK: a FIFO in its place is refused below instead of blocking.
+    fd.reset(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd)
+      return errno == ELOOP ? core::make_error(e.source_path, "is a symlink now",
+                                               "it changed while the image was built")
+                            : core::make_error(e.source_path, std::strerror(errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return core::make_error(e.source_path, std::strerror(errno));
     if (!S_ISREG(st.st_mode))

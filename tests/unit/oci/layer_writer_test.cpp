@@ -337,6 +337,17 @@ TEST_F(LayerWriterTest, RefusesNonRegularSourceFile) {
   EXPECT_EQ(r.error().what, "is not a regular file");
 }
 
+// A host file swapped for a symlink after the walk that listed it (to a
+// file the user never named, say /etc/shadow) must not be read through it.
+TEST_F(LayerWriterTest, NeverReadsASourceThroughASymlink) {
+  ASSERT_TRUE(core::write_file_atomic(path("secret"), "not yours", 0600).ok());
+  ASSERT_EQ(::symlink(path("secret").c_str(), path("app.conf").c_str()), 0);
+  auto r =
+      write_layer({FsEntry::host_file("app.conf", path("app.conf"))}, LayerOptions{}, path("l"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().where, path("app.conf"));
+}
+
 TEST_F(LayerWriterTest, LargeHostFileStreams) {
   // 8 MiB of mixed data through the whole pipeline, read back intact.
   std::string big;
