@@ -37,6 +37,19 @@ core::Result<ShipOptions> ship_options_from(const BuildRequest& r) {
   return ship;
 }
 
+// `--debug`: the spec as if it said `debug: true`, on tags and push
+// references that name the debug variant.
+core::Status make_debug_variant(BuildPlan& plan) {
+  plan.spec.debug = true;
+  for (std::string& tag : plan.options.tags) {
+    DISTILL_ASSIGN(tag, registry::debug_variant(tag));
+  }
+  for (std::string& ref : plan.ship.push) {
+    DISTILL_ASSIGN(ref, registry::debug_variant(ref));
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Result<BuildPlan> plan_build(const BuildRequest& request) {
@@ -44,6 +57,7 @@ core::Result<BuildPlan> plan_build(const BuildRequest& request) {
   DISTILL_ASSIGN(plan.spec, load_spec(request.spec_path));
   DISTILL_ASSIGN(plan.options, options_from(request));
   DISTILL_ASSIGN(plan.ship, ship_options_from(request));
+  if (request.debug) DISTILL_TRY(make_debug_variant(plan));
   if (!request.lock_path.empty()) {
     DISTILL_ASSIGN(std::string text, core::read_file(request.lock_path));
     DISTILL_ASSIGN(debian::Lockfile lock, debian::Lockfile::parse(text, request.lock_path));

@@ -30,6 +30,7 @@ struct BuildRequest {
   transport::CopyOptions push_options;
   std::string report_path;  // the build report as JSON
   bool verbose = false;     // every maintainer-script step, not just the summary
+  bool debug = false;       // the spec's debug variant, on debug tags (docs/spec.md)
 };
 
 // A request checked and loaded: every bad flag, spec or lockfile is an error

@@ -38,6 +38,9 @@ Command build_command() {
         sub.add_option("--report", a->report_path,
                        "Write the build report, maintainer-script steps included, as JSON "
                        "(docs/effects.md)");
+        sub.add_flag("--debug", a->debug,
+                     "Build the spec's debug variant (busybox under /busybox) on debug tags: "
+                     "app:1 becomes app:1-debug, app:latest app:debug");
         sub.add_flag("-v,--verbose", a->verbose,
                      "Show every maintainer-script step: reproduced, no effect or unhandled");
         return [&g, a]() -> core::Status {

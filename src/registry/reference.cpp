@@ -134,6 +134,25 @@ core::Result<Reference> parse_reference(std::string_view text) {
   return r;
 }
 
+core::Result<std::string> debug_variant(std::string_view text) {
+  const std::string where = "--debug " + std::string(text);
+  if (text.find('@') != std::string_view::npos)
+    return core::make_error(where, "a digest cannot name a debug variant", "give a tag");
+  // The tag is after the last ':' of the last path component (a host's
+  // port is before the first '/').
+  size_t last = text.rfind('/');
+  size_t colon = text.rfind(':');
+  bool tagged = colon != std::string_view::npos && (last == std::string_view::npos || colon > last);
+  std::string_view name = tagged ? text.substr(0, colon) : text;
+  std::string tag = tagged ? std::string(text.substr(colon + 1)) : "latest";
+  if (tag.find("debug") != std::string::npos) return std::string(text);
+  tag = tag == "latest" ? "debug" : tag + "-debug";
+  if (!valid_tag(tag))
+    return core::make_error(where, "'" + tag + "' is not a valid tag",
+                            "a tag is up to 128 of [A-Za-z0-9_.-]: shorten it");
+  return std::string(name) + ":" + tag;
+}
+
 core::Result<std::string> normalize_image_name(std::string_view text) {
   const std::string where = "-t " + std::string(text);
   if (text.find('@') != std::string_view::npos)

@@ -33,6 +33,13 @@ core::Result<Reference> parse_reference(std::string_view text);
 // name); a digest or an invalid part is an error naming it.
 core::Result<std::string> normalize_image_name(std::string_view text);
 
+// The name of an image's debug variant (`distill build --debug`), so that a
+// debug image never lands on its production tag: "app:1" -> "app:1-debug",
+// "app" and "app:latest" -> "app:debug" (Google distroless's pairing); a tag
+// already naming debug is kept. `text` is HOST/REPO[:TAG] or NAME[:TAG]; a
+// digest cannot name a variant, and a tag made too long is an error.
+core::Result<std::string> debug_variant(std::string_view text);
+
 // True when `text` has the shape of a registry reference: a first component
 // that is a host (has a '.' or a ':' or is "localhost") followed by '/'.
 // Lets callers tell "127.0.0.1:5000/app" from a file path.

@@ -91,4 +91,18 @@ TEST(ReferenceTest, NormalizesLocalImageNames) {
   EXPECT_FALSE(normalize_image_name("").ok());
 }
 
+TEST(ReferenceTest, DebugVariantsNeverTakeTheProductionTag) {
+  using registry::debug_variant;
+  EXPECT_EQ(*debug_variant("app:1"), "app:1-debug");
+  EXPECT_EQ(*debug_variant("app"), "app:debug");
+  EXPECT_EQ(*debug_variant("app:latest"), "app:debug");
+  EXPECT_EQ(*debug_variant("app:debug-nonroot"), "app:debug-nonroot");
+  EXPECT_EQ(*debug_variant("127.0.0.1:5000/team/app"), "127.0.0.1:5000/team/app:debug");
+  EXPECT_EQ(*debug_variant("127.0.0.1:5000/app:2"), "127.0.0.1:5000/app:2-debug");
+  EXPECT_FALSE(debug_variant("app@" + kDigest).ok());
+  auto long_tag = debug_variant("app:" + std::string(125, 'v'));
+  ASSERT_FALSE(long_tag.ok());
+  EXPECT_THAT(long_tag.error().message(), HasSubstr("is not a valid tag"));
+}
+
 }  // namespace
