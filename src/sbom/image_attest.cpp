@@ -6,9 +6,12 @@
 #include "core/dsse.hpp"
 #include "core/file_util.hpp"
 #include "core/strings.hpp"
+#include "image/image_source.hpp"
 #include "oci/media_types.hpp"
 #include "registry/referrers.hpp"
 #include "sbom/attestation.hpp"
+#include "sbom/inventory.hpp"
+#include "transport/open.hpp"
 #include "trust/image_signing.hpp"
 #include "trust/signature_manifest.hpp"
 #include "trust/tag_manifest.hpp"
@@ -51,7 +54,8 @@ std::string platform_arch(const std::string& platform) {
 }
 
 core::Result<std::vector<Statement>> image_statements(const trust::ImageTarget& t,
-                                                      const AttestOptions& options) {
+                                                      const AttestOptions& options,
+                                                      const registry::RemoteOptions& remote) {
   const std::string pinned = t.ref.name() + "@" + t.digest.str();
   ResourceDescriptor subject{t.ref.name(), "", {{"sha256", t.digest.hex()}}, {}};
   std::vector<Statement> out;
@@ -67,13 +71,20 @@ core::Result<std::vector<Statement>> image_statements(const trust::ImageTarget& 
     DISTILL_ASSIGN(in.spec_text, core::read_file(options.spec_path));
     in.spec_name = file_name(options.spec_path);
   }
+  // The image opened once, with the command's registry options, by the
+  // digest just resolved; its inventory read once for both SBOMs.
+  transport::Options topts;
+  topts.remote = remote;
+  DISTILL_ASSIGN(auto source, transport::open_image(pinned, topts));
+  if (source->images().size() != 1 || source->images()[0].manifest_descriptor.digest != t.digest)
+    return core::make_error(pinned, "is a multi-platform index",
+                            "attest one platform image: HOST/REPO@sha256:<its manifest digest>");
+  const std::string platform = source->images()[0].config.platform.str();
+  in.architecture = platform_arch(platform);
+  DISTILL_ASSIGN(ImageInventory inv, read_inventory(*source, {platform, true, nullptr, topts}));
   for (SbomFormat f : {SbomFormat::kSpdxJson, SbomFormat::kCycloneDxJson}) {
-    DISTILL_ASSIGN(std::vector<PlatformSbom> sboms, render_platform_sboms(pinned, f));
-    if (sboms.size() != 1 || sboms[0].manifest.digest != t.digest)
-      return core::make_error(pinned, "is a multi-platform index",
-                              "attest one platform image: HOST/REPO@sha256:<its manifest digest>");
-    in.architecture = platform_arch(sboms[0].platform);
-    DISTILL_ASSIGN(Statement s, sbom_statement(subject, f, sboms[0].text));
+    DISTILL_ASSIGN(std::string text, render_sbom(inv, f));
+    DISTILL_ASSIGN(Statement s, sbom_statement(subject, f, text));
     out.push_back(std::move(s));
   }
   DISTILL_ASSIGN(Provenance p, image_provenance(in));
@@ -91,7 +102,7 @@ core::Result<AttestResult> attest_image(const std::string& reference, const trus
   if (!oci::is_manifest_media_type(t.media_type))
     return core::make_error(t.ref.name() + "@" + t.digest.str(), "is a multi-platform index",
                             "attest one platform image: HOST/REPO@sha256:<its manifest digest>");
-  DISTILL_ASSIGN(std::vector<Statement> statements, image_statements(t, options));
+  DISTILL_ASSIGN(std::vector<Statement> statements, image_statements(t, options, remote));
   registry::Client& client = t.conn->client();
   const std::string& repo = t.ref.repository;
   const oci::Descriptor subject{t.media_type, t.digest, t.size, {}, std::nullopt};
