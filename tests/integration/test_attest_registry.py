@@ -54,6 +54,11 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         self.key, self.pub = self.openssl_key("k1")
         self.ref, self.digest = self.build_and_push("app")
 
+    def env(self):
+        e = super().env()
+        e["DISTILL_KEY_PASSWORD"] = "attest passphrase"
+        return e
+
     # -- helpers ------------------------------------------------------------
 
     def openssl_key(self, name):
@@ -220,6 +225,22 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         res = self.verify("--lock", self.lock_path)
         self.assertEqual(res.stdout.strip(), "%s@%s" % (self.ref.rsplit(":", 1)[0], self.digest))
         self.assertIn("verified 3 attestations", res.stderr)
+
+    def test_cosign_key_file_from_key_generate(self):
+        # The key loaded as `distill sign` loads it: cosign's encrypted file.
+        prefix = os.path.join(self.tmp, "cosign")
+        self.distill("key", "generate", "--output-key-prefix", prefix)
+        self.distill("sign", self.ref, "--key", prefix + ".key")
+        self.attest(key=prefix + ".key")
+        res = self.verify("--lock", self.lock_path, pub=prefix + ".pub")
+        self.assertIn("verified 3 attestations", res.stderr, res.describe())
+        res = self.verify(pub=self.pub, expect_rc=EXIT_CHECK_FAILED)
+        self.assert_check_failed(res, "(%s): signature: does not verify" % SLSA)
+
+    def test_not_a_registry_reference(self):
+        res = self.distill("attest", os.path.join(self.tmp, "layout"), "--key", self.key,
+                           expect_rc=T.NONZERO)
+        self.assertIn("is not a registry reference", res.stderr, res.describe())
 
     def test_verify_attestations_flag_requires_them(self):
         self.sign()
