@@ -5,6 +5,7 @@
 #include "cli/commands_list.hpp"
 #include "cli/transport_flags.hpp"
 #include "registry/reference.hpp"
+#include "sbom/image_attest.hpp"
 #include "trust/image_signing.hpp"
 
 namespace distill::cli {
@@ -13,6 +14,8 @@ namespace {
 struct VerifyArgs {
   std::string image;
   std::string key;
+  bool attestations = false;
+  std::string lock_path;
   transport::Options transport;
 };
 
@@ -26,6 +29,12 @@ Command verify_command() {
                 ->required();
             sub.add_option("--key", a->key, "Public key (PEM), as distill key generate writes")
                 ->required();
+            sub.add_flag("--attestations", a->attestations,
+                         "Require signed attestations (distill attest); without it they are "
+                         "checked when the image has any");
+            sub.add_option("--lock", a->lock_path,
+                           "Also check the provenance's .debs and indices against this lockfile "
+                           "(implies --attestations)");
             add_transport_options(sub, a->transport);
             return [&g, a]() -> core::Status {
               if (!registry::looks_like_reference(a->image))
@@ -36,14 +45,36 @@ Command verify_command() {
                              trust::verify_image_signature(a->image, key, a->transport.remote));
               for (const std::string& f : r.failures)
                 std::fprintf(stderr, "distill: %s: %s\n", r.image.c_str(), f.c_str());
+              // The digest the signature was checked for, so both checks
+              // see the same manifest even if the tag moves meanwhile.
+              DISTILL_ASSIGN(
+                  sbom::AttestationCheck c,
+                  sbom::verify_attestations(r.image, key, a->lock_path, a->transport.remote));
+              const bool checked = c.present || a->attestations || !a->lock_path.empty();
+              if (checked)
+                for (const auto& f : c.failures)
+                  std::fprintf(stderr, "distill: error: %s: %s: %s (%s)\n", r.image.c_str(),
+                               f.where.c_str(), f.what.c_str(), f.hint.c_str());
+              // Both checks run and report before either fails the command,
+              // so one run names every check that failed.
               if (!r.ok())
                 return core::make_error(r.image, "no valid signature by " + a->key,
                                         "the lines above say which check failed")
                     .with_code(core::ErrorCode::kPolicyFailed);
+              if (checked && !c.ok())
+                return core::make_error(
+                           r.image,
+                           std::to_string(c.failures.size()) + " attestation check(s) failed",
+                           "the lines above say which")
+                    .with_code(core::ErrorCode::kPolicyFailed);
               std::printf("%s\n", r.image.c_str());
-              if (!g.quiet)
+              if (!g.quiet) {
                 std::fprintf(stderr, "distill: verified signature %d of %d, signed for %s\n",
                              r.valid, r.signatures, r.signed_identity.c_str());
+                if (c.present)
+                  std::fprintf(stderr, "distill: verified %d attestation%s\n", c.statements,
+                               c.statements == 1 ? "" : "s");
+              }
               return core::Status::Ok();
             };
           }};

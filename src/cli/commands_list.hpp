@@ -31,6 +31,7 @@ Command login_command();
 Command logout_command();
 Command key_command();
 Command sign_command();
+Command attest_command();
 Command verify_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).

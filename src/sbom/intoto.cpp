@@ -36,6 +36,7 @@ core::Result<IntotoJson> descriptor_json(const ResourceDescriptor& d, std::strin
   IntotoJson j = {{"digest", d.digest}};
   if (!d.name.empty()) j["name"] = d.name;
   if (!d.uri.empty()) j["uri"] = d.uri;
+  if (!d.annotations.empty()) j["annotations"] = d.annotations;
   return j;
 }
 
@@ -86,7 +87,7 @@ core::Result<Statement> parse_statement(std::string_view text, std::string_view 
     if (!name.ok()) return name.error().with_where(place);
     if (!uri.ok()) return uri.error().with_where(place);
     if (!digest.ok()) return digest.error().with_where(place);
-    d = {std::move(*name), std::move(*uri), std::move(*digest)};
+    d = {std::move(*name), std::move(*uri), std::move(*digest), {}};
     DISTILL_TRY(check_digest(d.digest, place));
     s.subjects.push_back(std::move(d));
   }

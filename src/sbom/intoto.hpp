@@ -24,6 +24,7 @@ struct ResourceDescriptor {
   std::string name;                           // "" leaves it out
   std::string uri;                            // "" leaves it out
   std::map<std::string, std::string> digest;  // algorithm -> lower-case hex, e.g. {"sha256": ...}
+  std::map<std::string, std::string> annotations;  // empty leaves it out
 };
 
 struct Statement {

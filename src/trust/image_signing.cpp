@@ -10,6 +10,7 @@
 #include "trust/pem.hpp"
 #include "trust/signature_manifest.hpp"
 #include "trust/simple_signing.hpp"
+#include "trust/tag_manifest.hpp"
 
 namespace distill::trust {
 namespace {
@@ -17,55 +18,18 @@ namespace {
 // Signature configs are a few hundred bytes per signature.
 constexpr int64_t kMaxSignatureConfigSize = 4 << 20;
 
-// A small blob read whole, bounded, and checked against its descriptor.
-core::Result<std::string> fetch_small_blob(registry::Client& client, const std::string& repo,
-                                           const oci::Descriptor& d, int64_t limit) {
-  const std::string where = client.registry() + "/" + repo + "@" + d.digest.str();
-  if (d.size > limit)
-    return core::make_error(where, "is larger than " + std::to_string(limit) + " bytes",
-                            "not a signature blob");
-  std::string body;
-  net::BodySink sink = [&](std::string_view chunk) {
-    if (std::ssize(body) + std::ssize(chunk) > limit) return false;
-    body.append(chunk);
-    return true;
-  };
-  DISTILL_TRY(client.get_blob(repo, d.digest, sink));
-  return body;
-}
-
-core::Status ensure_blob(registry::Client& client, const std::string& repo, std::string_view data) {
-  oci::Digest digest = oci::Digest::of(data);
-  DISTILL_ASSIGN(bool present, client.blob_exists(repo, digest));
-  if (present) return core::Status::Ok();
-  return client.upload_blob(repo, digest, data);
-}
-
 // The `.sig` manifest of `digest`, or nullopt when the tag does not exist.
 core::Result<std::optional<oci::Manifest>> fetch_signature_manifest(registry::Client& client,
                                                                     const std::string& repo,
                                                                     const oci::Digest& digest) {
-  const std::string tag = signature_tag(digest);
-  DISTILL_ASSIGN(std::string current, client.manifest_digest(repo, tag));
-  if (current.empty()) return std::optional<oci::Manifest>();
-  DISTILL_ASSIGN(registry::FetchedManifest m, client.get_manifest(repo, tag));
-  const std::string where = client.registry() + "/" + repo + ":" + tag;
-  if (m.media_type != oci::kMediaTypeManifest)
-    return core::make_error(where, "is a " + core::escape_control(m.media_type) +
-                                       ", not an OCI image manifest of signatures");
-  DISTILL_ASSIGN(oci::Manifest parsed, oci::parse_manifest(m.body, where));
-  return std::optional<oci::Manifest>(std::move(parsed));
+  return fetch_tag_manifest(client, repo, signature_tag(digest));
 }
 
-struct Target {
-  registry::Reference ref;
-  std::unique_ptr<registry::Remote> conn;
-  oci::Digest digest;
-};
+}  // namespace
 
-core::Result<Target> resolve_target(const std::string& reference,
-                                    const registry::RemoteOptions& remote) {
-  Target t;
+core::Result<ImageTarget> resolve_image(const std::string& reference,
+                                        const registry::RemoteOptions& remote) {
+  ImageTarget t;
   DISTILL_ASSIGN(t.ref, registry::parse_reference(reference));
   DISTILL_ASSIGN(t.conn, registry::Remote::connect(t.ref.registry, remote));
   // The whole manifest, not a HEAD: its digest is computed here, never
@@ -73,10 +37,10 @@ core::Result<Target> resolve_target(const std::string& reference,
   DISTILL_ASSIGN(registry::FetchedManifest m,
                  t.conn->client().get_manifest(t.ref.repository, t.ref.identifier()));
   t.digest = m.digest;
+  t.media_type = m.media_type;
+  t.size = std::ssize(m.body);
   return t;
 }
-
-}  // namespace
 
 core::Result<PublicKey> read_public_key_file(const std::string& path) {
   DISTILL_ASSIGN(std::string text, core::read_file(path));
@@ -85,7 +49,7 @@ core::Result<PublicKey> read_public_key_file(const std::string& path) {
 
 core::Result<SignResult> sign_image(const std::string& reference, const PrivateKey& key,
                                     const registry::RemoteOptions& remote) {
-  DISTILL_ASSIGN(Target t, resolve_target(reference, remote));
+  DISTILL_ASSIGN(ImageTarget t, resolve_image(reference, remote));
   registry::Client& client = t.conn->client();
   const std::string& repo = t.ref.repository;
   DISTILL_ASSIGN(SignatureLayer sig, make_signature(key, t.ref.name(), t.digest));
@@ -114,7 +78,7 @@ core::Result<SignResult> sign_image(const std::string& reference, const PrivateK
 core::Result<VerifyResult> verify_image_signature(const std::string& reference,
                                                   const PublicKey& key,
                                                   const registry::RemoteOptions& remote) {
-  DISTILL_ASSIGN(Target t, resolve_target(reference, remote));
+  DISTILL_ASSIGN(ImageTarget t, resolve_image(reference, remote));
   registry::Client& client = t.conn->client();
   VerifyResult r;
   r.image = t.ref.name() + "@" + t.digest.str();

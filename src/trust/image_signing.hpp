@@ -1,14 +1,32 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "oci/digest.hpp"
+#include "registry/reference.hpp"
 #include "registry/remote.hpp"
 #include "trust/ec_key.hpp"
 
 namespace distill::trust {
+
+// An image in a registry as signing and attesting see it: its reference, a
+// connection, and its manifest's digest computed from the bytes fetched.
+struct ImageTarget {
+  registry::Reference ref;
+  std::unique_ptr<registry::Remote> conn;
+  oci::Digest digest;
+  std::string media_type;  // the manifest's
+  int64_t size = 0;        // the manifest's
+};
+
+// Fetches the manifest `reference` names (a tag resolved once, a digest as
+// given).
+core::Result<ImageTarget> resolve_image(const std::string& reference,
+                                        const registry::RemoteOptions& remote);
 
 struct SignResult {
   std::string image;          // "HOST/REPO@sha256:..."

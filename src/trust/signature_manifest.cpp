@@ -58,6 +58,34 @@ core::Result<bool> add_signature(std::optional<SignatureManifest>& existing,
   return true;
 }
 
+std::string attestation_tag(const oci::Digest& image) {
+  return "sha256-" + image.hex() + ".att";
+}
+
+core::Result<SignatureManifest> put_attestation(const std::optional<oci::Manifest>& existing,
+                                                std::string_view predicate_type,
+                                                std::string_view envelope) {
+  SignatureManifest out;
+  out.manifest.media_type = std::string(oci::kMediaTypeManifest);
+  out.config = empty_signature_config();
+  const std::string key(kPredicateTypeAnnotation);
+  std::vector<oci::Descriptor> layers;
+  if (existing)
+    for (const auto& l : existing->layers) {
+      auto t = l.annotations.find(key);
+      if (t == l.annotations.end() || t->second != predicate_type) layers.push_back(l);
+    }
+  oci::Descriptor layer = oci::describe(kDsseEnvelopeMediaType, envelope);
+  layer.annotations = {{std::string(kSignatureAnnotation), ""}, {key, std::string(predicate_type)}};
+  layers.push_back(std::move(layer));
+  for (const auto& l : layers) {
+    DISTILL_ASSIGN(out.config, config_with_diff_id(out.config, l.digest));
+  }
+  out.manifest.layers = std::move(layers);
+  out.manifest.config = oci::describe(oci::kMediaTypeConfig, out.config);
+  return out;
+}
+
 core::Result<SignatureLayer> make_signature(const PrivateKey& key, std::string_view image_name,
                                             const oci::Digest& digest) {
   SimpleSigningPayload p;

@@ -60,4 +60,20 @@ LayerCheck check_signature_layer(const oci::Descriptor& layer, std::string_view 
                                  const PublicKey& key, std::string_view image_name,
                                  const oci::Digest& image_digest);
 
+// cosign's attestation tag for an image digest: "sha256-<hex>.att". Its
+// manifest's layers are DSSE envelopes, one per predicate type.
+std::string attestation_tag(const oci::Digest& image);
+
+inline constexpr std::string_view kDsseEnvelopeMediaType = "application/vnd.dsse.envelope.v1+json";
+// The layer annotation cosign writes with each attestation.
+inline constexpr std::string_view kPredicateTypeAnnotation = "predicateType";
+
+// The `.att` manifest after putting `envelope` (DSSE JSON) for
+// `predicate_type`: `existing` is what the tag holds (nullopt: none); a
+// layer of the same predicate type is replaced (as cosign's --replace),
+// others kept; the config lists every layer's digest.
+core::Result<SignatureManifest> put_attestation(const std::optional<oci::Manifest>& existing,
+                                                std::string_view predicate_type,
+                                                std::string_view envelope);
+
 }  // namespace distill::trust

@@ -38,7 +38,8 @@ Provenance intoto_provenance() {
   p.internal_parameters = {{"recipe", "1"}};
   p.resolved_dependencies = {{"libc6_2.36-9+deb12u4_amd64.deb",
                               "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64",
-                              {{"sha256", std::string(64, 'b')}}}};
+                              {{"sha256", std::string(64, 'b')}},
+                              {}}};
   p.builder_id = "https://distill.invalid/builder";
   p.builder_version = {{"distill", "0.1.0"}};
   p.invocation_id = "run-1";
@@ -48,7 +49,7 @@ Provenance intoto_provenance() {
 }
 
 TEST(InToto, ProvenanceStatementIsTheGolden) {
-  auto s = provenance_statement({{"oci-layout:out", "", {{"sha256", kIntotoDigest}}}},
+  auto s = provenance_statement({{"oci-layout:out", "", {{"sha256", kIntotoDigest}}, {}}},
                                 intoto_provenance());
   ASSERT_TRUE(s.ok()) << s.error().message();
   auto payload = statement_payload(*s);
@@ -107,7 +108,7 @@ TEST(InToto, TimesComeFromSourceDateEpoch) {
 Statement intoto_statement(std::map<std::string, std::string> digest,
                            std::string type = "https://x.invalid/p") {
   Statement s;
-  s.subjects.push_back({"a", "", std::move(digest)});
+  s.subjects.push_back({"a", "", std::move(digest), {}});
   s.predicate_type = std::move(type);
   return s;
 }
