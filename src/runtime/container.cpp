@@ -110,7 +110,8 @@ core::Status Container::start_detached(const RunOptions& options, const Detached
   return core::make_error(
       "run",
       "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
-      "see " + start.log);
+      // (The log goes with the container's folder: no use pointing at it.)
+      "check the image's entrypoint, user and working directory");
 }
 
 core::Result<core::ProcessResult> Container::run_captured(const RunOptions& options) {

@@ -114,12 +114,14 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertEqual(r.error_lines(), [])
         # logs -f follows until the container exits (stop's SIGTERM).
         follow = self.popen("logs", "-f", "web")
+        self.assertEqual(follow.stdout.readline(), b"ready\n", "it follows before the stop")
         start = time.time()
         r = self.d("stop", "--time", "20", "web")
         self.assertLess(time.time() - start, 15, "probe wait exits on SIGTERM: no SIGKILL wait")
         self.assertEqual(r.stdout, "web\n")
         out, err = follow.communicate(timeout=60)
-        self.assertIn(b"got SIGTERM\n", out, err)
+        self.assertEqual(out, b"got SIGTERM\n", err)
+        self.assertEqual(follow.returncode, 0, err)
         self.assertEqual(self.ps("-a"), [])
         self.assert_clean()
 
