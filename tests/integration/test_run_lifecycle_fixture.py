@@ -10,6 +10,8 @@ leftovers are cleaned by the next `distill ps`. Needs root and runc.
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -170,6 +172,39 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         p = self.d("exec", "-i", "in", "probe", "cat", "/dev/stdin", input=b"to exec\n")
         self.assertEqual(p.stdout, b"to exec\n")
         self.d("stop", "in")
+        self.assert_clean()
+
+    def test_interactive_stdin_from_a_terminal(self):
+        """-i on a terminal: runc reads it in the terminal's foreground group
+        (in a group of its own, reading would stop it with SIGTTIN)."""
+        env = self.base_env()
+        env.update(self.env())
+        pid, fd = pty.fork()
+        if pid == 0:  # a new session whose controlling terminal is the pty
+            os.execve(T.DISTILL, [T.DISTILL, "run", "-i", self.image, "cat", "/dev/stdin"], env)
+        out = b""
+        try:
+            # probe's output is a pipe to runc, so it shows once cat has read
+            # the end of file (^D at the start of a line).
+            os.write(fd, b"from a terminal\n\x04")
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                if select.select([fd], [], [], 0.5)[0]:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:  # EIO: the terminal's last user is gone
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+        finally:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        self.assertEqual(out.count(b"from a terminal"), 2, "the echo, then cat's copy: %r" % out)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
         self.assert_clean()
 
     # -- foreground runs with a name -------------------------------------------------------
