@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -5,6 +6,7 @@
 #include "cli/transport_flags.hpp"
 #include "image/image_source.hpp"
 #include "runtime/container.hpp"
+#include "runtime/lifecycle.hpp"
 #include "runtime/runner.hpp"
 
 namespace distill::cli {
@@ -49,15 +51,32 @@ Command run_command() {
             ->allow_extra_args(false);
         sub.add_flag("--init", r.init,
                      "Run distill-init as process 1: signals forwarded, orphans reaped");
+        sub.add_option("--name", r.name,
+                       "Name the container (default for -d: distill-<12 hex digits>)");
+        sub.add_flag("-d,--detach", r.detach,
+                     "Keep it running in the background; print its name (logs, exec, stop)");
+        sub.add_flag("-i,--interactive", r.interactive, "Attach stdin (default: /dev/null)");
+        sub.add_flag("-t,--tty", r.tty, "A terminal (not supported yet)");
         sub.add_option("--stop-timeout", a->stop_timeout,
                        "Seconds between a forwarded SIGTERM and SIGKILL (default 10)")
             ->check(CLI::Range(0, 3600));
         sub.positionals_at_end();
         return [&g, a]() -> core::Status {
-          runtime::SystemRuncExecutor executor(a->stop_timeout);
+          a->request.image = a->image;
+          if (a->request.detach && a->request.interactive)
+            return core::make_error("-i", "cannot be combined with -d",
+                                    "use distill exec -i NAME CMD to talk to it");
+          runtime::SystemRuncExecutor executor(a->stop_timeout, a->request.interactive);
           auto open = [&] { return transport::open_image(a->image, a->transport); };
+          runtime::StateStore store(runtime::StateStore::default_root());
+          if (a->request.detach) {
+            DISTILL_ASSIGN(std::string name,
+                           runtime::run_detached(open, a->request, executor, store));
+            std::printf("%s\n", name.c_str());
+            return core::Status::Ok();
+          }
           // The container's exit code is ours.
-          DISTILL_ASSIGN(g.exit_code, runtime::run_image(open, a->request, executor));
+          DISTILL_ASSIGN(g.exit_code, runtime::run_named(open, a->request, executor, store));
           return core::Status::Ok();
         };
       }};

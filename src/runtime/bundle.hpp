@@ -29,6 +29,8 @@ class Bundle {
   // A regular file of the rootfs, read without following any symlink.
   core::Result<std::string> read_rootfs_file(std::string_view rel,
                                              size_t max_bytes = 1 << 20) const;
+  // Leaves the folder in place on destruction (a detached container's).
+  void keep() { dir_.keep(); }
   // Writes config.json (atomically).
   core::Status write_config(std::string_view json) const;
 

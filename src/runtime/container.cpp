@@ -39,8 +39,8 @@ core::Error interrupted(int sig) {
 
 core::Result<Container> Container::unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
                                           RuncExecutor& executor, std::string runc,
-                                          std::string where) {
-  DISTILL_ASSIGN(Bundle bundle, Bundle::unpack(reader, image));
+                                          std::string where, const std::string& parent) {
+  DISTILL_ASSIGN(Bundle bundle, Bundle::unpack(reader, image, parent));
   return Container(std::move(bundle), image, executor, std::move(runc), std::move(where));
 }
 
@@ -95,6 +95,25 @@ core::Result<int> Container::run(const RunOptions& given) {
   return runner.run(bundle_.path());
 }
 
+core::Status Container::start_detached(const RunOptions& options, const DetachedStart& start) {
+  DISTILL_TRY(check_entrypoint(options));
+  DISTILL_TRY(configure(options));
+  // From here on runc may have made the container: the bundle is the
+  // caller's to remove, after `runc delete`.
+  bundle_.keep();
+  DISTILL_ASSIGN(int code, executor_->run_logged({runc_, "--root", start.runc_root, "--log",
+                                                  start.runc_log, "--log-format", "json", "run",
+                                                  "-d", "--bundle", bundle_.path(), start.id},
+                                                 start.log));
+  if (code == 0) return core::Status::Ok();
+  std::string failed = last_runc_error(start.runc_log);
+  return core::make_error(
+      "run",
+      "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
+      // (The log goes with the container's folder: no use pointing at it.)
+      "check the image's entrypoint, user and working directory");
+}
+
 core::Result<core::ProcessResult> Container::run_captured(const RunOptions& options) {
   DISTILL_TRY(configure(options));
   ContainerRunner runner(*executor_, runc_);
@@ -103,6 +122,9 @@ core::Result<core::ProcessResult> Container::run_captured(const RunOptions& opti
 
 core::Result<RunOptions> run_options(const RunRequest& a) {
   RunOptions o;
+  if (a.tty)
+    return core::make_error("-t", "is not supported yet",
+                            "a terminal needs runc's console socket; -i attaches stdin");
   std::string network = a.network.empty() ? (a.publish.empty() ? "none" : "private") : a.network;
   if (network != "none" && network != "host" && network != "private")
     return core::make_error("--network " + core::escape_control(a.network), "unknown network mode",

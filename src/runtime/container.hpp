@@ -15,20 +15,34 @@
 
 namespace distill::runtime {
 
+// Where a detached container's runc state, id and logs go (runtime/state_store).
+struct DetachedStart {
+  std::string runc_root;
+  std::string id;
+  std::string log;       // the container's stdout and stderr
+  std::string runc_log;  // runc's own, JSON lines
+};
+
 // An image unpacked into a private bundle, ready to run containers one after
 // another (each with its own config.json and runc state); the bundle is
 // removed with everything in it when the Container is destroyed.
 class Container {
  public:
   // `where` (the image's reference) prefixes errors about the runtime spec.
+  // The bundle is made under `parent` (default $TMPDIR).
   static core::Result<Container> unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
                                         RuncExecutor& executor, std::string runc,
-                                        std::string where = {});
+                                        std::string where = {}, const std::string& parent = {});
 
   // Output passes through; the container's exit code.
   core::Result<int> run(const RunOptions& options);
   // Output captured (out, err, exit code).
   core::Result<core::ProcessResult> run_captured(const RunOptions& options);
+
+  // Starts it with `runc --root <runc_root> run -d` as container `id`, its
+  // stdout and stderr appended to `log`; returns once runc has started it.
+  // From then on the bundle outlives this object (the caller removes it).
+  core::Status start_detached(const RunOptions& options, const DetachedStart& start);
 
   std::string rootfs() const { return bundle_.rootfs(); }
 
@@ -62,6 +76,11 @@ struct RunRequest {
   std::vector<std::string> cap_add;
   std::optional<std::string> user;
   std::optional<std::string> entrypoint;  // "" clears it
+  std::string image;                      // the reference as given, for the record
+  std::string name;                       // --name ("" = generated for -d, none otherwise)
+  bool detach = false;                    // -d
+  bool interactive = false;               // -i: stdin attached
+  bool tty = false;                       // -t: not supported yet
   std::string network;                    // "none", "host", "private"; "" = private with -p
   std::vector<std::string> publish;       // -p "[IP:]HOST:CONTAINER[/tcp|udp]"
   std::vector<std::string> add_hosts;     // "NAME:IP"

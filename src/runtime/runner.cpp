@@ -35,7 +35,10 @@ sigset_t forwarded_signals() {
   return set;
 }
 
-core::Result<pid_t> spawn_attached(const std::vector<std::string>& argv) {
+// stdin is /dev/null unless `attach_stdin`; stdout and stderr are ours, or
+// appended to `log_path` when one is given.
+core::Result<pid_t> spawn_attached(const std::vector<std::string>& argv, bool attach_stdin = false,
+                                   const std::string& log_path = {}) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -43,15 +46,26 @@ core::Result<pid_t> spawn_attached(const std::vector<std::string>& argv) {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (!attach_stdin) posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (!log_path.empty()) {
+    posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(),
+                                     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  }
   sigset_t none, defaults = forwarded_signals();
   sigemptyset(&none);
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  // A group of its own keeps a Ctrl-C ours to forward; but a child that
+  // reads our terminal (-i) must stay in its foreground group, or reading
+  // stops it with SIGTTIN (runc then gets the Ctrl-C too and passes it on).
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (!(attach_stdin && ::isatty(0))) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -164,16 +178,7 @@ class ContainerState {
   }
   std::string log_path() const { return state_.path() + "/runc.log"; }
   // The last error runc logged, or "" when it started the container.
-  std::string start_error() const {
-    auto text = core::read_file(log_path());
-    if (!text.ok()) return {};
-    std::string last;
-    for (std::string_view line : core::lines(*text)) {
-      auto j = core::parse_json(line);
-      if (j.ok() && j->is_object() && j->value("level", "") == "error") last = j->value("msg", "");
-    }
-    return last;
-  }
+  std::string start_error() const { return last_runc_error(log_path()); }
   const std::string& id() const { return id_; }
 
  private:
@@ -184,6 +189,17 @@ class ContainerState {
 };
 
 }  // namespace
+
+std::string last_runc_error(const std::string& log_path) {
+  auto text = core::read_file(log_path);
+  if (!text.ok()) return {};
+  std::string last;
+  for (std::string_view line : core::lines(*text)) {
+    auto j = core::parse_json(line);
+    if (j.ok() && j->is_object() && j->value("level", "") == "error") last = j->value("msg", "");
+  }
+  return last;
+}
 
 std::string signal_name(int signal) {
   switch (signal) {
@@ -221,7 +237,7 @@ core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string
                                                    const SignalHandler& on_signal,
                                                    const std::vector<std::string>& reap) {
   SignalBlock block;
-  DISTILL_ASSIGN(pid_t pid, spawn_attached(argv));
+  DISTILL_ASSIGN(pid_t pid, spawn_attached(argv, attach_stdin_));
   Supervisor supervisor(pid, reap);
   sigset_t set = forwarded_signals();
   time_t kill_at = 0;
@@ -246,6 +262,17 @@ core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string
 core::Result<core::ProcessResult> SystemRuncExecutor::run_captured(
     const std::vector<std::string>& argv) {
   return core::system_process_runner().run(argv);
+}
+
+core::Result<int> RuncExecutor::run_logged(const std::vector<std::string>& argv,
+                                           const std::string&) {
+  return core::make_error(argv.empty() ? "runc" : argv[0], "cannot run detached here");
+}
+
+core::Result<int> SystemRuncExecutor::run_logged(const std::vector<std::string>& argv,
+                                                 const std::string& log_path) {
+  DISTILL_ASSIGN(pid_t pid, spawn_attached(argv, false, log_path));
+  return exit_code(core::wait_child(pid));
 }
 
 core::Result<std::string> find_runc() {

@@ -31,6 +31,11 @@ class RuncExecutor {
                                          const std::vector<std::string>& reap) = 0;
   // Runs `argv` to completion with its output captured.
   virtual core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) = 0;
+  // Runs `argv` to completion with stdin from /dev/null and stdout and stderr
+  // appended to `log_path` (0600): `runc run -d` hands them on to the
+  // detached container. Returns its exit code.
+  virtual core::Result<int> run_logged(const std::vector<std::string>& argv,
+                                       const std::string& log_path);
 };
 
 // The real one: posix_spawn, SIGINT/SIGTERM blocked and waited for with
@@ -42,16 +47,20 @@ class SystemRuncExecutor : public RuncExecutor {
   // How long a container may outlive a forwarded signal before it is killed
   // (`--stop-timeout`; docker's default is 10 s too).
   static constexpr int kDefaultGraceSeconds = 10;
-  explicit SystemRuncExecutor(int grace_seconds = kDefaultGraceSeconds)
-      : grace_seconds_(grace_seconds) {}
+  // `attach_stdin` (`-i`): run_attached's child reads our stdin instead of /dev/null.
+  explicit SystemRuncExecutor(int grace_seconds = kDefaultGraceSeconds, bool attach_stdin = false)
+      : grace_seconds_(grace_seconds), attach_stdin_(attach_stdin) {}
 
   core::Result<int> run_attached(const std::vector<std::string>& argv,
                                  const SignalHandler& on_signal,
                                  const std::vector<std::string>& reap) override;
   core::Result<core::ProcessResult> run_captured(const std::vector<std::string>& argv) override;
+  core::Result<int> run_logged(const std::vector<std::string>& argv,
+                               const std::string& log_path) override;
 
  private:
   int grace_seconds_;
+  bool attach_stdin_;
 };
 
 // Blocks SIGINT, SIGTERM and SIGHUP for its lifetime, so that a Ctrl-C while
@@ -98,6 +107,11 @@ class ContainerRunner {
 
 // runc from $PATH, or an error saying how to get it.
 core::Result<std::string> find_runc();
+
+// The last error in runc's JSON log (`runc --log F --log-format json`), or
+// "" when there is none: runc's exit code alone cannot tell its own failure
+// from the container's exit code 1.
+std::string last_runc_error(const std::string& log_path);
 
 // "SIGINT" for SIGINT: what `runc kill` takes.
 std::string signal_name(int signal);
