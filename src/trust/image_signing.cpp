@@ -114,6 +114,11 @@ core::Result<VerifyResult> verify_image_signature(const std::string& reference,
 core::Result<std::string> require_signature(const std::string& reference,
                                             const std::string& public_key_file,
                                             const registry::RemoteOptions& remote) {
+  // Signatures live beside the image in its registry; a layout or an
+  // archive carries none to check.
+  if (!registry::looks_like_reference(reference))
+    return core::make_error(reference, "only a registry image carries a signature to verify",
+                            "give HOST[:PORT]/REPOSITORY[:TAG], or drop the verify key");
   DISTILL_ASSIGN(PublicKey key, read_public_key_file(public_key_file));
   DISTILL_ASSIGN(VerifyResult v, verify_image_signature(reference, key, remote));
   if (!v.ok())

@@ -335,6 +335,35 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         res = self.verify(expect_rc=EXIT_CHECK_FAILED)
         self.assert_check_failed(res, "attestation 2 (%s): signature: does not verify" % SPDX)
 
+    def test_run_verify_key_runs_only_a_signed_image(self):
+        T.tool("runc")
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "structure"))
+        import probe_image
+        ref = "%s/probe:v1" % self.host
+        self.push(probe_image.probe_image(self), ref)
+        tmpdir = self.mkdir("run-tmp")
+        env = dict(self.env(), TMPDIR=tmpdir)
+
+        def run(*args, expect_rc=0):
+            p = subprocess.run([T.DISTILL, "run", *args], cwd=self.tmp, env=env, timeout=600,
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
+            return p
+
+        unsigned = run("--verify-key", self.pub, ref, expect_rc=EXIT_CHECK_FAILED)
+        lines = [l for l in unsigned.stderr.splitlines() if l.startswith("distill: error:")]
+        self.assertEqual(len(lines), 1, unsigned.stderr)
+        self.assertIn("no valid signature", lines[0])
+        self.assertEqual(unsigned.stdout, "", "nothing ran")
+        self.distill("sign", ref, "--key", self.key)
+        self.assertEqual(run("--verify-key", self.pub, ref).stdout, "hello from the container\n")
+        _, other = self.openssl_key("k2")
+        refused = run("--verify-key", other, ref, expect_rc=EXIT_CHECK_FAILED)
+        self.assertEqual(refused.stdout, "")
+        local = run("--verify-key", self.pub, probe_image.probe_image(self), expect_rc=1)
+        self.assertIn("only a registry image carries a signature to verify", local.stderr)
+        self.assertEqual(os.listdir(tmpdir), [], "no bundle left")
+
     def test_another_public_key(self):
         other_key, other_pub = self.openssl_key("k2")
         self.sign(other_key)  # the signature by the other key passes ...
