@@ -3,19 +3,17 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/key_flags.hpp"
 #include "cli/transport_flags.hpp"
 #include "registry/reference.hpp"
 #include "sbom/image_attest.hpp"
-#include "trust/key_file.hpp"
-#include "trust/passphrase.hpp"
 
 namespace distill::cli {
 namespace {
 
 struct AttestArgs {
   std::string image;
-  std::string key;
-  std::string passphrase_file;
+  SigningKeyFlags key;
   sbom::AttestOptions options;
   transport::Options transport;
 };
@@ -30,12 +28,7 @@ Command attest_command() {
         auto a = std::make_shared<AttestArgs>();
         sub.add_option("image", a->image, "HOST[:PORT]/REPOSITORY[:TAG][@sha256:DIGEST]")
             ->required();
-        sub.add_option("--key", a->key, "Private key: cosign's encrypted key file or a PKCS#8 PEM")
-            ->required();
-        sub.add_option("--passphrase-file", a->passphrase_file,
-                       "Read the key's passphrase from this file's first line (default $" +
-                           std::string(trust::kPassphraseEnv) + ", then $" +
-                           std::string(trust::kCosignPassphraseEnv) + ")");
+        add_signing_key_options(sub, a->key);
         sub.add_option("--lock", a->options.lock_path,
                        "The lockfile the image was built from: its .debs and indices become the "
                        "provenance's resolved dependencies");
@@ -46,8 +39,7 @@ Command attest_command() {
           if (!registry::looks_like_reference(a->image))
             return core::make_error(a->image, "is not a registry reference",
                                     "attest an image in a registry: HOST[:PORT]/REPOSITORY[:TAG]");
-          DISTILL_ASSIGN(trust::PrivateKey key,
-                         trust::load_private_key(a->key, a->passphrase_file));
+          DISTILL_ASSIGN(trust::PrivateKey key, load_signing_key(a->key));
           DISTILL_ASSIGN(sbom::AttestResult r,
                          sbom::attest_image(a->image, key, a->options, a->transport.remote));
           for (const std::string& line : r.lines) std::printf("%s\n", line.c_str());

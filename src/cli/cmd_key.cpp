@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands_list.hpp"
+#include "cli/key_flags.hpp"
 #include "trust/key_file.hpp"
 #include "trust/passphrase.hpp"
 
@@ -26,10 +27,7 @@ Command key_command() {
                 "PREFIX.pub");
             gen->add_option("--output-key-prefix", a->prefix, "Write PREFIX.key and PREFIX.pub")
                 ->capture_default_str();
-            gen->add_option("--passphrase-file", a->passphrase_file,
-                            "Read the passphrase from this file's first line (default $" +
-                                std::string(trust::kPassphraseEnv) + ", then $" +
-                                std::string(trust::kCosignPassphraseEnv) + ")");
+            add_passphrase_option(*gen, a->passphrase_file);
             return [&g, a]() -> core::Status {
               DISTILL_ASSIGN(std::string pass,
                              trust::read_passphrase(a->passphrase_file, "key generate"));
