@@ -24,20 +24,16 @@ Command exec_command() {
             sub.add_option("name", a->name, "The container's name (distill ps)")->required();
             sub.add_option("args", a->args, "The command and its arguments (after --)")->required();
             sub.add_flag("-i,--interactive", a->interactive, "Attach stdin (default: /dev/null)");
-            sub.add_flag("-t,--tty", a->tty, "A terminal (not supported yet)");
+            sub.add_flag("-t,--tty", a->tty, "A terminal for the command (stdin must be one)");
             sub.positionals_at_end();
             return [&g, a]() -> core::Status {
-              if (a->tty)
-                return core::make_error("-t", "is not supported yet",
-                                        "a terminal needs runc's console socket; -i attaches "
-                                        "stdin");
               std::vector<std::string> args = a->args;
               if (!args.empty() && args.front() == "--") args.erase(args.begin());
               runtime::SystemRuncExecutor executor(
-                  runtime::SystemRuncExecutor::kDefaultGraceSeconds, a->interactive);
+                  runtime::SystemRuncExecutor::kDefaultGraceSeconds, a->interactive || a->tty);
               DISTILL_ASSIGN(runtime::Containers containers, runtime::system_containers(executor));
               // The command's exit code is ours.
-              DISTILL_ASSIGN(g.exit_code, containers.exec(a->name, args));
+              DISTILL_ASSIGN(g.exit_code, containers.exec(a->name, args, a->tty));
               return core::Status::Ok();
             };
           }};

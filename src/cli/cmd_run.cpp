@@ -59,7 +59,8 @@ Command run_command() {
             sub.add_flag("-d,--detach", r.detach,
                          "Keep it running in the background; print its name (logs, exec, stop)");
             sub.add_flag("-i,--interactive", r.interactive, "Attach stdin (default: /dev/null)");
-            sub.add_flag("-t,--tty", r.tty, "A terminal (not supported yet)");
+            sub.add_flag("-t,--tty", r.tty,
+                         "A terminal for the process (stdin must be one; with -i, as docker -it)");
             sub.add_option("--stop-timeout", a->stop_timeout,
                            "Seconds between a forwarded SIGTERM and SIGKILL (default 10)")
                 ->check(CLI::Range(0, 3600));
@@ -76,7 +77,9 @@ Command run_command() {
               if (a->request.detach && a->request.interactive)
                 return core::make_error("-i", "cannot be combined with -d",
                                         "use distill exec -i NAME CMD to talk to it");
-              runtime::SystemRuncExecutor executor(a->stop_timeout, a->request.interactive);
+              // runc reads a terminal's input itself with -t.
+              runtime::SystemRuncExecutor executor(a->stop_timeout,
+                                                   a->request.interactive || a->request.tty);
               auto open = [&] { return transport::open_image(a->image, a->transport); };
               runtime::StateStore store(runtime::StateStore::default_root());
               if (a->request.detach) {

@@ -27,6 +27,7 @@ Command ps_command();
 Command logs_command();
 Command stop_command();
 Command exec_command();
+Command debug_command();
 Command test_command();
 Command push_command();
 Command pull_command();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/file_util.hpp"
+#include "core/json.hpp"
 #include "core/strings.hpp"
 #include "core/unique_fd.hpp"
 #include "runtime/etc_files.hpp"
@@ -95,8 +96,17 @@ core::Result<int> Container::run(const RunOptions& given) {
   return runner.run(bundle_.path());
 }
 
-core::Status Container::start_detached(const RunOptions& options, const DetachedStart& start) {
+core::Result<int> Container::start_detached(const RunOptions& given, const DetachedStart& start) {
+  RunOptions options = given;
   DISTILL_TRY(check_entrypoint(options));
+  // -p: the namespace is made first, as for a foreground run, and handed to
+  // the container's process once it runs, so that pasta lasts as long as it.
+  std::optional<PrivateNetwork> network;
+  if (options.private_network) {
+    DISTILL_ASSIGN(PrivateNetwork started, PrivateNetwork::start(options.ports, bundle_.path()));
+    network.emplace(std::move(started));
+    options.netns_path = network->netns_path();
+  }
   DISTILL_TRY(configure(options));
   // From here on runc may have made the container: the bundle is the
   // caller's to remove, after `runc delete`.
@@ -105,13 +115,27 @@ core::Status Container::start_detached(const RunOptions& options, const Detached
                                                   start.runc_log, "--log-format", "json", "run",
                                                   "-d", "--bundle", bundle_.path(), start.id},
                                                  start.log));
-  if (code == 0) return core::Status::Ok();
-  std::string failed = last_runc_error(start.runc_log);
-  return core::make_error(
-      "run",
-      "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
-      // (The log goes with the container's folder: no use pointing at it.)
-      "check the image's entrypoint, user and working directory");
+  if (code != 0) {
+    std::string failed = last_runc_error(start.runc_log);
+    return core::make_error(
+        "run",
+        "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
+        // (The log goes with the container's folder: no use pointing at it.)
+        "check the image's entrypoint, user and working directory");
+  }
+  int pid = 0;
+  auto state = executor_->run_captured({runc_, "--root", start.runc_root, "state", start.id});
+  if (state.ok() && state->exit_code == 0) {
+    auto j = core::parse_json(state->out);
+    if (j.ok() && j->is_object()) pid = j->value("pid", 0);
+  }
+  if (network) {
+    if (pid <= 0)
+      return core::make_error("run", "runc does not report the container's process",
+                              "it may have exited at once; run it in the foreground to see why");
+    DISTILL_TRY(network->hand_over(pid));
+  }
+  return pid;
 }
 
 core::Result<core::ProcessResult> Container::run_captured(const RunOptions& options) {
@@ -122,9 +146,10 @@ core::Result<core::ProcessResult> Container::run_captured(const RunOptions& opti
 
 core::Result<RunOptions> run_options(const RunRequest& a) {
   RunOptions o;
-  if (a.tty)
-    return core::make_error("-t", "is not supported yet",
-                            "a terminal needs runc's console socket; -i attaches stdin");
+  if (a.tty && a.detach)
+    return core::make_error("-t", "cannot be combined with -d",
+                            "use distill exec -it NAME CMD for a terminal in it");
+  o.terminal = a.tty;
   std::string network = a.network.empty() ? (a.publish.empty() ? "none" : "private") : a.network;
   if (network != "none" && network != "host" && network != "private")
     return core::make_error("--network " + core::escape_control(a.network), "unknown network mode",
@@ -174,10 +199,8 @@ core::Result<RunOptions> run_options(const RunRequest& a) {
 core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& request,
                             RuncExecutor& executor) {
   DISTILL_ASSIGN(RunOptions options, run_options(request));
-  if (::geteuid() != 0) {
-    return core::make_error("run", "needs root",
-                            "runc applies the image's file owners and namespaces; use sudo");
-  }
+  if (options.terminal) DISTILL_TRY(require_terminal("-t"));
+  DISTILL_TRY(require_root("run"));
   DISTILL_ASSIGN(std::string runc, find_runc());
   // Held until the bundle is gone: a Ctrl-C from here on is handled, never fatal.
   SignalBlock block;

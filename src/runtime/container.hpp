@@ -40,9 +40,11 @@ class Container {
   core::Result<core::ProcessResult> run_captured(const RunOptions& options);
 
   // Starts it with `runc --root <runc_root> run -d` as container `id`, its
-  // stdout and stderr appended to `log`; returns once runc has started it.
-  // From then on the bundle outlives this object (the caller removes it).
-  core::Status start_detached(const RunOptions& options, const DetachedStart& start);
+  // stdout and stderr appended to `log`; returns once runc has started it,
+  // with its process 1's host pid (0 when runc does not tell). From then on
+  // the bundle outlives this object (the caller removes it), and so does a
+  // private network (-p), which ends with that process.
+  core::Result<int> start_detached(const RunOptions& options, const DetachedStart& start);
 
   std::string rootfs() const { return bundle_.rootfs(); }
 
@@ -80,7 +82,7 @@ struct RunRequest {
   std::string name;                       // --name ("" = generated for -d, none otherwise)
   bool detach = false;                    // -d
   bool interactive = false;               // -i: stdin attached
-  bool tty = false;                       // -t: not supported yet
+  bool tty = false;                       // -t: a terminal (stdin must be one)
   std::string network;                    // "none", "host", "private"; "" = private with -p
   std::vector<std::string> publish;       // -p "[IP:]HOST:CONTAINER[/tcp|udp]"
   std::vector<std::string> add_hosts;     // "NAME:IP"

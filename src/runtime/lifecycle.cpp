@@ -61,12 +61,6 @@ class ClaimGuard {
   bool committed_ = false;
 };
 
-core::Status needs_root(const std::string& where) {
-  if (::geteuid() == 0) return core::Status::Ok();
-  return core::make_error(where, "needs root",
-                          "runc applies the image's file owners and namespaces; use sudo");
-}
-
 }  // namespace
 
 std::vector<std::string> Containers::runc_command(std::vector<std::string> tail) const {
@@ -191,10 +185,12 @@ core::Status Containers::stop(const std::string& name, int grace_seconds) {
   return core::Status::Ok();
 }
 
-core::Result<int> Containers::exec(const std::string& name, const std::vector<std::string>& args) {
+core::Result<int> Containers::exec(const std::string& name, const std::vector<std::string>& args,
+                                   bool tty) {
   DISTILL_ASSIGN(ContainerRecord record, find(name, "exec"));
   if (args.empty())
     return core::make_error("exec " + name, "no command given", "distill exec NAME CMD [ARGS...]");
+  if (tty) DISTILL_TRY(require_terminal("-t"));
   if (!is_up(runc_status(name)))
     return core::make_error("exec " + name, "is not running",
                             "distill logs " + name + " shows what it wrote");
@@ -202,7 +198,9 @@ core::Result<int> Containers::exec(const std::string& name, const std::vector<st
   // capabilities) with these args; the pid file lets us forward signals.
   const std::string pid_file =
       store_.container_dir(name) + "/exec." + std::to_string(::getpid()) + ".pid";
-  std::vector<std::string> argv = runc_command({"exec", "--pid-file", pid_file, name});
+  std::vector<std::string> argv = runc_command({"exec", "--pid-file", pid_file});
+  if (tty) argv.push_back("--tty");
+  argv.push_back(name);
   argv.insert(argv.end(), args.begin(), args.end());
   auto forward = [&](int sig) {
     auto text = core::read_file(pid_file);
@@ -215,8 +213,26 @@ core::Result<int> Containers::exec(const std::string& name, const std::vector<st
   return code;
 }
 
+core::Result<int> Containers::process_of(const std::string& name, const std::string& command) {
+  DISTILL_TRY(find(name, command));
+  auto r = executor_.run_captured(runc_command({"state", name}));
+  int pid = 0;
+  RuncStatus status = RuncStatus::kAbsent;
+  if (r.ok() && r->exit_code == 0) {
+    auto j = core::parse_json(r->out);
+    if (j.ok() && j->is_object()) {
+      status = parse_runc_status(j->value("status", ""));
+      pid = j->value("pid", 0);
+    }
+  }
+  if (!is_up(status) || pid <= 0)
+    return core::make_error(command + " " + name, "is not running",
+                            "distill logs " + name + " shows what it wrote");
+  return pid;
+}
+
 core::Result<Containers> system_containers(RuncExecutor& executor) {
-  DISTILL_TRY(needs_root("containers"));
+  DISTILL_TRY(require_root("containers"));
   DISTILL_ASSIGN(std::string runc, find_runc());
   return Containers(executor, runc, StateStore(StateStore::default_root()));
 }
@@ -283,12 +299,9 @@ std::string ps_json(const std::vector<ContainerStatus>& rows) {
 core::Result<std::string> run_detached(const image::ImageOpener& open, const RunRequest& request,
                                        RuncExecutor& executor, const StateStore& store) {
   DISTILL_ASSIGN(RunOptions options, run_options(request));
-  if (options.private_network)
-    return core::make_error("-d", "cannot be combined with -p or --network private yet",
-                            "use --network host, or run in the foreground");
   std::string name = request.name.empty() ? random_name() : request.name;
   DISTILL_TRY(validate_container_name(name));
-  DISTILL_TRY(needs_root("run"));
+  DISTILL_TRY(require_root("run"));
   DISTILL_ASSIGN(std::string runc, find_runc());
   DISTILL_TRY(store.prepare());
   Containers containers(executor, runc, store);
@@ -312,13 +325,9 @@ core::Result<std::string> run_detached(const image::ImageOpener& open, const Run
   if (int sig = SignalBlock::pending())
     return core::make_error("run",
                             "interrupted by " + signal_name(sig) + " before the container started");
-  DISTILL_TRY(container.start_detached(
-      options, {store.runc_root(), name, store.log_path(name), store.runc_log_path(name)}));
-  auto state = executor.run_captured({runc, "--root", store.runc_root(), "state", name});
-  if (state.ok() && state->exit_code == 0) {
-    auto j = core::parse_json(state->out);
-    if (j.ok() && j->is_object()) record.pid = j->value("pid", 0);
-  }
+  DISTILL_ASSIGN(record.pid,
+                 container.start_detached(options, {store.runc_root(), name, store.log_path(name),
+                                                    store.runc_log_path(name)}));
   record.phase = Phase::kRunning;
   DISTILL_TRY(store.write_record(record));
   guard.commit();
@@ -330,7 +339,7 @@ core::Result<int> run_named(const image::ImageOpener& open, const RunRequest& re
   if (request.name.empty()) return run_image(open, request, executor);
   DISTILL_TRY(run_options(request));
   DISTILL_TRY(validate_container_name(request.name));
-  DISTILL_TRY(needs_root("run"));
+  DISTILL_TRY(require_root("run"));
   DISTILL_ASSIGN(std::string runc, find_runc());
   DISTILL_TRY(store.prepare());
   Containers containers(executor, runc, store);

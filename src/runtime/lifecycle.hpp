@@ -42,8 +42,14 @@ class Containers {
   // bundle, the log and the record are deleted.
   core::Status stop(const std::string& name, int grace_seconds);
   // `runc exec`: `args` run in the container with its process's user, env
-  // and working folder; output passes through. Returns their exit code.
-  core::Result<int> exec(const std::string& name, const std::vector<std::string>& args);
+  // and working folder; output passes through. `tty` (-t): in a terminal of
+  // their own, which runc copies to and from ours. Returns their exit code.
+  core::Result<int> exec(const std::string& name, const std::vector<std::string>& args,
+                         bool tty = false);
+
+  // The host pid of a running container's process 1 (runc's state), else
+  // one error line for `command`.
+  core::Result<int> process_of(const std::string& name, const std::string& command);
 
   RuncStatus runc_status(const std::string& name);
   const StateStore& store() const { return store_; }

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/fd_io.hpp"
 #include "core/file_util.hpp"
 #include "core/lines.hpp"
 #include "core/process.hpp"
@@ -34,6 +36,10 @@ constexpr int kStopGraceTicks = 40;
 constexpr int kTickMs = 50;
 // The holder's exit code when it could not make the namespace.
 constexpr int kHolderFailed = 125;
+// What distill writes to the holder: kDone alone, or kHandOver and a pid.
+constexpr char kDone = 1;
+constexpr char kHandOver = 2;
+constexpr ssize_t kHandOverSize = 1 + sizeof(pid_t);
 
 // What follows runs in forked children: async-signal-safe calls only (the
 // parent may have had other threads).
@@ -84,6 +90,11 @@ bool exited(pid_t pid, int& status) {
   sigfillset(&all);
   ::sigprocmask(SIG_SETMASK, &all, nullptr);  // Ctrl-C and kill -TERM are distill's to handle
   ::setpgid(0, 0);
+  // It may outlive distill (hand_over): no folder of ours kept busy, and no
+  // descriptor of ours kept open (a flock'd one would stay locked).
+  if (::chdir("/") != 0) ::_exit(kHolderFailed);
+  if (from_parent > 3) ::close_range(3, static_cast<unsigned>(from_parent) - 1, 0);
+  ::close_range(static_cast<unsigned>(from_parent) + 1, ~0U, 0);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd : {0, 1, 2}) ::dup2(null, fd);  // pasta logs to its file; keep no output pipe open
   int go[2];
@@ -112,13 +123,29 @@ bool exited(pid_t pid, int& status) {
   char byte = 1;
   if (::write(go[1], &byte, 1) != 1) stop_and_exit(pasta);
   ::close(go[1]);
-  // Until distill is done (a byte) or gone (end of file), or pasta exits.
-  pollfd parent = {from_parent, POLLIN, 0};
+  // Until distill is done (kDone) or gone (end of file), or pasta exits; or,
+  // once a detached container's process is handed over (kHandOver), until
+  // that process is gone.
+  pollfd watch[2] = {{from_parent, POLLIN, 0}, {-1, POLLIN, 0}};
   int status = 0;
   for (;;) {
     if (exited(pasta, status))
       ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    if (::poll(&parent, 1, 200) > 0) stop_and_exit(pasta);
+    if (::poll(watch, 2, 200) <= 0) continue;
+    if (watch[1].fd >= 0) {
+      if (watch[1].revents != 0) stop_and_exit(pasta);
+      continue;
+    }
+    char msg[kHandOverSize] = {};
+    if (core::read_some(from_parent, msg, sizeof msg) != kHandOverSize || msg[0] != kHandOver)
+      stop_and_exit(pasta);
+    pid_t container = 0;
+    std::memcpy(&container, msg + 1, sizeof container);
+    // A pidfd needs no permission, and outlives a reuse of the number.
+    watch[1].fd = static_cast<int>(::syscall(SYS_pidfd_open, container, 0));
+    if (watch[1].fd < 0) stop_and_exit(pasta);
+    watch[0].fd = -1;
+    ::close(from_parent);
   }
 }
 
@@ -203,9 +230,31 @@ PrivateNetwork::~PrivateNetwork() {
   stop();
 }
 
+core::Status PrivateNetwork::hand_over(pid_t container) {
+  // The process must be in our namespace: anything else would tie pasta's
+  // life to an unrelated process.
+  struct stat ours {
+  }, theirs{};
+  const std::string theirs_path = "/proc/" + std::to_string(container) + "/ns/net";
+  if (::stat(netns_path().c_str(), &ours) != 0 || ::stat(theirs_path.c_str(), &theirs) != 0 ||
+      ours.st_ino != theirs.st_ino || ours.st_dev != theirs.st_dev)
+    return core::make_error("network", "the container's process is not in its network namespace",
+                            "it may have exited at once; distill logs shows what it wrote");
+  char msg[kHandOverSize] = {kHandOver};
+  std::memcpy(msg + 1, &container, sizeof container);
+  if (::write(to_holder_.get(), msg, sizeof msg) != kHandOverSize)
+    return core::make_error("network",
+                            std::string("cannot reach pasta's holder: ") + std::strerror(errno));
+  // From here on it is no longer ours to stop or wait for: it goes with the
+  // container, and init reaps it once we are gone.
+  to_holder_.reset();
+  holder_ = -1;
+  return core::Status::Ok();
+}
+
 void PrivateNetwork::stop() {
   if (holder_ <= 0) return;
-  char done = 1;
+  char done = kDone;
   (void)!::write(to_holder_.get(), &done, 1);
   to_holder_.reset();
   (void)core::wait_child(holder_);

@@ -18,7 +18,8 @@ namespace distill::runtime {
 // own child and keeps both alive; runc joins the namespace by path. When
 // this object goes, or when distill dies (the holder reads the end of a
 // pipe only we write to), the holder stops pasta (SIGTERM, then SIGKILL),
-// reaps it and exits; we reap the holder.
+// reaps it and exits; we reap the holder. A detached container's network is
+// handed over instead: it then ends with the container's process.
 class PrivateNetwork {
  public:
   // Starts the holder and pasta and waits until pasta is ready (its ports
@@ -34,6 +35,10 @@ class PrivateNetwork {
 
   // The namespace, for the runtime spec: /proc/<holder>/ns/net.
   std::string netns_path() const;
+  // For a detached container (`run -d -p`): the holder and pasta stay when
+  // this object goes, and end when `container` (its process 1 on the host,
+  // which must be in the namespace) exits. Nothing is owned afterwards.
+  core::Status hand_over(pid_t container);
 
  private:
   PrivateNetwork(pid_t holder, core::UniqueFd to_holder)

@@ -275,6 +275,18 @@ core::Result<int> SystemRuncExecutor::run_logged(const std::vector<std::string>&
   return exit_code(core::wait_child(pid));
 }
 
+core::Status require_root(const std::string& where) {
+  if (::geteuid() == 0) return core::Status::Ok();
+  return core::make_error(where, "needs root",
+                          "runc applies the image's file owners and namespaces; use sudo");
+}
+
+core::Status require_terminal(std::string_view flag) {
+  if (::isatty(0)) return core::Status::Ok();
+  return core::make_error(std::string(flag), "the input is not a terminal",
+                          "run it from a terminal, or drop -t (-i alone attaches stdin)");
+}
+
 core::Result<std::string> find_runc() {
   std::string runc = core::find_program("runc");
   // Debian installs it in /usr/sbin, which a user's PATH may lack.

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/process.hpp"
@@ -104,6 +105,14 @@ class ContainerRunner {
   std::string runc_;
   std::string state_parent_;
 };
+
+// -t: runc copies between our stdin and the container's terminal, so stdin
+// must be a terminal; else one error line for `flag`.
+core::Status require_terminal(std::string_view flag);
+
+// Root, or one error line for `where`: runc applies the image's file owners
+// and makes namespaces.
+core::Status require_root(const std::string& where);
 
 // runc from $PATH, or an error saying how to get it.
 core::Result<std::string> find_runc();

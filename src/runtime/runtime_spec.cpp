@@ -115,6 +115,14 @@ json mounts(const RunOptions& o) {
 
 json namespaces(const RunOptions& o) {
   json ns = json::array();
+  if (o.join_namespaces_of > 0) {
+    const std::string proc = "/proc/" + std::to_string(o.join_namespaces_of) + "/ns/";
+    for (const char* t : {"pid", "ipc", "uts"}) ns.push_back({{"type", t}, {"path", proc + t}});
+    ns.push_back({{"type", "network"}, {"path", proc + "net"}});
+    // Its own root and mounts: the target's files show under /proc/1/root.
+    for (const char* t : {"mount", "cgroup"}) ns.push_back({{"type", t}});
+    return ns;
+  }
   for (const char* t : {"pid", "ipc", "uts", "mount", "cgroup"}) ns.push_back({{"type", t}});
   if (!o.netns_path.empty())
     ns.push_back({{"type", "network"}, {"path", o.netns_path}});
@@ -201,7 +209,7 @@ core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
   json u = {{"uid", user.uid}, {"gid", user.gid}};
   if (!user.additional_gids.empty()) u["additionalGids"] = user.additional_gids;
   json process = {
-      {"terminal", false},
+      {"terminal", options.terminal},
       {"user", u},
       {"args", args},
       {"env", process_env(config, options)},
@@ -229,6 +237,7 @@ core::Result<std::string> runtime_spec_json(const oci::ContainerConfig& config,
                {"hostname", "distill"},
                {"mounts", mounts(options)},
                {"linux", linux}};
+  if (options.join_namespaces_of > 0) spec.erase("hostname");  // the target's, unchanged
   return spec.dump(2) + "\n";
 }
 

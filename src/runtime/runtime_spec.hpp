@@ -56,6 +56,13 @@ struct RunOptions {
   // defaults (`--add-host`, `--dns`); Container writes the files.
   std::vector<HostEntry> add_hosts;
   std::vector<std::string> dns;
+  // -t: the process gets a terminal; runc, run in the foreground, makes it
+  // and copies between it and our own terminal (raw mode, window size).
+  bool terminal = false;
+  // `distill debug`: the pid, network, ipc and uts namespaces of this host
+  // process (the target's process 1) are joined instead of made, and the
+  // hostname is left as the target has it. 0: own namespaces.
+  int join_namespaces_of = 0;
 };
 
 // Parses "HOST:CTR[:ro|rw]"; both paths must be absolute, CTR without "..".

@@ -1345,6 +1345,38 @@ def docker_archive_members(path: str) -> Dict[str, bytes]:
 # External judges: skopeo, umoci, runc
 
 
+
+def on_terminal(argv, env, typed: bytes, timeout: int = 60) -> Tuple[bytes, int]:
+    """Runs argv in a new session whose controlling terminal is a pty, types
+    `typed` and returns (all the terminal showed, the exit code)."""
+    import pty
+    import select
+    import signal
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    out = b""
+    try:
+        time.sleep(0.2)
+        os.write(fd, typed)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the terminal's last user is gone
+                    break
+                if not chunk:
+                    break
+                out += chunk
+    finally:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return out, os.waitstatus_to_exitcode(status)
+
 def tool(name: str) -> str:
     """The path of a required external tool; a missing one fails the test
     (it is what judges the output)."""

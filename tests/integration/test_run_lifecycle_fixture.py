@@ -10,8 +10,6 @@ leftovers are cleaned by the next `distill ps`. Needs root and runc.
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
@@ -22,7 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "structure"))
 import distill_testlib as T  # noqa: E402
 import probe_image  # noqa: E402
-from test_run_fixture import deep_layer_image, process_alive  # noqa: E402
+from test_run_fixture import (deep_layer_image, fetch, free_port, process_alive,  # noqa: E402
+                              processes_with)
 
 
 class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
@@ -161,6 +160,70 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.d("stop", name)
         self.assert_clean()
 
+    # -- published ports ------------------------------------------------------------------
+
+    def pastas(self):
+        return processes_with(self.state.encode(), b"--netns")
+
+    def wait_for(self, what, check, seconds=30):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            got = check()
+            if got:
+                return got
+            time.sleep(0.2)
+        self.fail("timed out waiting for " + what)
+
+    def fetch_or_none(self, port):
+        try:
+            return fetch("127.0.0.1", port)
+        except OSError:
+            return None
+
+    def test_detached_with_a_published_port(self):
+        """-d -p: pasta outlives `distill run -d`, serves the port while the
+        container runs, and goes with it, on stop or when its process dies."""
+        port = free_port()
+        self.d("run", "-d", "--name", "web", "-p", "127.0.0.1:%d:8080" % port, self.image,
+               "serve", "8080")
+        self.assertEqual(self.wait_for("the published port", lambda: self.fetch_or_none(port)),
+                         "hello from 8080\n")
+        self.assertEqual(len(self.pastas()), 1, "one pasta for the container")
+        self.d("stop", "web")
+        self.wait_for("pasta to go after stop", lambda: self.pastas() == [], 10)
+        self.assertIsNone(self.fetch_or_none(port), "nothing listens once it is stopped")
+        self.assert_clean()
+        # Its process killed behind distill's back: pasta goes too.
+        self.d("run", "-d", "--name", "web2", "-p", "127.0.0.1:%d:8080" % port, self.image,
+               "serve", "8080")
+        self.wait_for("the published port", lambda: self.fetch_or_none(port))
+        os.kill(self.ps()[0]["pid"], signal.SIGKILL)
+        self.wait_for("pasta to go with the container", lambda: self.pastas() == [], 10)
+        self.assertEqual([c["status"] for c in self.ps("-a")], ["exited"])
+        self.d("stop", "web2")
+        self.assert_clean()
+
+    # -- distill debug ---------------------------------------------------------------------
+
+    def test_debug_with_a_toolbox_image(self):
+        """A toolbox (here the probe image itself) in the target's pid
+        namespace: process 1 is the target's, and its files, a 0640 file of
+        another user included, are under /proc/1/root."""
+        self.d("run", "-d", "--name", "tgt", "-u", "nobody", self.image, "wait")
+        r = self.d("debug", "--image", self.image, "tgt", "--", "probe", "cat", "/proc/1/status")
+        self.assertRegex(r.stdout, r"Uid:\t65534\t", "process 1 is the target (as nobody)")
+        r = self.d("debug", "--image", self.image, "tgt", "--", "probe", "cat",
+                   "/proc/1/root/app/app.conf")
+        self.assertEqual(r.stdout, "listen = 8080\nmode = production\n")
+        r = self.d("debug", "--image", self.image, "tgt", "--", "probe", "id")
+        self.assertEqual(r.stdout, "uid=0 gid=0\n", "the toolbox runs as root")
+        self.d("debug", "--image", self.image, "tgt", "--", "probe", "exit", "5", expect_rc=5)
+        self.assertEqual([(c["name"], c["status"]) for c in self.ps()], [("tgt", "running")])
+        self.d("stop", "tgt")
+        r = self.d("debug", "--image", self.image, "tgt", "--", "probe", "id", expect_rc=1)
+        self.assert_one_error(r, "tgt")
+        self.assert_clean()
+
     # -- stdin ---------------------------------------------------------------------------
 
     def test_interactive_stdin(self):
@@ -174,37 +237,52 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.d("stop", "in")
         self.assert_clean()
 
+    def on_terminal(self, args, typed):
+        env = self.base_env()
+        env.update(self.env())
+        return T.on_terminal([T.DISTILL] + list(args), env, typed)
+
     def test_interactive_stdin_from_a_terminal(self):
         """-i on a terminal: runc reads it in the terminal's foreground group
         (in a group of its own, reading would stop it with SIGTTIN)."""
-        env = self.base_env()
-        env.update(self.env())
-        pid, fd = pty.fork()
-        if pid == 0:  # a new session whose controlling terminal is the pty
-            os.execve(T.DISTILL, [T.DISTILL, "run", "-i", self.image, "cat", "/dev/stdin"], env)
-        out = b""
-        try:
-            # probe's output is a pipe to runc, so it shows once cat has read
-            # the end of file (^D at the start of a line).
-            os.write(fd, b"from a terminal\n\x04")
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                if select.select([fd], [], [], 0.5)[0]:
-                    try:
-                        chunk = os.read(fd, 4096)
-                    except OSError:  # EIO: the terminal's last user is gone
-                        break
-                    if not chunk:
-                        break
-                    out += chunk
-        finally:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done == 0:
-                os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
-            os.close(fd)
+        # probe's output is a pipe to runc, so it shows once cat has read
+        # the end of file (^D at the start of a line).
+        out, code = self.on_terminal(["run", "-i", self.image, "cat", "/dev/stdin"],
+                                     b"from a terminal\n\x04")
         self.assertEqual(out.count(b"from a terminal"), 2, "the echo, then cat's copy: %r" % out)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
+        self.assertEqual(code, 0, out)
+        self.assert_clean()
+
+    def test_terminal(self):
+        """-t: the process's stdin and stdout are a terminal of its own, in
+        whose foreground group it runs (with --init too), and what is typed
+        on ours reaches it."""
+        for extra in ([], ["--init"]):
+            out, code = self.on_terminal(["run", "-it"] + extra + [self.image, "tty"],
+                                         b"typed line\r")
+            self.assertIn(b"stdin=1 stdout=1 foreground=1", out, (extra, out))
+            self.assertIn(b"read: typed line", out, (extra, out))
+            self.assertEqual(code, 0, (extra, out))
+        self.d("run", "-d", "--name", "term", self.image, "wait")
+        out, code = self.on_terminal(["exec", "-it", "term", "probe", "tty"], b"to exec\r")
+        self.assertIn(b"stdin=1 stdout=1 foreground=1", out)
+        self.assertIn(b"read: to exec", out)
+        self.assertEqual(code, 0, out)
+        # Without -t: no terminal inside, even on ours.
+        out, code = self.on_terminal(["exec", "-i", "term", "probe", "tty"], b"\x04")
+        self.assertIn(b"stdout=0 foreground=0", out)
+        self.d("stop", "term")
+        self.assert_clean()
+
+    def test_terminal_needs_one(self):
+        r = self.d("run", "-t", self.image, "tty", expect_rc=1)
+        self.assert_one_error(r, "-t: the input is not a terminal", "drop -t")
+        r = self.d("run", "-dt", self.image, expect_rc=1)
+        self.assert_one_error(r, "-t: cannot be combined with -d", "distill exec -it")
+        self.d("run", "-d", "--name", "noterm", self.image, "wait")
+        r = self.d("exec", "-t", "noterm", "probe", "tty", expect_rc=1)
+        self.assert_one_error(r, "-t: the input is not a terminal")
+        self.d("stop", "noterm")
         self.assert_clean()
 
     # -- foreground runs with a name -------------------------------------------------------
@@ -292,12 +370,6 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assert_one_error(r, "--name a/b: holds a character that is not allowed")
         r = self.d("run", "-d", "--name", ".x", self.image, expect_rc=1)
         self.assert_one_error(r, "must start with a letter or digit")
-        r = self.d("run", "-t", self.image, expect_rc=1)
-        self.assert_one_error(r, "-t: is not supported yet", "-i attaches stdin")
-        r = self.d("exec", "-t", "dup", "id", expect_rc=1)
-        self.assert_one_error(r, "-t: is not supported yet")
-        r = self.d("run", "-d", "-p", "8080:80", self.image, expect_rc=1)
-        self.assert_one_error(r, "-d: cannot be combined with -p or --network private yet")
         r = self.d("run", "-d", "-i", self.image, expect_rc=1)
         self.assert_one_error(r, "-i: cannot be combined with -d")
         r = self.d("run", "-d", "--entrypoint", "/nonexistent", self.image, expect_rc=1)

@@ -47,9 +47,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (child == 0) {
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    /* The app's own process group, so a terminal's Ctrl-C reaches it once. */
+    /* The app's own process group, so a terminal's Ctrl-C reaches it once;
+     * on a terminal (-t) that group is made its foreground group, or the app
+     * would be stopped by SIGTTIN when it reads. SIGTTOU is still blocked
+     * here, which is what lets a background group take the terminal. */
     setpgid(0, 0);
+    if (isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpid());
+    sigprocmask(SIG_SETMASK, &old, NULL);
     execvp(argv[1], argv + 1);
     int err = errno;
     fprintf(stderr, "distill-init: cannot run %s: %s\n", argv[1], strerror(err));

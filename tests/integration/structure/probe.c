@@ -147,6 +147,16 @@ int main(int argc, char** argv) {
     fflush(stdout);
     for (;;) pause();
   }
+  if (!strcmp(mode, "tty")) {
+    /* -t: which of stdin and stdout are terminals, whether we are the
+     * terminal's foreground group, then one line read back. */
+    char line[256] = "";
+    int fg = isatty(0) && tcgetpgrp(0) == getpgrp();
+    printf("stdin=%d stdout=%d foreground=%d\n", isatty(0), isatty(1), fg);
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin)) printf("read: %s", line);
+    return 0;
+  }
   if (!strcmp(mode, "euid")) {
     printf("euid=%d\n", (int)geteuid());
     return 0;

@@ -153,6 +153,17 @@ TEST(RunOptionsFromFlags, PublishImpliesAPrivateNetwork) {
   EXPECT_TRUE(o->ports.empty());
 }
 
+TEST(RunOptionsFromFlags, ATerminalIsNotForADetachedContainer) {
+  RunRequest r;
+  r.tty = true;
+  auto o = run_options(r);
+  ASSERT_TRUE(o.ok()) << o.error().message();
+  EXPECT_TRUE(o->terminal);
+  r.detach = true;
+  EXPECT_EQ(run_options(r).error().message(),
+            "-t: cannot be combined with -d (use distill exec -it NAME CMD for a terminal in it)");
+}
+
 TEST(RunImage, BadOptionsFailBeforeTheImageIsOpened) {
   bool opened = false;
   image::ImageOpener open = [&]() -> core::Result<std::unique_ptr<image::ImageSource>> {

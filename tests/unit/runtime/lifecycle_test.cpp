@@ -197,6 +197,18 @@ TEST_F(LifecycleTest, ExecRunsInTheContainerAndPassesTheCode) {
   EXPECT_EQ(containers().exec("web", {"x"}).error().what, "is not running");
 }
 
+TEST_F(LifecycleTest, ProcessOfARunningContainer) {
+  add("web", Phase::kRunning);
+  runc_.status = {{"web", "running"}};
+  auto pid = containers().process_of("web", "debug");
+  ASSERT_TRUE(pid.ok()) << pid.error().message();
+  EXPECT_EQ(*pid, 99);
+  runc_.status = {{"web", "stopped"}};
+  EXPECT_EQ(containers().process_of("web", "debug").error().message(),
+            "debug web: is not running (distill logs web shows what it wrote)");
+  EXPECT_EQ(containers().process_of("nope", "debug").error().where, "debug nope");
+}
+
 TEST_F(LifecycleTest, PsTableEscapesImageText) {
   ContainerStatus row;
   row.record.name = "web";

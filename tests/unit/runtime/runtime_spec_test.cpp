@@ -94,6 +94,28 @@ TEST(RuntimeSpec, APrivateNetworkIsJoinedByPath) {
   EXPECT_EQ(network, json({{"type", "network"}, {"path", "/proc/42/ns/net"}}));
 }
 
+TEST(RuntimeSpec, ATerminalOnlyWhenAsked) {
+  EXPECT_EQ(spec_of(RunOptions{})["process"]["terminal"], false);
+  RunOptions o;
+  o.terminal = true;
+  EXPECT_EQ(spec_of(o)["process"]["terminal"], true);
+}
+
+TEST(RuntimeSpec, DebugJoinsTheTargetsNamespacesAndKeepsItsHostname) {
+  RunOptions o;
+  o.join_namespaces_of = 4242;
+  json s = spec_of(o, {0, 0, {}});
+  json want = json::array();
+  for (const char* t : {"pid", "ipc", "uts"})
+    want.push_back({{"type", t}, {"path", std::string("/proc/4242/ns/") + t}});
+  want.push_back({{"type", "network"}, {"path", "/proc/4242/ns/net"}});
+  want.push_back({{"type", "mount"}});
+  want.push_back({{"type", "cgroup"}});
+  EXPECT_EQ(s["linux"]["namespaces"], want);
+  EXPECT_FALSE(s.contains("hostname")) << "sethostname would change the target's";
+  EXPECT_EQ(s["root"]["readonly"], true) << "the toolbox's own root, read-only";
+}
+
 TEST(RuntimeSpec, EntrypointOverrideDropsCmd) {
   RunOptions o;
   o.entrypoint = std::vector<std::string>{"/bin/tool"};
