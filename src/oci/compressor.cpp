@@ -3,7 +3,12 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "oci/media_types.hpp"
@@ -27,47 +32,197 @@ class Passthrough : public Compressor {
   Sink sink_;
 };
 
-class GzipCompressor : public Compressor {
+// gzip as pigz writes it, so that every core can deflate: the input is cut
+// into kGzipBlock-sized blocks, and each is deflated on its own (raw deflate,
+// memLevel 8, default strategy) with the 32 KiB of input before it as its
+// dictionary, ending in a sync flush (an empty stored block, byte-aligned),
+// the last one in the end of the stream. One header and one trailer (CRC-32,
+// size) go around them. A block's bytes depend only on its input and the
+// 32 KiB before it, so the output is the same for any number of threads.
+class ParallelGzip : public Compressor {
  public:
-  GzipCompressor(Sink sink) : sink_(std::move(sink)), out_(kOutChunk) {}
-  ~GzipCompressor() override {
-    if (initialised_) deflateEnd(&z_);
+  ParallelGzip(Sink sink, int level, unsigned threads)
+      : sink_(std::move(sink)), level_(level), threads_(std::max(1u, threads)) {}
+  ~ParallelGzip() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    work_ready_.notify_all();
+    for (auto& t : workers_) t.join();
   }
 
-  core::Status init(int level) {
-    if (deflateInit2(&z_, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-      return compress_error("cannot initialise zlib");
-    initialised_ = true;
-    header_.os = 255;  // "unknown": the same on every build host
-    if (deflateSetHeader(&z_, &header_) != Z_OK)
-      return compress_error("cannot set the gzip header");
+  core::Status write(std::string_view data) override {
+    DISTILL_TRY(status_);
+    crc_ = crc32_z(crc_, reinterpret_cast<const Bytef*>(data.data()), data.size());
+    size_ += data.size();
+    while (!data.empty()) {
+      size_t take = std::min(data.size(), kGzipBlock - block_.size());
+      block_.append(data.substr(0, take));
+      data.remove_prefix(take);
+      if (block_.size() == kGzipBlock) DISTILL_TRY(submit(false));
+    }
     return core::Status::Ok();
   }
 
-  core::Status write(std::string_view data) override { return pump(data, Z_NO_FLUSH); }
-  core::Status finish() override { return pump({}, Z_FINISH); }
+  core::Status finish() override {
+    DISTILL_TRY(status_);
+    DISTILL_TRY(submit(true));
+    while (!in_order_.empty()) DISTILL_TRY(emit_front(true));
+    unsigned char trailer[8];
+    for (int i = 0; i < 4; ++i) trailer[i] = static_cast<unsigned char>(crc_ >> (8 * i));
+    for (int i = 0; i < 4; ++i) trailer[4 + i] = static_cast<unsigned char>(size_ >> (8 * i));
+    return fail_on(sink_(std::string_view(reinterpret_cast<char*>(trailer), sizeof trailer)));
+  }
 
  private:
-  core::Status pump(std::string_view data, int flush) {
-    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z_.avail_in = static_cast<uInt>(data.size());
+  struct Job {
+    std::string input;
+    std::string dictionary;
+    bool last = false;
+    std::string output;
+    bool done = false;
+    bool failed = false;
+  };
+
+  core::Status fail_on(core::Status st) {
+    if (!st.ok() && status_.ok()) status_ = st;
+    return st;
+  }
+
+  core::Status submit(bool last) {
+    if (!header_written_) {
+      // mtime 0, no flags, XFL 0, OS 255 ("unknown", as Go's compress/gzip).
+      static const char kHeader[10] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, '\xff'};
+      DISTILL_TRY(fail_on(sink_(std::string_view(kHeader, sizeof kHeader))));
+      header_written_ = true;
+    }
+    auto job = std::make_shared<Job>();
+    job->input = std::move(block_);
+    block_.clear();
+    job->dictionary = window_;
+    job->last = last;
+    size_t keep = std::min(job->input.size(), kWindow);
+    window_.assign(job->input, job->input.size() - keep, keep);
+    in_order_.push_back(job);
+    if (threads_ == 1) {
+      deflate_block(*job, inline_stream_);
+      job->done = true;
+    } else {
+      start_workers();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        queue_.push_back(job);
+      }
+      work_ready_.notify_one();
+    }
+    // Done blocks go out now; at most two per thread wait, which bounds memory.
+    while (!in_order_.empty()) {
+      bool must_wait = in_order_.size() > 2 * threads_;
+      if (!must_wait && !is_done(*in_order_.front())) break;
+      DISTILL_TRY(emit_front(must_wait));
+    }
+    return core::Status::Ok();
+  }
+
+  bool is_done(const Job& job) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return job.done;
+  }
+
+  core::Status emit_front(bool wait) {
+    std::shared_ptr<Job> job = in_order_.front();
+    if (wait) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      job_done_.wait(lock, [&] { return job->done; });
+    }
+    in_order_.pop_front();
+    if (job->failed) return fail_on(compress_error("zlib could not deflate a block"));
+    return fail_on(sink_(job->output));
+  }
+
+  // One z_stream per thread, reset per block.
+  struct Stream {
+    z_stream z{};
+    bool initialised = false;
+    ~Stream() {
+      if (initialised) deflateEnd(&z);
+    }
+  };
+
+  void deflate_block(Job& job, Stream& s) const {
+    bool ok = true;
+    if (!s.initialised) {
+      ok = deflateInit2(&s.z, level_, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+      s.initialised = ok;
+    } else {
+      ok = deflateReset(&s.z) == Z_OK;
+    }
+    if (ok && !job.dictionary.empty())
+      ok = deflateSetDictionary(&s.z, reinterpret_cast<const Bytef*>(job.dictionary.data()),
+                                static_cast<uInt>(job.dictionary.size())) == Z_OK;
+    // deflateBound covers a whole stream; a sync flush adds its 5-byte marker.
+    job.output.resize(ok ? deflateBound(&s.z, job.input.size()) + 16 : 0);
+    if (ok) {
+      s.z.next_in = reinterpret_cast<Bytef*>(job.input.data());
+      s.z.avail_in = static_cast<uInt>(job.input.size());
+      s.z.next_out = reinterpret_cast<Bytef*>(job.output.data());
+      s.z.avail_out = static_cast<uInt>(job.output.size());
+      int rc = deflate(&s.z, job.last ? Z_FINISH : Z_SYNC_FLUSH);
+      // Room left over means the flush completed.
+      ok = (job.last ? rc == Z_STREAM_END : rc == Z_OK) && s.z.avail_in == 0 && s.z.avail_out > 0;
+      job.output.resize(job.output.size() - s.z.avail_out);
+    }
+    job.input.clear();
+    job.input.shrink_to_fit();
+    job.dictionary.clear();
+    job.dictionary.shrink_to_fit();
+    job.failed = !ok;
+  }
+
+  void start_workers() {
+    if (!workers_.empty()) return;
+    for (unsigned i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
+  }
+
+  void work() {
+    Stream stream;
     for (;;) {
-      z_.next_out = reinterpret_cast<Bytef*>(out_.data());
-      z_.avail_out = static_cast<uInt>(out_.size());
-      int rc = deflate(&z_, flush);
-      if (rc == Z_STREAM_ERROR) return compress_error("zlib stream error");
-      size_t produced = out_.size() - z_.avail_out;
-      if (produced > 0) DISTILL_TRY(sink_(std::string_view(out_.data(), produced)));
-      if (flush == Z_FINISH ? rc == Z_STREAM_END : (z_.avail_in == 0 && z_.avail_out != 0))
-        return core::Status::Ok();
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = queue_.front();
+        queue_.pop_front();
+      }
+      deflate_block(*job, stream);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job->done = true;
+      }
+      job_done_.notify_all();
     }
   }
 
+  static constexpr size_t kWindow = 32 * 1024;
+
   Sink sink_;
-  std::vector<char> out_;
-  z_stream z_{};
-  gz_header header_{};  // zero: text 0, time 0, no extra/name/comment, no header CRC
-  bool initialised_ = false;
+  int level_;
+  unsigned threads_;
+  core::Status status_ = core::Status::Ok();
+  uLong crc_ = crc32(0L, Z_NULL, 0);
+  uint64_t size_ = 0;
+  bool header_written_ = false;
+  std::string block_;
+  std::string window_;
+  std::deque<std::shared_ptr<Job>> in_order_;  // submitted, not yet emitted
+  Stream inline_stream_;                       // threads_ == 1
+  std::mutex mutex_;
+  std::condition_variable work_ready_, job_done_;
+  std::deque<std::shared_ptr<Job>> queue_;  // submitted, not yet picked by a worker
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
 };
 
 class ZstdCompressor : public Compressor {
@@ -113,6 +268,14 @@ class ZstdCompressor : public Compressor {
 
 }  // namespace
 
+unsigned default_gzip_threads() {
+  return std::clamp(std::thread::hardware_concurrency(), 1u, kMaxGzipThreads);
+}
+
+std::unique_ptr<Compressor> make_parallel_gzip(int level, unsigned threads, Compressor::Sink sink) {
+  return std::make_unique<ParallelGzip>(std::move(sink), level, threads);
+}
+
 std::string_view layer_media_type(Compression c) {
   switch (c) {
     case Compression::kNone:
@@ -152,9 +315,7 @@ core::Result<std::unique_ptr<Compressor>> Compressor::create(Compression c, int 
       if (level == 0) level = kDefaultGzipLevel;
       if (level < 1 || level > 9)
         return compress_error("gzip level " + std::to_string(level) + " is not in 1..9");
-      auto gz = std::make_unique<GzipCompressor>(std::move(sink));
-      DISTILL_TRY(gz->init(level));
-      return std::unique_ptr<Compressor>(std::move(gz));
+      return make_parallel_gzip(level, default_gzip_threads(), std::move(sink));
     }
     case Compression::kZstd: {
       if (level == 0) level = kDefaultZstdLevel;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -22,11 +23,16 @@ core::Result<Compression> parse_compression(std::string_view text);
 
 // Streams bytes through an encoder with every parameter pinned, so the same
 // input gives the same output bytes whatever the chunking of write() calls:
-//  gzip: zlib deflate, windowBits 31, memLevel 8, default strategy, and a
-//        fixed header (mtime 0, no name/comment/extra, OS byte 255 "unknown",
-//        as Go's compress/gzip writes it).
+//  gzip: pigz's format: kGzipBlock-byte blocks, each raw zlib deflate
+//        (memLevel 8, default strategy) primed with the 32 KiB before it and
+//        ended by a sync flush, deflated in parallel; a fixed header (mtime
+//        0, no name/comment/extra, OS byte 255 "unknown", as Go's
+//        compress/gzip writes it). The same bytes for any number of threads.
 //  zstd: one frame, checksum on, no content size, no dictionary ID, single-threaded.
 // Output is handed to `sink` in chunks; a sink error stops the stream.
+inline constexpr size_t kGzipBlock = 128 * 1024;  // pigz's default; part of the digest
+inline constexpr unsigned kMaxGzipThreads = 8;
+
 class Compressor {
  public:
   using Sink = std::function<core::Status(std::string_view)>;
@@ -39,5 +45,11 @@ class Compressor {
   // Flushes the end of the stream; no write() after this.
   virtual core::Status finish() = 0;
 };
+
+// The cores gzip uses: the machine's, at most kMaxGzipThreads.
+unsigned default_gzip_threads();
+// The gzip Compressor with an explicit thread count (1: no thread started);
+// the output does not depend on it. `level` in 1..9.
+std::unique_ptr<Compressor> make_parallel_gzip(int level, unsigned threads, Compressor::Sink sink);
 
 }  // namespace distill::oci

@@ -81,9 +81,50 @@ TEST(Compressor, SinkErrorStopsTheStream) {
     return core::Status(core::make_error("disk", "full"));
   });
   ASSERT_TRUE(comp.ok());
+  // Blocks go out while later ones deflate: the error comes by finish() at the latest.
   auto st = (*comp)->write(sample_input());
+  if (st.ok()) st = (*comp)->finish();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().what, "full");
+  EXPECT_FALSE((*comp)->finish().ok()) << "and stays";
+}
+
+std::string parallel_gzip(const std::string& input, unsigned threads, size_t chunk) {
+  std::string out;
+  auto comp = make_parallel_gzip(kDefaultGzipLevel, threads, [&](std::string_view d) {
+    out.append(d);
+    return core::Status::Ok();
+  });
+  for (size_t off = 0; off < input.size(); off += chunk)
+    EXPECT_TRUE(comp->write(std::string_view(input).substr(off, chunk)).ok());
+  EXPECT_TRUE(comp->finish().ok());
+  return out;
+}
+
+TEST(Compressor, GzipIsTheSameBytesForAnyNumberOfThreads) {
+  std::string input = sample_input();  // about 15 blocks
+  std::string one = parallel_gzip(input, 1, input.size());
+  for (unsigned threads : {2u, 3u, 8u})
+    for (size_t chunk : {size_t{7}, size_t{4096}, kGzipBlock, kGzipBlock + 1})
+      EXPECT_EQ(parallel_gzip(input, threads, chunk), one) << threads << " " << chunk;
+  EXPECT_EQ(compress(Compression::kGzip, input, 5000), one) << "what layers get";
+  auto back = core::decompress(one, "test");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, input);
+}
+
+TEST(Compressor, GzipBlockEdges) {
+  // Empty, one byte, exactly one and two blocks, one byte over: each
+  // inflates back, whatever the threads.
+  for (size_t n : {size_t{0}, size_t{1}, kGzipBlock, 2 * kGzipBlock, kGzipBlock + 1}) {
+    std::string input(n, '\0');
+    for (size_t i = 0; i < n; ++i) input[i] = static_cast<char>((i * 131) % 251);
+    std::string gz = parallel_gzip(input, 3, 1000);
+    EXPECT_EQ(parallel_gzip(input, 1, 1000), gz) << n;
+    auto back = core::decompress(gz, "test");
+    ASSERT_TRUE(back.ok()) << n;
+    EXPECT_EQ(*back, input) << n;
+  }
 }
 
 TEST(Compressor, ExternalToolsAcceptTheOutput) {
@@ -92,7 +133,9 @@ TEST(Compressor, ExternalToolsAcceptTheOutput) {
   auto dir = core::TempDir::create();
   ASSERT_TRUE(dir.ok());
   std::string gz = dir->path() + "/x.gz", zs = dir->path() + "/x.zst";
-  ASSERT_TRUE(core::write_file_atomic(gz, compress(Compression::kGzip, sample_input(), 999)).ok());
+  std::string big;  // blocks with back-references into the one before
+  for (int i = 0; i < 8; ++i) big += sample_input();
+  ASSERT_TRUE(core::write_file_atomic(gz, compress(Compression::kGzip, big, 999)).ok());
   ASSERT_TRUE(core::write_file_atomic(zs, compress(Compression::kZstd, sample_input(), 999)).ok());
   auto g = oci::test_util::run({gzip, "-t", gz});
   EXPECT_EQ(g.exit_code, 0) << g.err;
