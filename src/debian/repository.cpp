@@ -269,7 +269,7 @@ core::Result<std::vector<std::string>> Repository::fetch(const std::vector<Packa
   // is what `verify --rebuild` reports. Online it is downloaded again.
   if (config_.offline && first_corrupt) {
     const PackageFetch& bad = items[*first_corrupt];
-    return core::make_error(bad.name + " " + bad.version,
+    return core::make_error(bad.version.empty() ? bad.name : bad.name + " " + bad.version,
                             bad.filename + " in the cache is not the pinned .deb (size " +
                                 std::to_string(bad.size) + ", sha256 " + bad.sha256 +
                                 "); it was removed from the cache",
