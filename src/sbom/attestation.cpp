@@ -170,6 +170,13 @@ core::Result<ProvenanceDebs> provenance_debs(const nlohmann::json& predicate) {
 
 namespace {
 
+// A string field, or `fallback` when absent or of another type: value()
+// would throw on the latter, and the predicate is someone else's JSON.
+std::string string_field(const AttJson& obj, const char* key, std::string fallback) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 core::Result<NamedInput> named_input(const AttJson& ext, const char* key) {
   NamedInput n;
   auto it = ext.find(key);
@@ -193,7 +200,7 @@ core::Result<ProvenanceParameters> provenance_parameters(const nlohmann::json& p
   auto def = predicate.find("buildDefinition");
   if (def == predicate.end() || !def->is_object())
     return core::make_error(where, "has no buildDefinition");
-  if (def->value("buildType", "") != kDistillBuildType)
+  if (string_field(*def, "buildType", "") != kDistillBuildType)
     return core::make_error(
         where, "was not made by distill (buildType is not " + std::string(kDistillBuildType) + ")");
   auto ext = def->find("externalParameters");
@@ -207,12 +214,13 @@ core::Result<ProvenanceParameters> provenance_parameters(const nlohmann::json& p
     return core::make_error(where, "records no sourceDateEpoch",
                             "attest the image again with this distill");
   out.source_date_epoch = epoch->get<int64_t>();
-  out.compression = ext->value("compression", "gzip");
-  out.debug = ext->value("debug", false);
+  out.compression = string_field(*ext, "compression", "gzip");
+  auto debug = ext->find("debug");
+  out.debug = debug != ext->end() && debug->is_boolean() && debug->get<bool>();
   if (auto run = predicate.find("runDetails"); run != predicate.end() && run->is_object())
     if (auto b = run->find("builder"); b != run->end() && b->is_object())
       if (auto v = b->find("version"); v != b->end() && v->is_object())
-        out.distill_version = v->value("distill", "");
+        out.distill_version = string_field(*v, "distill", "");
   return out;
 }
 

@@ -252,7 +252,10 @@ core::Result<std::vector<FoundEnvelope>> referrer_envelopes(registry::Client& cl
   std::vector<FoundEnvelope> out;
   for (size_t i = 0; i < index.manifests.size(); ++i) {
     const nlohmann::json& e = entries[i];
-    if (!e.is_object() || e.value("artifactType", "") != trust::kDsseEnvelopeMediaType) continue;
+    auto artifact = e.is_object() ? e.find("artifactType") : e.end();
+    if (artifact == e.end() || !artifact->is_string() ||
+        artifact->get<std::string>() != trust::kDsseEnvelopeMediaType)
+      continue;
     const oci::Descriptor& d = index.manifests[i];
     DISTILL_ASSIGN(registry::FetchedManifest fm, client.get_manifest(repo, d.digest.str()));
     DISTILL_ASSIGN(oci::Manifest m, oci::parse_manifest(fm.body, where + " " + d.digest.str()));

@@ -117,10 +117,22 @@ TEST_F(SbomAttestation, ProvenanceParametersRefuseAnotherBuildTypeAndAMissingEpo
   auto other = provenance_parameters(pred);
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.error().message().find("was not made by distill"), std::string::npos);
+  pred["buildDefinition"]["buildType"] = 7;  // not a string: refused, nothing thrown
+  EXPECT_FALSE(provenance_parameters(pred).ok());
   pred["buildDefinition"]["buildType"] = kDistillBuildType;
   auto old = provenance_parameters(pred);
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.error().message().find("records no sourceDateEpoch"), std::string::npos);
+  // Fields of the wrong type read as their defaults, never thrown.
+  pred["buildDefinition"]["externalParameters"]["sourceDateEpoch"] = 5;
+  pred["buildDefinition"]["externalParameters"]["compression"] = 1;
+  pred["buildDefinition"]["externalParameters"]["debug"] = "yes";
+  pred["runDetails"] = {{"builder", {{"version", {{"distill", 3}}}}}};
+  auto odd = provenance_parameters(pred);
+  ASSERT_TRUE(odd.ok()) << odd.error().message();
+  EXPECT_EQ(odd->compression, "gzip");
+  EXPECT_FALSE(odd->debug);
+  EXPECT_EQ(odd->distill_version, "");
 }
 
 TEST_F(SbomAttestation, ProvenanceRefusesALockWithoutTheArchitecture) {
