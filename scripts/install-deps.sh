@@ -36,8 +36,8 @@ packages=(
   pigz
   # signing tests: an independent reader/writer of cosign key files (tests/integration/judges)
   golang-go golang-golang-x-crypto-dev
-  # registry tests: a real registry, bcrypt htpasswd files
-  docker-registry apache2-utils
+  # registry tests: a real registry, bcrypt htpasswd files; bench/sign.sh's peer reads JSON with jq
+  docker-registry apache2-utils jq
   # the compare report is checked in a headless browser
   chromium
 )

@@ -4,6 +4,7 @@
 #include "core/time.hpp"
 #include "registry/reference.hpp"
 #include "sbom/sbom_file.hpp"
+#include "trust/key_file.hpp"
 
 namespace distill::builder {
 namespace {
@@ -34,6 +35,18 @@ core::Result<ShipOptions> ship_options_from(const BuildRequest& r) {
   ship.push = r.push;
   ship.registry = r.push_options;
   ship.report_path = r.report_path;
+  if (!r.sign_key.empty()) {
+    if (r.push.empty())
+      return core::make_error("--sign-key", "signs pushed images, and nothing is pushed",
+                              "add --push HOST[:PORT]/REPO[:TAG]");
+    // Loaded before anything is built: a wrong passphrase fails at once.
+    DISTILL_ASSIGN(trust::PrivateKey key, trust::load_private_key(r.sign_key, r.passphrase_file));
+    ship.sign_key = std::make_shared<const trust::PrivateKey>(std::move(key));
+    ship.spec_path = r.spec_path;
+    ship.lock_path = r.lock_path;
+    ship.allow_outside = r.allow_outside;
+    ship.debug = r.debug;
+  }
   return ship;
 }
 

@@ -31,6 +31,10 @@ struct BuildRequest {
   std::string report_path;  // the build report as JSON
   bool verbose = false;     // every maintainer-script step, not just the summary
   bool debug = false;       // the spec's debug variant, on debug tags (docs/spec.md)
+  // `--sign-key`: sign and attest every pushed image with this key (its
+  // passphrase from `passphrase_file`, else the environment).
+  std::string sign_key;
+  std::string passphrase_file;
 };
 
 // A request checked and loaded: every bad flag, spec or lockfile is an error

@@ -1,9 +1,14 @@
 #include "builder/pipeline.hpp"
 
 #include "builder/image_builder.hpp"
+#include "builder/provenance_inputs.hpp"
 #include "core/file_util.hpp"
+#include "oci/media_types.hpp"
+#include "registry/reference.hpp"
 #include "sbom/sbom_attach.hpp"
 #include "transport/copy.hpp"
+#include "transport/open.hpp"
+#include "trust/image_signing.hpp"
 
 namespace distill::builder {
 namespace {
@@ -15,6 +20,33 @@ core::Result<transport::CopyResult> push_output(const std::string& output, const
   return transport::copy_image(output, ref, options);
 }
 
+// `--sign-key`: the pushed top signed where it now is (by digest, so a tag
+// moved meanwhile is not what gets signed), then each platform image attested.
+core::Status sign_push(const ShipOptions& ship, PushReport& push) {
+  DISTILL_ASSIGN(registry::Reference ref, registry::parse_reference(push.ref));
+  const std::string pinned = ref.name() + "@" + push.copy.top.digest.str();
+  const registry::RemoteOptions& remote = ship.registry.write.remote;
+  DISTILL_ASSIGN(trust::SignResult signed_top, trust::sign_image(pinned, *ship.sign_key, remote));
+  push.signature_ref = signed_top.signature_ref;
+  std::vector<oci::Digest> platforms;
+  if (oci::is_index_media_type(push.copy.top.media_type)) {
+    transport::Options topts;
+    topts.remote = remote;
+    DISTILL_ASSIGN(auto source, transport::open_image(pinned, topts));
+    for (const auto& image : source->images())
+      platforms.push_back(image.manifest_descriptor.digest);
+  } else {
+    platforms.push_back(push.copy.top.digest);
+  }
+  AttestRequest request{ship.spec_path, ship.lock_path, ship.allow_outside, ship.debug};
+  for (const oci::Digest& d : platforms) {
+    DISTILL_ASSIGN(sbom::AttestResult r,
+                   attest_spec_image(ref.name() + "@" + d.str(), *ship.sign_key, request, remote));
+    for (std::string& line : r.lines) push.attestations.push_back(std::move(line));
+  }
+  return core::Status::Ok();
+}
+
 core::Status ship_output(const std::string& output, const ShipOptions& ship, cache::Cache& cache,
                          PipelineObserver& observer, PipelineReport& report) {
   std::vector<sbom::PlatformSbom> sboms;
@@ -24,7 +56,8 @@ core::Status ship_output(const std::string& output, const ShipOptions& ship, cac
     observer.sboms_written(report.sbom_files);
   }
   for (const auto& ref : ship.push) {
-    PushReport push{ref, {}, {}};
+    PushReport push;
+    push.ref = ref;
     DISTILL_ASSIGN(push.copy, push_output(output, ref, ship.registry, cache));
     observer.pushed(push);
     if (!sboms.empty()) {
@@ -32,6 +65,10 @@ core::Status ship_output(const std::string& output, const ShipOptions& ship, cac
       DISTILL_ASSIGN(push.attached,
                      sbom::attach_sboms(sboms, ship.sbom_format, ref, ship.registry.write.remote));
       observer.sboms_attached(push);
+    }
+    if (ship.sign_key) {
+      DISTILL_TRY(sign_push(ship, push));
+      observer.signed_push(push);
     }
     report.pushes.push_back(std::move(push));
   }

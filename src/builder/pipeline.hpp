@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "oci/manifest.hpp"
 #include "sbom/sbom_file.hpp"
 #include "transport/copy.hpp"
+#include "trust/ec_key.hpp"
 
 namespace distill::builder {
 
@@ -24,12 +26,21 @@ struct ShipOptions {
   std::vector<std::string> push;    // registry references
   transport::CopyOptions registry;  // write.hints_path is set from the cache
   std::string report_path;          // `--report FILE`: the build report as JSON
+  // `--sign-key`: each push is signed (cosign's .sig tag) and each pushed
+  // platform image attested (provenance from spec_path and lock_path, SBOMs).
+  std::shared_ptr<const trust::PrivateKey> sign_key;
+  std::string spec_path;
+  std::string lock_path;
+  bool allow_outside = false;
+  bool debug = false;
 };
 
 struct PushReport {
   std::string ref;
   transport::CopyResult copy;
   std::vector<oci::Descriptor> attached;  // SBOM artifacts, one per platform image
+  std::string signature_ref;              // "HOST/REPO:sha256-<hex>.sig" when signed
+  std::vector<std::string> attestations;  // attest_image's lines, every platform image
 };
 
 struct PipelineReport {
@@ -46,6 +57,7 @@ class PipelineObserver : public BuildObserver {
   virtual void sboms_written(const std::vector<std::string>& /*paths*/) {}
   virtual void pushed(const PushReport& /*push*/) {}          // the image, before its SBOMs
   virtual void sboms_attached(const PushReport& /*push*/) {}  // push.attached filled
+  virtual void signed_push(const PushReport& /*push*/) {}     // signature_ref, attestations filled
 };
 
 // build_image, then the SBOMs of the written image (one per platform, beside

@@ -82,4 +82,11 @@ void PipelinePrinter::sboms_attached(const PushReport& push) {
                    d.digest.str().c_str());
 }
 
+void PipelinePrinter::signed_push(const PushReport& push) {
+  if (quiet_) return;
+  std::fprintf(err_, "distill: signed %s: %s\n", push.ref.c_str(), push.signature_ref.c_str());
+  for (const auto& line : push.attestations)
+    std::fprintf(err_, "distill: attested %s\n", line.c_str());
+}
+
 }  // namespace distill::builder

@@ -23,6 +23,7 @@ class PipelinePrinter : public PipelineObserver {
   void sboms_written(const std::vector<std::string>& paths) override;
   void pushed(const PushReport& push) override;
   void sboms_attached(const PushReport& push) override;
+  void signed_push(const PushReport& push) override;
 
  private:
   void summary(const ArchReport& r) const;

@@ -35,15 +35,19 @@ void discard(const std::string& path, const struct stat& judged) {
 
 // Opens a blob as a regular file and checks its size; nullopt otherwise.
 std::optional<core::UniqueFd> open_blob(const std::string& path, std::optional<uint64_t> size,
-                                        struct stat& st) {
+                                        struct stat& st, bool* corrupt = nullptr) {
   core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) {
-    if (errno == ELOOP && ::lstat(path.c_str(), &st) == 0) discard(path, st);
+    if (errno == ELOOP && ::lstat(path.c_str(), &st) == 0) {
+      discard(path, st);
+      if (corrupt) *corrupt = true;
+    }
     return std::nullopt;
   }
   if (::fstat(fd.get(), &st) != 0) return std::nullopt;
   if (!S_ISREG(st.st_mode) || (size && static_cast<uint64_t>(st.st_size) != *size)) {
     discard(path, st);
+    if (corrupt) *corrupt = true;
     return std::nullopt;
   }
   return fd;
@@ -106,16 +110,18 @@ std::string Cache::blob_path(std::string_view sha256) const {
   return root_ + "/blobs/sha256/" + std::string(sha256);
 }
 
-std::optional<std::string> Cache::lookup(std::string_view sha256, std::optional<uint64_t> size) {
+std::optional<std::string> Cache::lookup(std::string_view sha256, std::optional<uint64_t> size,
+                                         bool* corrupt) {
   if (!core::is_sha256_hex(sha256)) return std::nullopt;
   std::string path = blob_path(sha256);
   struct stat st {};
-  auto fd = open_blob(path, size, st);
+  auto fd = open_blob(path, size, st, corrupt);
   if (!fd) return std::nullopt;
   auto digest = hash_fd(fd->get(), nullptr);
   if (!digest) return std::nullopt;
   if (*digest != sha256) {
     discard(path, st);
+    if (corrupt) *corrupt = true;
     return std::nullopt;
   }
   return path;

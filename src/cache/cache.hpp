@@ -25,8 +25,11 @@ class Cache {
   const std::string& root() const { return root_; }
   std::string blob_path(std::string_view sha256) const;
 
-  // Path of the verified blob, or nullopt when absent or corrupt (then removed).
-  std::optional<std::string> lookup(std::string_view sha256, std::optional<uint64_t> size = {});
+  // Path of the verified blob, or nullopt when absent or corrupt (then
+  // removed, and `*corrupt` set when given: a file was there, but not of
+  // this size and SHA-256, as when it was replaced).
+  std::optional<std::string> lookup(std::string_view sha256, std::optional<uint64_t> size = {},
+                                    bool* corrupt = nullptr);
   // Reads a verified blob into memory.
   std::optional<std::string> read(std::string_view sha256, std::optional<uint64_t> size = {});
   // The same, mapped instead of copied (for large blobs read whole, such as

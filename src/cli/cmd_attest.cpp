@@ -2,11 +2,11 @@
 #include <memory>
 #include <string>
 
+#include "builder/provenance_inputs.hpp"
 #include "cli/commands_list.hpp"
 #include "cli/key_flags.hpp"
 #include "cli/transport_flags.hpp"
 #include "registry/reference.hpp"
-#include "sbom/image_attest.hpp"
 
 namespace distill::cli {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 struct AttestArgs {
   std::string image;
   SigningKeyFlags key;
-  sbom::AttestOptions options;
+  builder::AttestRequest options;
   transport::Options transport;
 };
 
@@ -33,15 +33,20 @@ Command attest_command() {
                        "The lockfile the image was built from: its .debs and indices become the "
                        "provenance's resolved dependencies");
         sub.add_option("--spec", a->options.spec_path,
-                       "The spec the image was built from (recorded by name and SHA-256)");
+                       "The spec the image was built from (recorded by name and SHA-256, its "
+                       "files each by path and SHA-256)");
+        sub.add_flag("--allow-outside", a->options.allow_outside,
+                     "Let the spec's files come from outside its folder, as build does");
+        sub.add_flag("--debug", a->options.debug,
+                     "The image is the spec's debug variant (built with build --debug)");
         add_transport_options(sub, a->transport);
         return [a]() -> core::Status {
           if (!registry::looks_like_reference(a->image))
             return core::make_error(a->image, "is not a registry reference",
                                     "attest an image in a registry: HOST[:PORT]/REPOSITORY[:TAG]");
           DISTILL_ASSIGN(trust::PrivateKey key, load_signing_key(a->key));
-          DISTILL_ASSIGN(sbom::AttestResult r,
-                         sbom::attest_image(a->image, key, a->options, a->transport.remote));
+          DISTILL_ASSIGN(sbom::AttestResult r, builder::attest_spec_image(a->image, key, a->options,
+                                                                          a->transport.remote));
           for (const std::string& line : r.lines) std::printf("%s\n", line.c_str());
           return core::Status::Ok();
         };

@@ -3,6 +3,7 @@
 #include "builder/build_request.hpp"
 #include "builder/pipeline_printer.hpp"
 #include "cli/commands_list.hpp"
+#include "cli/key_flags.hpp"
 #include "cli/session.hpp"
 #include "cli/transport_flags.hpp"
 
@@ -13,6 +14,7 @@ Command build_command() {
       "build", "Build a distroless image from a distill.yaml spec",
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<builder::BuildRequest>();
+        auto key = std::make_shared<SigningKeyFlags>();
         sub.add_option("-f,--file", a->spec_path, "Spec file")->capture_default_str();
         sub.add_option("-o,--output", a->output,
                        "Output: OCI layout folder (default ./image) or docker-archive tar "
@@ -35,6 +37,7 @@ Command build_command() {
             ->capture_default_str();
         sub.add_option("--push", a->push, "Push the image to HOST[:PORT]/REPO[:TAG] (repeatable)");
         add_copy_options(sub, a->push_options);
+        add_build_signing_key_options(sub, *key);
         sub.add_option("--report", a->report_path,
                        "Write the build report, maintainer-script steps included, as JSON "
                        "(docs/effects.md)");
@@ -43,7 +46,9 @@ Command build_command() {
                      "app:1 becomes app:1-debug, app:latest app:debug");
         sub.add_flag("-v,--verbose", a->verbose,
                      "Show every maintainer-script step: reproduced, no effect or unhandled");
-        return [&g, a]() -> core::Status {
+        return [&g, a, key]() -> core::Status {
+          a->sign_key = key->key;
+          a->passphrase_file = key->passphrase_file;
           a->push_options.write.progress = !g.quiet;
           DISTILL_ASSIGN(builder::BuildPlan plan, builder::plan_build(*a));
           DISTILL_ASSIGN(auto session, open_session(g, plan.spec));

@@ -17,6 +17,13 @@ void add_signing_key_options(CLI::App& sub, SigningKeyFlags& flags) {
   add_passphrase_option(sub, flags.passphrase_file);
 }
 
+void add_build_signing_key_options(CLI::App& sub, SigningKeyFlags& flags) {
+  sub.add_option("--sign-key", flags.key,
+                 "Sign and attest each pushed image with this private key (cosign's encrypted "
+                 "key file or a PKCS#8 PEM), as distill sign and distill attest do");
+  add_passphrase_option(sub, flags.passphrase_file);
+}
+
 core::Result<trust::PrivateKey> load_signing_key(const SigningKeyFlags& flags) {
   return trust::load_private_key(flags.key, flags.passphrase_file);
 }

@@ -19,6 +19,9 @@ struct SigningKeyFlags {
   std::string passphrase_file;
 };
 void add_signing_key_options(CLI::App& sub, SigningKeyFlags& flags);
+// `build --sign-key`: the same key, optional, under a name that says what
+// it does to the pushed image.
+void add_build_signing_key_options(CLI::App& sub, SigningKeyFlags& flags);
 core::Result<trust::PrivateKey> load_signing_key(const SigningKeyFlags& flags);
 
 }  // namespace distill::cli

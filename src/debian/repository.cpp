@@ -253,14 +253,27 @@ core::Result<std::string> Repository::download(const PackageFetch& item, core::P
 core::Result<std::vector<std::string>> Repository::fetch(const std::vector<PackageFetch>& items) {
   std::vector<std::optional<std::string>> paths(items.size());
   std::vector<size_t> missing;
+  std::optional<size_t> first_corrupt;
   uint64_t missing_bytes = 0;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (auto hit = cache_.lookup(items[i].sha256, items[i].size)) {
+    bool corrupt = false;
+    if (auto hit = cache_.lookup(items[i].sha256, items[i].size, &corrupt)) {
       paths[i] = std::move(*hit);
     } else {
       missing.push_back(i);
       missing_bytes += items[i].size;
+      if (corrupt && !first_corrupt) first_corrupt = i;
     }
+  }
+  // Offline, a cached .deb replaced by other bytes is named as such: that
+  // is what `verify --rebuild` reports. Online it is downloaded again.
+  if (config_.offline && first_corrupt) {
+    const PackageFetch& bad = items[*first_corrupt];
+    return core::make_error(bad.version.empty() ? bad.name : bad.name + " " + bad.version,
+                            bad.filename + " in the cache is not the pinned .deb (size " +
+                                std::to_string(bad.size) + ", sha256 " + bad.sha256 +
+                                "); it was removed from the cache",
+                            "run once without --offline to download the pinned one");
   }
   if (config_.offline && !missing.empty()) {
     const PackageFetch& first = items[missing.front()];

@@ -331,6 +331,30 @@ core::Result<std::string> Client::manifest_digest(const std::string& repo,
   return r.header("docker-content-digest");
 }
 
+core::Result<std::optional<std::string>> Client::get_referrers(const std::string& repo,
+                                                               const oci::Digest& subject) {
+  Call call{repo, "list referrers of " + subject.str(), false};
+  net::HttpRequest req;
+  req.url = url(repo, "referrers/" + subject.str());
+  req.headers = {{"Accept", std::string(oci::kMediaTypeIndex)}};
+  // Bounded like a manifest: the index is one.
+  std::string body;
+  bool too_large = false;
+  net::BodySink bounded = [&](std::string_view chunk) {
+    too_large = std::ssize(body) + std::ssize(chunk) > kMaxManifestSize;
+    if (!too_large) body.append(chunk);
+    return !too_large;
+  };
+  auto sent = send(req, call, &bounded, [&](net::HttpRequest&) { body.clear(); });
+  if (too_large)
+    return core::make_error(registry_ + "/" + repo, "referrers index is larger than 8 MiB",
+                            "the registry served something that is not an index");
+  DISTILL_ASSIGN(net::HttpResponse r, std::move(sent));
+  if (r.status == 404) return std::optional<std::string>();
+  if (r.status != 200) return status_error(r, call);
+  return std::optional<std::string>(std::move(body));
+}
+
 core::Result<FetchedManifest> Client::get_manifest(const std::string& repo,
                                                    const std::string& ident) {
   Call call{repo, "pull manifest " + ident, false};

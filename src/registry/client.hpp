@@ -81,6 +81,11 @@ class Client {
   // HEAD of a manifest: the registry's digest for it, empty when it has none.
   core::Result<std::string> manifest_digest(const std::string& repo, const std::string& ident);
   core::Result<FetchedManifest> get_manifest(const std::string& repo, const std::string& ident);
+  // GET /v2/<repo>/referrers/<digest> (distribution-spec 1.1): the image
+  // index listing the manifests whose subject is `subject`, or nullopt when
+  // the registry has no referrers API (404; Docker Distribution 2.8).
+  core::Result<std::optional<std::string>> get_referrers(const std::string& repo,
+                                                         const oci::Digest& subject);
   // PUT under a tag or digest; returns the digest of `body`.
   core::Result<oci::Digest> put_manifest(const std::string& repo, const std::string& ident,
                                          std::string_view media_type, std::string_view body);

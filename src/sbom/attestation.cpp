@@ -73,7 +73,10 @@ core::Result<Provenance> image_provenance(const ProvenanceInput& in) {
   p.build_type = std::string(kDistillBuildType);
   p.builder_id = std::string(kDistillBuilderId);
   p.builder_version = {{"distill", DISTILL_VERSION}};
-  p.external_parameters = {{"architecture", in.architecture}};
+  p.external_parameters = {{"architecture", in.architecture},
+                           {"sourceDateEpoch", in.source_date_epoch},
+                           {"compression", in.compression},
+                           {"debug", in.debug}};
   if (!in.spec_name.empty())
     p.external_parameters["spec"] = named_digest(in.spec_name, in.spec_text);
   if (in.lock) {
@@ -92,6 +95,7 @@ core::Result<Provenance> image_provenance(const ProvenanceInput& in) {
                                          {{"sha256", i.sha256}},
                                          {{std::string(kDependencyUseAnnotation), "index"}}});
   }
+  for (const auto& f : in.files) p.resolved_dependencies.push_back(f);
   DISTILL_TRY(set_times_from_source_date_epoch(p));
   return p;
 }
@@ -153,10 +157,70 @@ core::Result<ProvenanceDebs> provenance_debs(const nlohmann::json& predicate) {
       out.indices[*name] = sha;
       continue;
     }
+    if (use == kFileUse) {
+      out.files[*name] = sha;
+      continue;
+    }
     std::string id = deb_identity(*uri);
     if (id.empty()) continue;
     (use == "extract" ? out.extract : out.installed)[id] = sha;
   }
+  return out;
+}
+
+namespace {
+
+// A string field, or `fallback` when absent or of another type: value()
+// would throw on the latter, and the predicate is someone else's JSON.
+std::string string_field(const AttJson& obj, const char* key, std::string fallback) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+core::Result<NamedInput> named_input(const AttJson& ext, const char* key) {
+  NamedInput n;
+  auto it = ext.find(key);
+  if (it == ext.end()) return n;
+  auto name = core::json_string(*it, "name");
+  auto digest = core::json_string_map(*it, "digest");
+  if (!name.ok() || !digest.ok())
+    return core::make_error("provenance",
+                            std::string("externalParameters.") + key + " is not a name and digest");
+  n.name = *name;
+  n.sha256 = (*digest)["sha256"];
+  return n;
+}
+
+}  // namespace
+
+core::Result<ProvenanceParameters> provenance_parameters(const nlohmann::json& predicate) {
+  const std::string where = "provenance";
+  ProvenanceParameters out;
+  if (!predicate.is_object()) return core::make_error(where, "predicate is not an object");
+  auto def = predicate.find("buildDefinition");
+  if (def == predicate.end() || !def->is_object())
+    return core::make_error(where, "has no buildDefinition");
+  if (string_field(*def, "buildType", "") != kDistillBuildType)
+    return core::make_error(
+        where, "was not made by distill (buildType is not " + std::string(kDistillBuildType) + ")");
+  auto ext = def->find("externalParameters");
+  if (ext == def->end() || !ext->is_object())
+    return core::make_error(where, "has no externalParameters");
+  DISTILL_ASSIGN(out.architecture, core::json_string(*ext, "architecture"));
+  DISTILL_ASSIGN(out.spec, named_input(*ext, "spec"));
+  DISTILL_ASSIGN(out.lock, named_input(*ext, "lock"));
+  auto epoch = ext->find("sourceDateEpoch");
+  if (epoch == ext->end() || !epoch->is_number_integer())
+    return core::make_error(where, "records no sourceDateEpoch",
+                            "attest the image again with this distill");
+  out.source_date_epoch = epoch->get<int64_t>();
+  out.compression = string_field(*ext, "compression", "gzip");
+  auto debug = ext->find("debug");
+  out.debug = debug != ext->end() && debug->is_boolean() && debug->get<bool>();
+  if (auto run = predicate.find("runDetails"); run != predicate.end() && run->is_object())
+    if (auto b = run->find("builder"); b != run->end() && b->is_object())
+      if (auto v = b->find("version"); v != b->end() && v->is_object())
+        out.distill_version = string_field(*v, "distill", "");
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,6 +28,8 @@ inline constexpr std::string_view kCycloneDxPredicateType = "https://cyclonedx.o
 // .deb only read for data, so no SBOM lists it) or "index" (a Packages
 // index the lockfile pins).
 inline constexpr std::string_view kDependencyUseAnnotation = "distill.use";
+// The role of a file the spec copies into the image (`files`).
+inline constexpr std::string_view kFileUse = "file";
 
 // What a provenance statement records besides the image.
 struct ProvenanceInput {
@@ -36,12 +39,18 @@ struct ProvenanceInput {
   std::string lock_text;
   std::string spec_name;  // "" when no spec was given
   std::string spec_text;
+  int64_t source_date_epoch = 0;          // the image config's creation time
+  std::string compression = "gzip";       // its layers'
+  bool debug = false;                     // the spec's debug variant
+  std::vector<ResourceDescriptor> files;  // the spec's files (builder::file_dependencies)
 };
 
 // The SLSA provenance of an image: externalParameters name the spec and the
-// lockfile by file name and SHA-256 and the architecture; every .deb of the
-// lockfile's architecture (installed or extract-only) and every index it
-// pins is a resolved dependency; times from SOURCE_DATE_EPOCH.
+// lockfile by file name and SHA-256, the architecture, the build's
+// SOURCE_DATE_EPOCH, compression and variant (what a rebuild needs); every
+// .deb of the lockfile's architecture (installed or extract-only), every
+// index it pins and every file the spec copies is a resolved dependency;
+// times from SOURCE_DATE_EPOCH.
 core::Result<Provenance> image_provenance(const ProvenanceInput& in);
 
 // The statement of an SBOM document about `subject`: the predicate is the
@@ -57,9 +66,29 @@ struct ProvenanceDebs {
   std::map<std::string, std::string> installed;
   std::map<std::string, std::string> extract;
   std::map<std::string, std::string> indices;  // "dists/SUITE/PATH" -> sha256
+  std::map<std::string, std::string> files;    // path in the image -> sha256
   std::string architecture;                    // externalParameters' architecture
 };
 core::Result<ProvenanceDebs> provenance_debs(const nlohmann::json& predicate);
+
+// A file externalParameters name: its name and SHA-256 ("" : none named).
+struct NamedInput {
+  std::string name;
+  std::string sha256;
+};
+
+// What `distill verify --rebuild` builds from: the provenance's
+// externalParameters and the distill version that built the image.
+struct ProvenanceParameters {
+  std::string architecture;
+  NamedInput spec;
+  NamedInput lock;
+  int64_t source_date_epoch = 0;
+  std::string compression = "gzip";
+  bool debug = false;
+  std::string distill_version;
+};
+core::Result<ProvenanceParameters> provenance_parameters(const nlohmann::json& predicate);
 
 // The pkg:deb identities an SPDX or CycloneDX predicate lists.
 core::Result<std::set<std::string>> sbom_debs(const Statement& s);

@@ -2,9 +2,12 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "core/dsse.hpp"
 #include "core/file_util.hpp"
+#include "core/json.hpp"
+#include "core/sha256.hpp"
 #include "core/strings.hpp"
 #include "image/image_source.hpp"
 #include "oci/media_types.hpp"
@@ -81,6 +84,13 @@ core::Result<std::vector<Statement>> image_statements(const trust::ImageTarget& 
                             "attest one platform image: HOST/REPO@sha256:<its manifest digest>");
   const std::string platform = source->images()[0].config.platform.str();
   in.architecture = platform_arch(platform);
+  // What a rebuild needs and the image itself says: its creation time is the
+  // build's SOURCE_DATE_EPOCH, its layers' media type the compression.
+  in.source_date_epoch = source->images()[0].config.created;
+  for (const oci::Descriptor& l : source->images()[0].manifest.layers)
+    if (l.media_type.find("zstd") != std::string::npos) in.compression = "zstd";
+  in.debug = options.debug;
+  in.files = options.files;
   DISTILL_ASSIGN(ImageInventory inv, read_inventory(*source, {platform, true, nullptr, topts}));
   for (SbomFormat f : {SbomFormat::kSpdxJson, SbomFormat::kCycloneDxJson}) {
     DISTILL_ASSIGN(std::string text, render_sbom(inv, f));
@@ -188,36 +198,150 @@ std::optional<Statement> check_layer(registry::Client& client, const std::string
 
 void check_dependencies(const std::vector<CheckedStatement>& statements,
                         const debian::Lockfile* lock, AttestationCheck& c) {
-  const CheckedStatement* prov = nullptr;
+  std::vector<const CheckedStatement*> provs;
   for (const auto& s : statements)
-    if (s.statement.predicate_type == kSlsaProvenanceV1) prov = &s;
-  if (!prov) {
+    if (s.statement.predicate_type == kSlsaProvenanceV1) provs.push_back(&s);
+  if (provs.empty()) {
     c.failures.push_back({"provenance", "no signed SLSA provenance statement is attached",
                           "attach one with distill attest"});
     return;
   }
-  auto debs = provenance_debs(prov->statement.predicate);
-  if (!debs.ok()) {
-    c.failures.push_back({prov->label, debs.error().message(), "not distill's provenance"});
-    return;
-  }
-  for (const auto& s : statements) {
-    if (s.statement.predicate_type != kSpdxPredicateType &&
-        s.statement.predicate_type != kCycloneDxPredicateType)
+  // Every provenance found (the .att tag's and older referrers) must agree
+  // with every SBOM and the lockfile: none is trusted over another.
+  for (const CheckedStatement* prov : provs) {
+    auto debs = provenance_debs(prov->statement.predicate);
+    if (!debs.ok()) {
+      c.failures.push_back({prov->label, debs.error().message(), "not distill's provenance"});
       continue;
-    auto listed = sbom_debs(s.statement);
-    if (!listed.ok()) continue;
-    for (std::string& d : compare_with_sbom(*debs, *listed))
-      c.failures.push_back({"provenance vs " + s.label, "dependencies: " + d,
-                            "the provenance and the SBOM describe different packages"});
+    }
+    const std::string name = "provenance";
+    for (const auto& s : statements) {
+      if (s.statement.predicate_type != kSpdxPredicateType &&
+          s.statement.predicate_type != kCycloneDxPredicateType)
+        continue;
+      auto listed = sbom_debs(s.statement);
+      if (!listed.ok()) continue;
+      for (std::string& d : compare_with_sbom(*debs, *listed))
+        c.failures.push_back({name + " vs " + s.label, "dependencies: " + d,
+                              "the provenance and the SBOM describe different packages"});
+    }
+    if (lock)
+      for (std::string& d : compare_with_lock(*debs, *lock))
+        c.failures.push_back({name + " vs lockfile", "dependencies: " + d,
+                              "the image was not built from this lockfile"});
   }
-  if (lock)
-    for (std::string& d : compare_with_lock(*debs, *lock))
-      c.failures.push_back({"provenance vs lockfile", "dependencies: " + d,
-                            "the image was not built from this lockfile"});
+  c.provenance = provs.front()->statement;
+}
+
+// One envelope to check and where it was listed.
+struct FoundEnvelope {
+  oci::Descriptor layer;
+  std::string predicate_type;
+};
+
+// The DSSE envelopes of the referrer manifests an index lists (the referrers
+// API's answer or the referrers tag's index): entries of another
+// artifactType are someone else's and skipped.
+core::Result<std::vector<FoundEnvelope>> referrer_envelopes(registry::Client& client,
+                                                            const std::string& repo,
+                                                            std::string_view index_text,
+                                                            const std::string& where) {
+  DISTILL_ASSIGN(oci::Index index, oci::parse_index(index_text, where));
+  DISTILL_ASSIGN(nlohmann::json raw, core::parse_json(index_text, where));
+  const nlohmann::json& entries = raw["manifests"];
+  std::vector<FoundEnvelope> out;
+  for (size_t i = 0; i < index.manifests.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    auto artifact = e.is_object() ? e.find("artifactType") : e.end();
+    if (artifact == e.end() || !artifact->is_string() ||
+        artifact->get<std::string>() != trust::kDsseEnvelopeMediaType)
+      continue;
+    const oci::Descriptor& d = index.manifests[i];
+    DISTILL_ASSIGN(registry::FetchedManifest fm, client.get_manifest(repo, d.digest.str()));
+    DISTILL_ASSIGN(oci::Manifest m, oci::parse_manifest(fm.body, where + " " + d.digest.str()));
+    std::string type;
+    if (auto t = m.annotations.find("in-toto.io/predicate-type"); t != m.annotations.end())
+      type = t->second;
+    for (const oci::Descriptor& layer : m.layers) out.push_back({layer, type});
+  }
+  return out;
+}
+
+// The referrers of `image`: through the referrers API, or where the
+// registry has none, the referrers tag schema's index ("sha256-<hex>").
+// `source` says which answered; "" when neither lists anything.
+core::Result<std::vector<FoundEnvelope>> find_referrers(registry::Client& client,
+                                                        const std::string& repo,
+                                                        const oci::Digest& image,
+                                                        std::string& source) {
+  const std::string where = repo + " referrers of " + image.str();
+  DISTILL_ASSIGN(std::optional<std::string> api, client.get_referrers(repo, image));
+  if (api) {
+    source = "referrers API";
+    return referrer_envelopes(client, repo, *api, where);
+  }
+  const std::string tag = registry::referrers_tag(image);
+  DISTILL_ASSIGN(std::string current, client.manifest_digest(repo, tag));
+  if (current.empty()) return std::vector<FoundEnvelope>();
+  DISTILL_ASSIGN(registry::FetchedManifest fm, client.get_manifest(repo, tag));
+  source = "referrers tag " + tag;
+  return referrer_envelopes(client, repo, fm.body, repo + ":" + tag);
 }
 
 }  // namespace
+
+core::Result<AttestationCheck> check_attestations(registry::Client& client, const std::string& repo,
+                                                  const std::string& image_name,
+                                                  const oci::Digest& image,
+                                                  const trust::PublicKey& key,
+                                                  const debian::Lockfile* lock) {
+  AttestationCheck c;
+  c.image = image_name;
+  // cosign's `.att` tag first (one statement per type, the latest), then the
+  // referrers; the same envelope listed in both is checked once.
+  std::vector<FoundEnvelope> found;
+  const std::string tag = trust::attestation_tag(image);
+  DISTILL_ASSIGN(std::optional<oci::Manifest> att, trust::fetch_tag_manifest(client, repo, tag));
+  if (att && !att->layers.empty()) {
+    c.sources.push_back(".att tag");
+    for (const oci::Descriptor& layer : att->layers) {
+      auto type = layer.annotations.find(std::string(trust::kPredicateTypeAnnotation));
+      found.push_back({layer, type == layer.annotations.end() ? "" : type->second});
+    }
+  }
+  std::string source;
+  DISTILL_ASSIGN(std::vector<FoundEnvelope> referred, find_referrers(client, repo, image, source));
+  if (!referred.empty()) c.sources.push_back(source);
+  std::set<std::string> seen_blobs;
+  for (const FoundEnvelope& f : found) seen_blobs.insert(f.layer.digest.str());
+  for (FoundEnvelope& f : referred)
+    if (seen_blobs.insert(f.layer.digest.str()).second) found.push_back(std::move(f));
+  if (found.empty()) {
+    c.failures.push_back({"attestations",
+                          image_name.substr(0, image_name.find('@')) + ":" + tag +
+                              " does not exist and no referrer is a DSSE envelope",
+                          "attach them with distill attest"});
+    return c;
+  }
+  c.present = true;
+  std::vector<CheckedStatement> good;
+  // Statements re-signed by a later attest of the same image are the same
+  // statement: counted and compared once.
+  std::set<std::string> seen_payloads;
+  for (size_t i = 0; i < found.size(); ++i) {
+    std::string label = "attestation " + std::to_string(i + 1);
+    if (!found[i].predicate_type.empty())
+      label += " (" + core::escape_control(found[i].predicate_type) + ")";
+    auto s = check_layer(client, repo, found[i].layer, label, key, image, c);
+    if (!s) continue;
+    auto payload = statement_payload(*s);
+    if (payload.ok() && !seen_payloads.insert(core::sha256_hex(*payload)).second) continue;
+    good.push_back({label, std::move(*s)});
+  }
+  c.statements = static_cast<int>(good.size() + c.failures.size());
+  if (c.failures.empty()) check_dependencies(good, lock, c);
+  return c;
+}
 
 core::Result<AttestationCheck> verify_attestations(const std::string& reference,
                                                    const trust::PublicKey& key,
@@ -229,30 +353,8 @@ core::Result<AttestationCheck> verify_attestations(const std::string& reference,
     DISTILL_ASSIGN(lock, debian::Lockfile::parse(text, lock_path));
   }
   DISTILL_ASSIGN(trust::ImageTarget t, trust::resolve_image(reference, remote));
-  registry::Client& client = t.conn->client();
-  AttestationCheck c;
-  c.image = t.ref.name() + "@" + t.digest.str();
-  const std::string tag = trust::attestation_tag(t.digest);
-  DISTILL_ASSIGN(std::optional<oci::Manifest> att,
-                 trust::fetch_tag_manifest(client, t.ref.repository, tag));
-  if (!att || att->layers.empty()) {
-    c.failures.push_back({"attestations", t.ref.name() + ":" + tag + " does not exist",
-                          "attach them with distill attest"});
-    return c;
-  }
-  c.present = true;
-  c.statements = static_cast<int>(att->layers.size());
-  std::vector<CheckedStatement> good;
-  for (size_t i = 0; i < att->layers.size(); ++i) {
-    const oci::Descriptor& layer = att->layers[i];
-    auto type = layer.annotations.find(std::string(trust::kPredicateTypeAnnotation));
-    std::string label = "attestation " + std::to_string(i + 1);
-    if (type != layer.annotations.end()) label += " (" + core::escape_control(type->second) + ")";
-    auto s = check_layer(client, t.ref.repository, layer, label, key, t.digest, c);
-    if (s) good.push_back({label, std::move(*s)});
-  }
-  if (c.failures.empty()) check_dependencies(good, lock ? &*lock : nullptr, c);
-  return c;
+  return check_attestations(t.conn->client(), t.ref.repository, t.ref.name() + "@" + t.digest.str(),
+                            t.digest, key, lock ? &*lock : nullptr);
 }
 
 }  // namespace distill::sbom

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -36,7 +37,10 @@ distro: debian12
 archs: [amd64]
 base: base
 packages: [hello-tool]
+files:
+  - {src: app/, dst: /app}
 """
+APP_FILES = {"hello.txt": b"hello from the app\n", "data/config.json": b'{"answer": 42}\n'}
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
@@ -50,6 +54,11 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         super().setUp()
         self.mirror = self.serve(self.make_image_repo())
         self.spec = self.write_spec(SPEC)
+        for rel, data in APP_FILES.items():
+            path = os.path.join(os.path.dirname(self.spec), "app", rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
         self.lock_path = os.path.join(self.tmp, "distill.lock")
         self.key, self.pub = self.openssl_key("k1")
         self.ref, self.digest = self.build_and_push("app")
@@ -69,9 +78,9 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         R.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub])
         return key, pub
 
-    def fixture_distill(self, *args):
+    def fixture_distill(self, *args, expect_rc=0):
         return self.run_distill(self.mirror_args(self.mirror) + ["--cache-dir", self.cache_dir] +
-                                list(args))
+                                list(args), expect_rc=expect_rc)
 
     def build_and_push(self, repo):
         self.fixture_distill("lock", "-f", self.spec, "-o", self.lock_path)
@@ -209,6 +218,15 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         for i in lock["indices"]:
             self.assertEqual(deps["dists/%s/%s" % (i["suite"], i["path"])]["digest"],
                              {"sha256": i["sha256"]})
+        # Every file the spec copies, by its path in the image and content digest.
+        files = {d["name"]: d for d in definition["resolvedDependencies"]
+                 if d.get("annotations", {}).get("distill.use") == "file"}
+        self.assertEqual({n: d["digest"]["sha256"] for n, d in files.items()},
+                         {"/app/" + rel: hashlib.sha256(data).hexdigest()
+                          for rel, data in APP_FILES.items()})
+        ext = definition["externalParameters"]
+        self.assertEqual((ext["sourceDateEpoch"], ext["compression"], ext["debug"]),
+                         (0, "gzip", False))
         self.assertEqual(prov["predicate"]["runDetails"]["builder"]["id"], "urn:distill:builder")
         # The referrers tag schema (no referrers API on this registry) lists
         # the three envelopes too.
@@ -247,6 +265,101 @@ class AttestRegistryTest(T.BuildTestMixin, R.RegistryTestCase, T.FixtureTestCase
         self.verify()  # none attached, not asked for: the signature alone
         res = self.verify("--attestations", expect_rc=EXIT_CHECK_FAILED)
         self.assert_check_failed(res, "attestations: ", ".att does not exist")
+
+    def test_verify_finds_statements_through_the_referrers_tag(self):
+        # The .att tag emptied: the statements are still the image's
+        # referrers (the referrers tag schema, as this registry has no
+        # referrers API), and verify finds and checks them there.
+        self.sign()
+        self.attest()
+        m = self.att_manifest()
+        m["layers"] = []
+        self.http("PUT", "app/manifests/%s" % self.att_tag(), json.dumps(m).encode(), MANIFEST)
+        res = self.verify("--attestations", "--lock", self.lock_path)
+        self.assertIn("verified 3 attestations (referrers tag sha256-", res.stderr, res.describe())
+
+    def test_build_push_sign_key_signs_and_attests(self):
+        ref = "%s/built:v1" % self.host
+        out = os.path.join(self.tmp, "out-built")
+        res = self.fixture_distill("build", "-f", self.spec, "--lock", self.lock_path, "-o", out,
+                                   "--push", ref, "--sign-key", self.key)
+        self.assertIn("distill: signed %s: " % ref, res.stderr, res.describe())
+        self.assertEqual(res.stderr.count("distill: attested "), 3, res.describe())
+        res = self.distill("verify", ref, "--key", self.pub, "--attestations", "--lock",
+                           self.lock_path)
+        self.assertIn("verified signature 1 of 1", res.stderr, res.describe())
+        self.assertIn("verified 3 attestations", res.stderr, res.describe())
+        res = self.fixture_distill("build", "-f", self.spec, "-o", out, "--sign-key", self.key,
+                                   expect_rc=T.NONZERO)
+        self.assertIn("--sign-key: signs pushed images, and nothing is pushed", res.stderr,
+                      res.describe())
+
+    # -- rebuild ------------------------------------------------------------
+
+    def rebuild(self, *extra, expect_rc=0):
+        return self.fixture_distill("--offline", "verify", self.ref, "--key", self.pub,
+                                    "--rebuild", "--spec", self.spec, "--lock", self.lock_path,
+                                    *extra, expect_rc=expect_rc)
+
+    def test_verify_rebuild_rebuilds_the_same_image_offline(self):
+        self.sign()
+        self.attest()
+        res = self.rebuild()
+        self.assertEqual(res.stdout.strip(), "%s@%s" % (self.ref.rsplit(":", 1)[0], self.digest))
+        self.assertIn("rebuilt %s from its provenance: same digest" % self.digest, res.stderr,
+                      res.describe())
+
+    def test_verify_rebuild_names_the_input_that_differs(self):
+        self.sign()
+        self.attest()
+        # An app file changed: named before anything is built.
+        app = os.path.join(os.path.dirname(self.spec), "app", "hello.txt")
+        with open(app, "wb") as f:
+            f.write(b"changed\n")
+        res = self.rebuild(expect_rc=EXIT_CHECK_FAILED)
+        self.assert_check_failed(res, "rebuild: file /app/hello.txt has sha256 ")
+        with open(app, "wb") as f:
+            f.write(APP_FILES["hello.txt"])
+        # Another spec than the provenance's.
+        other = self.write_spec(SPEC + "env: {A: b}\n", folder=os.path.dirname(self.spec),
+                                name="other.yaml")
+        res = self.fixture_distill("--offline", "verify", self.ref, "--key", self.pub,
+                                   "--rebuild", "--spec", other, "--lock", self.lock_path,
+                                   expect_rc=EXIT_CHECK_FAILED)
+        self.assert_check_failed(res, "rebuild: spec %s has sha256 " % other)
+        # No lockfile: the provenance names the one to pass.
+        res = self.fixture_distill("--offline", "verify", self.ref, "--key", self.pub,
+                                   "--rebuild", "--spec", self.spec, expect_rc=EXIT_CHECK_FAILED)
+        self.assert_check_failed(res, "rebuild: needs the lockfile the image was built from",
+                                 "the provenance names distill.lock")
+
+    def test_verify_rebuild_names_a_swapped_deb(self):
+        self.sign()
+        self.attest()
+        # The cached hello-tool .deb replaced by another version of it.
+        with open(self.lock_path) as f:
+            pkg = next(p for p in json.load(f)["archs"]["amd64"]["packages"]
+                       if p["name"] == "hello-tool")
+        cached = T.find_blob(self.cache_dir, pkg["sha256"])
+        self.assertIsNotNone(cached)
+        unpacked = os.path.join(self.tmp, "unpacked")
+        R.run(["dpkg-deb", "-R", cached, unpacked])
+        control = os.path.join(unpacked, "DEBIAN", "control")
+        with open(control) as f:
+            text = f.read().replace("Version: " + pkg["version"],
+                                    "Version: " + pkg["version"] + "+swapped")
+        with open(control, "w") as f:
+            f.write(text)
+        other = os.path.join(self.tmp, "other.deb")
+        R.run(["dpkg-deb", "--root-owner-group", "-b", unpacked, other])
+        os.unlink(cached)
+        shutil.copyfile(other, cached)
+        res = self.rebuild(expect_rc=EXIT_CHECK_FAILED)
+        self.assert_check_failed(res, "rebuild: an input does not match the provenance: "
+                                 "hello-tool %s: %s in the cache is not the pinned .deb" %
+                                 (pkg["version"], pkg["filename"]))
+        errors = [ln for ln in res.stderr.splitlines() if ln.startswith("distill: error:")]
+        self.assertEqual(len(errors), 1, res.describe())
 
     # -- tampering ----------------------------------------------------------
 

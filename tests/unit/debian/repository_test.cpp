@@ -549,6 +549,29 @@ TEST_F(RepositoryTest, FetchOfflineNamesTheMissingPackage) {
   EXPECT_TRUE(repo(config)->fetch({fetch_item(d)}).ok());
 }
 
+TEST_F(RepositoryTest, FetchOfflineNamesACachedDebReplacedByOtherBytes) {
+  serve_debs();
+  Deb d = debs_["bookworm"][0];
+  ASSERT_TRUE(repo()->fetch({fetch_item(d)}).ok());
+  // Another .deb of the same size written over the cached one.
+  const std::string sha = core::sha256_hex(d.content);
+  std::string blob = cache_->blob_path(sha);
+  std::string other(d.content.size(), 'x');
+  ASSERT_EQ(::unlink(blob.c_str()), 0);
+  ASSERT_TRUE(core::write_file_atomic(blob, other).ok());
+  RepositoryConfig config = config_;
+  config.offline = true;
+  auto paths = repo(config)->fetch({fetch_item(d)});
+  ASSERT_FALSE(paths.ok());
+  EXPECT_EQ(paths.error().where, "hello");
+  EXPECT_THAT(paths.error().what,
+              AllOf(HasSubstr(d.filename + " in the cache is not the pinned .deb"),
+                    HasSubstr("sha256 " + sha)));
+  // Removed, so online it is downloaded again and verified.
+  EXPECT_FALSE(core::path_exists(blob));
+  ASSERT_TRUE(repo()->fetch({fetch_item(d)}).ok());
+}
+
 TEST_F(RepositoryTest, FetchManyInParallelWithProgress) {
   std::vector<PackageFetch> items;
   for (int i = 0; i < 20; ++i) {

@@ -45,6 +45,11 @@ class FakeRegistry : public net::HttpTransport {
   bool refuse_mounts = false;
   bool https = true;          // false: https requests fail like a plain-HTTP server
   std::string fail_matching;  // "METHOD /path" prefix answered with 500
+  // The referrers API: off, GET /v2/<repo>/referrers/<digest> is a 404 as on
+  // Docker Distribution 2.8; on, it answers `referrers["<repo>@<digest>"]`
+  // or an empty index.
+  bool referrers_api = false;
+  std::map<std::string, std::string> referrers;
 
   // The next `n` requests fail: status 0 = no answer (connection reset),
   // -1 = an error no retry changes (an unsupported protocol).
@@ -136,6 +141,18 @@ class FakeRegistry : public net::HttpTransport {
       r.headers = {{"content-length", std::to_string(blobs_[digest].size())}};
       if (req.method == "GET") return get_blob(req, blobs_[digest], sink);
       return r;
+    }
+    if (auto pos = path.find("/referrers/"); pos != std::string::npos) {
+      if (!referrers_api) return reply(404);
+      auto it = referrers.find(path.substr(4, pos - 4) + "@" + path.substr(pos + 11));
+      r.status = 200;
+      r.headers = {{"content-type", "application/vnd.oci.image.index.v1+json"}};
+      return deliver(req, r,
+                     it != referrers.end() ? it->second
+                                           : R"({"schemaVersion":2,"mediaType":)"
+                                             R"("application/vnd.oci.image.index.v1+json",)"
+                                             R"("manifests":[]})",
+                     sink);
     }
     if (auto pos = path.find("/manifests/"); pos != std::string::npos) {
       std::string repo = path.substr(4, pos - 4), ref = path.substr(pos + 11);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 
 #include "core/sha256.hpp"
@@ -25,6 +26,14 @@ debian::Lockfile attestation_lock() {
   return l;
 }
 
+ProvenanceInput attestation_input(std::string arch, const debian::Lockfile* lock) {
+  ProvenanceInput in;
+  in.architecture = std::move(arch);
+  in.lock = lock;
+  in.lock_name = "distill.lock";
+  return in;
+}
+
 class SbomAttestation : public ::testing::Test {
  protected:
   void SetUp() override { unsetenv("SOURCE_DATE_EPOCH"); }
@@ -34,7 +43,10 @@ class SbomAttestation : public ::testing::Test {
 TEST_F(SbomAttestation, ProvenanceRecordsSpecLockAndEveryPinnedFile) {
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   debian::Lockfile lock = attestation_lock();
-  ProvenanceInput in{"amd64", &lock, "distill.lock", "LOCK", "distill.yaml", "SPEC"};
+  ProvenanceInput in = attestation_input("amd64", &lock);
+  in.lock_text = "LOCK";
+  in.spec_name = "distill.yaml";
+  in.spec_text = "SPEC";
   auto p = image_provenance(in);
   ASSERT_TRUE(p.ok()) << p.error().message();
   EXPECT_EQ(p->build_type, kDistillBuildType);
@@ -59,9 +71,73 @@ TEST_F(SbomAttestation, ProvenanceRecordsSpecLockAndEveryPinnedFile) {
   EXPECT_EQ(*statement_payload(*a), *statement_payload(*b));
 }
 
+TEST_F(SbomAttestation, ProvenanceRecordsTheSpecsFilesAndWhatARebuildNeeds) {
+  debian::Lockfile lock = attestation_lock();
+  ProvenanceInput in = attestation_input("amd64", &lock);
+  in.lock_text = "LOCK";
+  in.spec_name = "distill.yaml";
+  in.spec_text = "SPEC";
+  in.source_date_epoch = 1700000000;
+  in.compression = "zstd";
+  in.files = {{"/app/main.py", "", {{"sha256", std::string(64, 'f')}}, {{"distill.use", "file"}}}};
+  auto p = image_provenance(in);
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->external_parameters["sourceDateEpoch"], 1700000000);
+  EXPECT_EQ(p->external_parameters["compression"], "zstd");
+  EXPECT_EQ(p->external_parameters["debug"], false);
+  ASSERT_EQ(p->resolved_dependencies.size(), 5u);
+  EXPECT_EQ(p->resolved_dependencies[4].name, "/app/main.py");
+  // Read back from the predicate as verify --rebuild reads it.
+  ResourceDescriptor subject{"r", "", {{"sha256", std::string(64, 'e')}}, {}};
+  auto s = provenance_statement({subject}, *p);
+  ASSERT_TRUE(s.ok());
+  auto parsed = parse_statement(*statement_payload(*s), "test");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  auto debs = provenance_debs(parsed->predicate);
+  ASSERT_TRUE(debs.ok()) << debs.error().message();
+  EXPECT_EQ(debs->files,
+            (std::map<std::string, std::string>{{"/app/main.py", std::string(64, 'f')}}));
+  EXPECT_EQ(debs->installed.size(), 2u);
+  auto params = provenance_parameters(parsed->predicate);
+  ASSERT_TRUE(params.ok()) << params.error().message();
+  EXPECT_EQ(params->architecture, "amd64");
+  EXPECT_EQ(params->spec.name, "distill.yaml");
+  EXPECT_EQ(params->spec.sha256, core::sha256_hex("SPEC"));
+  EXPECT_EQ(params->lock.sha256, core::sha256_hex("LOCK"));
+  EXPECT_EQ(params->source_date_epoch, 1700000000);
+  EXPECT_EQ(params->compression, "zstd");
+  EXPECT_FALSE(params->debug);
+  EXPECT_EQ(params->distill_version, DISTILL_VERSION);
+}
+
+TEST_F(SbomAttestation, ProvenanceParametersRefuseAnotherBuildTypeAndAMissingEpoch) {
+  nlohmann::json pred = {{"buildDefinition",
+                          {{"buildType", "https://example.invalid/other"},
+                           {"externalParameters", {{"architecture", "amd64"}}}}}};
+  auto other = provenance_parameters(pred);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().message().find("was not made by distill"), std::string::npos);
+  pred["buildDefinition"]["buildType"] = 7;  // not a string: refused, nothing thrown
+  EXPECT_FALSE(provenance_parameters(pred).ok());
+  pred["buildDefinition"]["buildType"] = kDistillBuildType;
+  auto old = provenance_parameters(pred);
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().message().find("records no sourceDateEpoch"), std::string::npos);
+  // Fields of the wrong type read as their defaults, never thrown.
+  pred["buildDefinition"]["externalParameters"]["sourceDateEpoch"] = 5;
+  pred["buildDefinition"]["externalParameters"]["compression"] = 1;
+  pred["buildDefinition"]["externalParameters"]["debug"] = "yes";
+  pred["runDetails"] = {{"builder", {{"version", {{"distill", 3}}}}}};
+  auto odd = provenance_parameters(pred);
+  ASSERT_TRUE(odd.ok()) << odd.error().message();
+  EXPECT_EQ(odd->compression, "gzip");
+  EXPECT_FALSE(odd->debug);
+  EXPECT_EQ(odd->distill_version, "");
+}
+
 TEST_F(SbomAttestation, ProvenanceRefusesALockWithoutTheArchitecture) {
   debian::Lockfile lock = attestation_lock();
-  ProvenanceInput in{"arm64", &lock, "distill.lock", "", "", ""};
+  ProvenanceInput in = attestation_input("arm64", &lock);
   auto p = image_provenance(in);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message().find("pins nothing for arm64"), std::string::npos);
@@ -89,7 +165,7 @@ Statement attestation_spdx(std::vector<std::string> purls) {
 
 TEST_F(SbomAttestation, ComparesProvenanceWithSbomAndLock) {
   debian::Lockfile lock = attestation_lock();
-  auto p = image_provenance({"amd64", &lock, "distill.lock", "", "", ""});
+  auto p = image_provenance(attestation_input("amd64", &lock));
   ASSERT_TRUE(p.ok());
   auto pred = provenance_predicate(*p);
   ASSERT_TRUE(pred.ok());
