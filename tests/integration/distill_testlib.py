@@ -186,7 +186,7 @@ class DistillTestCase(unittest.TestCase):
         os.makedirs(base, exist_ok=True)
         path = os.path.join(base, name)
         if os.path.exists(path):
-            shutil.rmtree(path)
+            remove_tree(path)
         os.makedirs(path)
         self.tmp = path
         self.home = os.path.join(path, "home")
