@@ -163,6 +163,8 @@ core::Status Bundle::mount_cached(oci::ImageReader& reader, const oci::PlatformI
   if (layers.empty()) return core::Status::Ok();  // an empty rootfs/ is the image
   const auto& warn = options.warn ? options.warn : warn_stderr;
   RootCache cache(options.root_cache);
+  // Held until the overlay is mounted (then the mount table says the layers are in use).
+  DISTILL_ASSIGN(core::UniqueFd held, cache.lock(false));
   std::vector<std::string> lowers;
   for (size_t i = layers.size(); i-- > 0;) {
     DISTILL_ASSIGN(std::string tree,

@@ -1,14 +1,21 @@
 #include "runtime/root_cache.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "cache/cache.hpp"
 #include "core/file_util.hpp"
+#include "core/lines.hpp"
+#include "core/sha256.hpp"
+#include "core/strings.hpp"
 #include "core/temp_dir.hpp"
 #include "image/layer_stream.hpp"
 #include "runtime/rootfs_writer.hpp"
@@ -36,7 +43,55 @@ struct TempTree {
   }
 };
 
+// "\040" and the like, as the kernel escapes spaces, tabs, newlines and
+// backslashes in mountinfo fields.
+std::string unescape_mountinfo(std::string_view field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); ++i) {
+    if (field[i] == '\\' && i + 3 < field.size() && field[i + 1] >= '0' && field[i + 1] <= '3' &&
+        field[i + 2] >= '0' && field[i + 2] <= '7' && field[i + 3] >= '0' && field[i + 3] <= '7') {
+      out += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                               (field[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += field[i];
+    }
+  }
+  return out;
+}
+
+// The layer folders (hex names) directly in `dir`; temporaries left out.
+std::vector<std::string> layer_names(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* ent = ::readdir(d)) {
+    if (core::is_sha256_hex(ent->d_name)) names.emplace_back(ent->d_name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace
+
+std::vector<std::string> overlay_lower_dirs(std::string_view mountinfo) {
+  std::vector<std::string> dirs;
+  for (std::string_view line : core::lines(mountinfo)) {
+    // "<id> <parent> <dev> <root> <point> <options> [optional...] - <type> <source> <super
+    // options>"
+    auto fields = core::split_words(line);
+    auto sep = std::find(fields.begin(), fields.end(), "-");
+    if (sep == fields.end() || fields.end() - sep < 4 || *(sep + 1) != "overlay") continue;
+    for (std::string_view opt : core::split(*(sep + 3), ',')) {
+      if (!opt.starts_with("lowerdir=")) continue;
+      opt.remove_prefix(std::string_view("lowerdir=").size());
+      for (std::string_view dir : core::split(opt, ':'))
+        if (!dir.empty()) dirs.push_back(unescape_mountinfo(dir));
+    }
+  }
+  return dirs;
+}
 
 std::string RootCache::default_root() {
   return cache::Cache::default_root() + "/unpacked";
@@ -73,6 +128,43 @@ core::Status RootCache::check(const oci::Digest& diff_id) const {
   if (*seal != seal_text(diff_id, *tree))
     return core::make_error(dir, "changed on disk since it was unpacked");
   return core::Status::Ok();
+}
+
+core::Result<core::UniqueFd> RootCache::lock(bool exclusive) const {
+  DISTILL_TRY(prepare());
+  const std::string path = root_ + "/lock";
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return root_cache_error(path, "cannot open");
+  int r;
+  do {
+    r = ::flock(fd.get(), exclusive ? LOCK_EX : LOCK_SH);
+  } while (r != 0 && errno == EINTR);
+  if (r != 0) return root_cache_error(path, "cannot lock");
+  return fd;
+}
+
+core::Result<RootCache::Pruned> RootCache::prune(std::string_view mountinfo) const {
+  DISTILL_ASSIGN(core::UniqueFd held, lock(true));
+  std::set<std::string> in_use;
+  for (auto& dir : overlay_lower_dirs(mountinfo)) in_use.insert(std::move(dir));
+  Pruned pruned;
+  const std::string layers = root_ + "/sha256";
+  for (const std::string& hex : layer_names(layers)) {
+    const std::string dir = layers + "/" + hex;
+    if (in_use.count(dir + "/tree")) {
+      ++pruned.kept;
+      continue;
+    }
+    DISTILL_TRY(core::remove_tree(dir));
+    ++pruned.removed;
+  }
+  return pruned;
+}
+
+core::Result<RootCache::Pruned> prune_root_cache(const std::string& root) {
+  if (!core::path_exists(root)) return RootCache::Pruned{};
+  DISTILL_ASSIGN(std::string mountinfo, core::read_file("/proc/self/mountinfo"));
+  return RootCache(root).prune(mountinfo);
 }
 
 core::Result<std::string> RootCache::layer(oci::ImageReader& reader, const oci::Descriptor& layer,

@@ -3,8 +3,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
+#include "core/unique_fd.hpp"
 #include "oci/digest.hpp"
 #include "oci/image_reader.hpp"
 #include "oci/manifest.hpp"
@@ -46,11 +48,33 @@ class RootCache {
   // Whether the cached `diff_id` is present and its seal holds; the reason when not.
   core::Status check(const oci::Digest& diff_id) const;
 
+  // <root>/lock, flock'd shared by a run from its first layer until its
+  // overlay is mounted, exclusive by prune: a layer a run is about to mount
+  // is never removed, and once mounted it is in the mount table.
+  core::Result<core::UniqueFd> lock(bool exclusive) const;
+
+  struct Pruned {
+    size_t removed = 0;
+    size_t kept = 0;  // lower layers of a mounted overlay
+  };
+  // Removes every cached layer that no overlay in `mountinfo` (the text of
+  // /proc/self/mountinfo) has as a lower layer: a running container's,
+  // detached or not, stays.
+  core::Result<Pruned> prune(std::string_view mountinfo) const;
+
  private:
   core::Status prepare() const;
   core::Result<std::string> unpack(oci::ImageReader& reader, const oci::Descriptor& layer,
                                    const oci::Digest& diff_id) const;
   std::string root_;
 };
+
+// `distill cache prune`: RootCache(root).prune() over this process's mount
+// table, as a `distill run` in the same mount namespace sees it.
+core::Result<RootCache::Pruned> prune_root_cache(const std::string& root);
+
+// The lowerdir folders of every overlay mount in `mountinfo` (the format
+// of /proc/self/mountinfo; octal escapes decoded).
+std::vector<std::string> overlay_lower_dirs(std::string_view mountinfo);
 
 }  // namespace distill::runtime

@@ -227,10 +227,20 @@ class RootCacheFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         mounted = mounts_under(self.state)
         self.assertEqual(len(mounted), 1, mounted)
         self.assertIn("overlay", mounted[0])
+        # cache prune keeps the layers of a running container...
+        r = self.run_distill(["cache", "prune"], env=self.env())
+        self.assertEqual(r.stdout, "removed 0 unpacked layers, kept 4 in use\n")
+        self.assertEqual(len(self.layers()), 4)
         self.run_distill(["stop", "--time", "5", "cached"], env=self.env())
         self.assertEqual(mounts_under(self.state), [])
         self.assertEqual(os.listdir(os.path.join(self.state, "containers")), [])
         self.assert_clean()
+        # ...and removes them once it is gone; the next run unpacks them again.
+        r = self.run_distill(["cache", "prune"], env=self.env())
+        self.assertEqual(r.stdout, "removed 4 unpacked layers, kept 0 in use\n")
+        self.assertEqual(self.layers(), [])
+        self.assertEqual(self.run_image("cat", "/data/c").stdout, "c\n")
+        self.assertEqual(len(self.layers()), 4)
 
     def test_a_cache_overlayfs_cannot_use_falls_back_to_copying(self):
         # overlayfs options cannot hold a ':' in a path: the layers are copied.

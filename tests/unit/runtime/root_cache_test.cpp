@@ -289,4 +289,37 @@ TEST_F(RootCacheTest, AStaleBundleOverlayIsUnmountedAndRemovedByTheNextUnpack) {
   EXPECT_FALSE(fs::exists(stale));
 }
 
+TEST_F(RootCacheTest, OverlayLowerDirsAreReadFromTheMountTable) {
+  std::string mountinfo =
+      "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+      "90 22 0:50 / /tmp/b/rootfs rw,nosuid,nodev,relatime shared:40 - overlay overlay "
+      "rw,lowerdir=/c/sha256/aa/tree:/c/sha256/bb/tree,upperdir=/tmp/b/upper,workdir=/tmp/b/work\n"
+      "91 22 0:51 / /x rw - overlay overlay rw,lowerdir=/with\\040space/tree,upperdir=/u\n"
+      "92 22 0:52 / /y rw - tmpfs tmpfs rw,lowerdir=/not/an/overlay\n";
+  EXPECT_EQ(
+      overlay_lower_dirs(mountinfo),
+      (std::vector<std::string>{"/c/sha256/aa/tree", "/c/sha256/bb/tree", "/with space/tree"}));
+}
+
+TEST_F(RootCacheTest, PruneRemovesTheLayersNoMountedOverlayUses) {
+  auto s = open_layout({make_tar({file("etc/a", "a")}), make_tar({file("etc/b", "b")})});
+  ASSERT_TRUE(s);
+  auto lower = cached(*s, 0);
+  auto upper = cached(*s, 1);
+  ASSERT_TRUE(lower.ok() && upper.ok());
+  std::string mountinfo = "90 22 0:50 / /b/rootfs rw - overlay overlay rw,lowerdir=" + *upper +
+                          ",upperdir=/b/upper,workdir=/b/work\n";
+  RootCache cache(cache_root());
+  auto pruned = cache.prune(mountinfo);
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message();
+  EXPECT_EQ(pruned->removed, 1u);
+  EXPECT_EQ(pruned->kept, 1u);
+  EXPECT_FALSE(fs::exists(*lower));
+  EXPECT_TRUE(cache.check(image_of_source(*s).config.diff_ids[1]).ok());
+  pruned = cache.prune("");
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->removed, 1u);
+  EXPECT_FALSE(fs::exists(*upper));
+}
+
 }  // namespace
