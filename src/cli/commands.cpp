@@ -10,7 +10,7 @@ const std::vector<Command>& commands() {
       compare_command(), probe_command(),  run_command(),    ps_command(),    logs_command(),
       stop_command(),    exec_command(),   test_command(),   push_command(),  pull_command(),
       copy_command(),    login_command(),  logout_command(), key_command(),   sign_command(),
-      attest_command(),  verify_command(), debug_command(),
+      attest_command(),  verify_command(), debug_command(),  cache_command(),
   };
   return table;
 }

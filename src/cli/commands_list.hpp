@@ -38,6 +38,7 @@ Command key_command();
 Command sign_command();
 Command attest_command();
 Command verify_command();
+Command cache_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,

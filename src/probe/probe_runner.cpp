@@ -15,7 +15,8 @@ core::Result<std::string> run_probe(image::ImageSource& source, const ProbeRun& 
   const std::string& where = source.name().text;
   DISTILL_ASSIGN(const oci::PlatformImage* img, runtime::select_one_image(source, run.platform));
   DISTILL_ASSIGN(runtime::Container container,
-                 runtime::Container::unpack(source.reader(), *img, executor, run.runc, where));
+                 runtime::Container::unpack(source.reader(), *img, executor, run.runc, where,
+                                            runtime::cached_bundle()));
   runtime::RunOptions options;
   options.entrypoint = std::vector<std::string>{kProbeMountPoint};
   options.args = std::vector<std::string>{};

@@ -14,6 +14,7 @@
 #include "runtime/launch.hpp"
 #include "runtime/private_network.hpp"
 #include "runtime/program_check.hpp"
+#include "runtime/root_cache.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -40,8 +41,8 @@ core::Error interrupted(int sig) {
 
 core::Result<Container> Container::unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
                                           RuncExecutor& executor, std::string runc,
-                                          std::string where, const std::string& parent) {
-  DISTILL_ASSIGN(Bundle bundle, Bundle::unpack(reader, image, parent));
+                                          std::string where, BundleOptions bundle_options) {
+  DISTILL_ASSIGN(Bundle bundle, Bundle::unpack(reader, image, bundle_options));
   return Container(std::move(bundle), image, executor, std::move(runc), std::move(where));
 }
 
@@ -144,6 +145,13 @@ core::Result<core::ProcessResult> Container::run_captured(const RunOptions& opti
   return runner.run_captured(bundle_.path());
 }
 
+BundleOptions cached_bundle(std::string parent) {
+  BundleOptions options;
+  options.parent = std::move(parent);
+  options.root_cache = RootCache::default_root();
+  return options;
+}
+
 core::Result<RunOptions> run_options(const RunRequest& a) {
   RunOptions o;
   if (a.tty && a.detach)
@@ -206,8 +214,9 @@ core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& re
   SignalBlock block;
   DISTILL_ASSIGN(auto source, open());
   DISTILL_ASSIGN(const oci::PlatformImage* img, select_one_image(*source, request.platform));
-  DISTILL_ASSIGN(Container container, Container::unpack(source->reader(), *img, executor,
-                                                        std::move(runc), source->name().text));
+  DISTILL_ASSIGN(Container container,
+                 Container::unpack(source->reader(), *img, executor, std::move(runc),
+                                   source->name().text, cached_bundle()));
   if (int sig = SignalBlock::pending()) return interrupted(sig);
   return container.run(options);
 }

@@ -29,10 +29,11 @@ struct DetachedStart {
 class Container {
  public:
   // `where` (the image's reference) prefixes errors about the runtime spec.
-  // The bundle is made under `parent` (default $TMPDIR).
+  // The bundle is made as `bundle` says (default: in $TMPDIR, layers copied;
+  // cached_bundle() for distill's root cache).
   static core::Result<Container> unpack(oci::ImageReader& reader, const oci::PlatformImage& image,
                                         RuncExecutor& executor, std::string runc,
-                                        std::string where = {}, const std::string& parent = {});
+                                        std::string where = {}, BundleOptions bundle = {});
 
   // Output passes through; the container's exit code.
   core::Result<int> run(const RunOptions& options);
@@ -68,6 +69,10 @@ class Container {
   std::string runc_;
   std::string where_;
 };
+
+// A bundle under `parent` (default $TMPDIR) whose rootfs is an overlay of
+// the layers in RootCache::default_root(): what run, test and probe use.
+BundleOptions cached_bundle(std::string parent = {});
 
 // `distill run`'s options, as given on the command line (docs/run.md).
 struct RunRequest {

@@ -321,7 +321,7 @@ core::Result<std::string> run_detached(const image::ImageOpener& open, const Run
   ClaimGuard guard(containers, name);
   DISTILL_ASSIGN(Container container,
                  Container::unpack(source->reader(), *img, executor, runc, source->name().text,
-                                   store.container_dir(name)));
+                                   cached_bundle(store.container_dir(name))));
   if (int sig = SignalBlock::pending())
     return core::make_error("run",
                             "interrupted by " + signal_name(sig) + " before the container started");

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -81,13 +82,41 @@ core::Status RootfsWriter::opaque(std::string_view dir) {
   return core::Status::Ok();
 }
 
+core::Status RootfsWriter::overlay_whiteout(std::string_view dir, std::string_view name) {
+  DISTILL_ASSIGN(core::UniqueFd fd, open_dir_beneath(root_.get(), dir, true));
+  std::string n(name);
+  if (n.empty() || n == "." || n == "..")
+    return core::make_error(std::string(dir), "a whiteout without a name");
+  struct stat st;
+  // This layer's own <name> wins over its whiteout, whichever comes first
+  // (as when the whiteouts are applied before the files): write() replaces
+  // the device, and here an existing entry is kept.
+  if (::fstatat(fd.get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return core::Status::Ok();
+  if (::mknodat(fd.get(), n.c_str(), S_IFCHR | 0, ::makedev(0, 0)) != 0)
+    return core::make_error(
+        std::string(dir) + "/" + n,
+        std::string("cannot create an overlay whiteout: ") + std::strerror(errno));
+  return core::Status::Ok();
+}
+
+core::Status RootfsWriter::overlay_opaque(std::string_view dir) {
+  DISTILL_ASSIGN(core::UniqueFd fd, open_dir_beneath(root_.get(), dir, true));
+  if (::fsetxattr(fd.get(), "trusted.overlay.opaque", "y", 1, 0) != 0)
+    return core::make_error(
+        std::string(dir).empty() ? "/" : std::string(dir),
+        std::string("cannot mark a folder opaque for overlayfs: ") + std::strerror(errno));
+  return core::Status::Ok();
+}
+
 core::Status RootfsWriter::apply(const image::LayerEntry& entry,
                                  const image::ContentReader& content) {
   auto [dir, name] = split_parent(entry.path);
-  if (name == kOpaqueMarker) return opaque(dir);
+  const bool overlay = whiteouts_ == Whiteouts::kOverlay;
+  if (name == kOpaqueMarker) return overlay ? overlay_opaque(dir) : opaque(dir);
   if (name.starts_with(kWhiteoutPrefix)) {
     if (name.starts_with(".wh..wh.")) return core::Status::Ok();  // aufs bookkeeping
-    return whiteout(dir, name.substr(kWhiteoutPrefix.size()));
+    name.remove_prefix(kWhiteoutPrefix.size());
+    return overlay ? overlay_whiteout(dir, name) : whiteout(dir, name);
   }
   return write(entry, content);
 }

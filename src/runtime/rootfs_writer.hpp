@@ -18,7 +18,15 @@ namespace distill::runtime {
 // applied as the tar says. Needs root for the ownership.
 class RootfsWriter {
  public:
-  explicit RootfsWriter(core::UniqueFd root) : root_(std::move(root)) {}
+  // How whiteout members are applied.
+  enum class Whiteouts {
+    kApply,    // to what lower layers wrote into the same root (a copied rootfs)
+    kOverlay,  // recorded as overlayfs does (one layer's own folder, an overlay's lowerdir):
+               // ".wh.<name>" becomes a character device 0/0 named <name>, unless this
+               // layer has <name> itself; an opaque marker sets "trusted.overlay.opaque=y"
+  };
+  explicit RootfsWriter(core::UniqueFd root, Whiteouts whiteouts = Whiteouts::kApply)
+      : root_(std::move(root)), whiteouts_(whiteouts) {}
 
   // "<dir>/.wh.<name>": removes <name> and everything below it.
   core::Status whiteout(std::string_view dir, std::string_view name);
@@ -38,7 +46,11 @@ class RootfsWriter {
   core::Status write_dir(int dir, const std::string& name, const image::LayerEntry& entry);
   core::Status write_hardlink(int dir, const std::string& name, const image::LayerEntry& entry);
 
+  core::Status overlay_whiteout(std::string_view dir, std::string_view name);
+  core::Status overlay_opaque(std::string_view dir);
+
   core::UniqueFd root_;
+  Whiteouts whiteouts_;
   size_t skipped_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/file_util.hpp"
+#include "runtime/bundle.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -114,6 +115,9 @@ core::Result<core::TempDir> StateStore::claim(const ContainerRecord& record) con
 }
 
 core::Status StateStore::remove(const std::string& name) const {
+  // The bundle's overlay stays mounted after `run -d` returns: undone here,
+  // or remove_tree would stop at the mount point.
+  unmount_bundles(container_dir(name), false);
   return core::remove_tree(container_dir(name));
 }
 

@@ -98,7 +98,8 @@ core::Result<core::ProcessResult> ContainerCommandExecutor::run(
   if (!container_) {
     DISTILL_ASSIGN(std::string runc_path, runtime::find_runc());
     DISTILL_ASSIGN(runtime::Container c,
-                   runtime::Container::unpack(reader_, image_, runc_, std::move(runc_path)));
+                   runtime::Container::unpack(reader_, image_, runc_, std::move(runc_path), {},
+                                              runtime::cached_bundle()));
     container_.emplace(std::move(c));
   }
   DISTILL_TRY(prepare_overlay());
