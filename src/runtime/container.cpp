@@ -80,7 +80,7 @@ core::Status Container::check_entrypoint(const RunOptions& options) const {
   return check_program(root.get(), program, system_host_exec(), where_);
 }
 
-core::Result<int> Container::run(const RunOptions& given) {
+core::Result<int> Container::run(const RunOptions& given, const HealthWatch* health) {
   RunOptions options = given;
   DISTILL_TRY(check_entrypoint(options));
   // Made before the container and gone after it: runc joins its namespace.
@@ -92,19 +92,30 @@ core::Result<int> Container::run(const RunOptions& given) {
   }
   DISTILL_TRY(configure(options));
   ContainerRunner runner(*executor_, runc_);
-  return runner.run(bundle_.path());
+  return runner.run(bundle_.path(), health);
+}
+
+core::Result<std::vector<std::string>> Container::detached_command(const RunOptions& options,
+                                                                   const DetachedStart& start) {
+  DISTILL_TRY(check_entrypoint(options));
+  DISTILL_TRY(configure(options));
+  // From here on runc may make the container: the bundle is the caller's
+  // to remove, after `runc delete`.
+  bundle_.keep();
+  std::vector<std::string> argv = {runc_,   "--root",       start.runc_root,
+                                   "--log", start.runc_log, "--log-format",
+                                   "json",  "run",          "-d"};
+  if (!start.pid_file.empty()) {
+    argv.push_back("--pid-file");
+    argv.push_back(start.pid_file);
+  }
+  argv.insert(argv.end(), {"--bundle", bundle_.path(), start.id});
+  return argv;
 }
 
 core::Status Container::start_detached(const RunOptions& options, const DetachedStart& start) {
-  DISTILL_TRY(check_entrypoint(options));
-  DISTILL_TRY(configure(options));
-  // From here on runc may have made the container: the bundle is the
-  // caller's to remove, after `runc delete`.
-  bundle_.keep();
-  DISTILL_ASSIGN(int code, executor_->run_logged({runc_, "--root", start.runc_root, "--log",
-                                                  start.runc_log, "--log-format", "json", "run",
-                                                  "-d", "--bundle", bundle_.path(), start.id},
-                                                 start.log));
+  DISTILL_ASSIGN(auto argv, detached_command(options, start));
+  DISTILL_ASSIGN(int code, executor_->run_logged(argv, start.log));
   if (code == 0) return core::Status::Ok();
   std::string failed = last_runc_error(start.runc_log);
   return core::make_error(
@@ -186,7 +197,12 @@ core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& re
   DISTILL_ASSIGN(Container container, Container::unpack(source->reader(), *img, executor,
                                                         std::move(runc), source->name().text));
   if (int sig = SignalBlock::pending()) return interrupted(sig);
-  return container.run(options);
+  std::optional<HealthWatch> watch;
+  if (!request.no_healthcheck && request.on_health) {
+    DISTILL_ASSIGN(auto policy, health_policy(img->config.config.healthcheck));
+    if (policy) watch = HealthWatch{*policy, request.on_health};
+  }
+  return container.run(options, watch ? &*watch : nullptr);
 }
 
 }  // namespace distill::runtime
