@@ -9,9 +9,11 @@ root, runc and podman.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -220,7 +222,9 @@ class HealthcheckOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
 
     def podman_healthcheck(self, tar):
         podman = T.tool("podman")
-        root, runroot = self.mkdir("podman-root"), self.mkdir("podman-run")
+        # podman refuses a runroot path longer than 50 characters.
+        root, runroot = self.mkdir("podman-root"), tempfile.mkdtemp(prefix="distill-podman-")
+        self.addCleanup(shutil.rmtree, runroot, True)
         base = [podman, "--root", root, "--runroot", runroot, "--runtime", T.tool("runc"),
                 "--cgroup-manager", "cgroupfs", "--storage-driver", "vfs",
                 "--events-backend", "none"]
