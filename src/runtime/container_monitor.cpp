@@ -70,6 +70,8 @@ bool reap(pid_t pid, std::optional<int>& code) {
 }  // namespace
 
 int run_monitor(const MonitorRequest& r) {
+  // The report pipe is for us alone: not for runc, nor the checks.
+  if (r.report_fd >= 0) ::fcntl(r.report_fd, F_SETFD, FD_CLOEXEC);
   StateStore store(r.state_root);
   sigset_t blocked;
   sigemptyset(&blocked);
