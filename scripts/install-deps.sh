@@ -19,8 +19,8 @@ packages=(
   gpgv gpg debian-archive-keyring ca-certificates
   # running images (passt: pasta, the network of `distill run -p`), and the external judges
   # of our formats (keytool: the Java truststore; go: the Go binaries of the language-package
-  # tests)
-  runc passt umoci skopeo openjdk-17-jdk-headless golang-go
+  # tests; podman: the healthcheck test reads docker's Healthcheck back from a docker-archive)
+  runc passt umoci skopeo openjdk-17-jdk-headless golang-go podman
   # tests: fixture packages, servers
   python3 dpkg-dev xz-utils zstd openssl python3-jsonschema
   # effects tests: a C program linked with -lblas -llapack (the BLAS alternative)

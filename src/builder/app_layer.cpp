@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "builder/app_files.hpp"
+#include "builder/healthcheck.hpp"
 #include "builder/layer_cache.hpp"
 #include "core/sha256.hpp"
+#include "runtime/health_program.hpp"
 
 namespace distill::builder {
 
@@ -27,8 +29,12 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
 
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
                                                       const BuildOptions& opts) {
-  if (spec.files.empty()) return std::optional<oci::LayerBlob>();
+  if (spec.files.empty() && !needs_health_program(spec)) return std::optional<oci::LayerBlob>();
   DISTILL_ASSIGN(auto entries, app_file_entries(spec));
+  if (needs_health_program(spec)) {
+    DISTILL_ASSIGN(std::string program, runtime::find_health_program());
+    entries.push_back(*health_program_entry(spec, program, opts.source_date_epoch));
+  }
   DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
   if (opts.reuse_cache) {
     if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);

@@ -5,6 +5,7 @@
 #include "builder/app_files.hpp"
 #include "builder/app_layer.hpp"
 #include "builder/arch_plan.hpp"
+#include "builder/healthcheck.hpp"
 #include "builder/image_config.hpp"
 #include "builder/lock_check.hpp"
 #include "builder/os_layer.hpp"
@@ -86,6 +87,7 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
                             "use --format oci or pick one with --arch");
   if (opts.lock) DISTILL_TRY(check_lock(*opts.lock, opts.lock_path, spec, preset, archs));
   DISTILL_TRY(check_file_sources(spec, opts.allow_outside));
+  DISTILL_TRY(check_health_archs(spec, archs, debian::host_arch()));
   DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts));
   const BuildContext ctx{spec, preset, opts, repo, cache, app};
   BuildReport report;

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "builder/healthcheck.hpp"
 #include "core/time.hpp"
 #include "oci/image_config.hpp"
 #include "oci/platform.hpp"
@@ -46,6 +47,7 @@ core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, cons
   c.working_dir = spec.workdir;
   c.exposed_ports.insert(spec.ports.begin(), spec.ports.end());
   c.labels = spec.labels;
+  if (spec.healthcheck) c.healthcheck = image_healthcheck(*spec.healthcheck);
   image.config.created = opts.source_date_epoch;
   image.layers = layers;
   add_history(image, spec, preset, arch, packages);

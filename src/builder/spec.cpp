@@ -10,7 +10,9 @@
 #include <optional>
 #include <string_view>
 
+#include "builder/health_target.hpp"
 #include "builder/preset.hpp"
+#include "core/duration.hpp"
 #include "core/file_util.hpp"
 #include "core/ignore_patterns.hpp"
 #include "core/strings.hpp"
@@ -45,10 +47,13 @@ const std::vector<std::string> kKeys = {"distro",
                                         "accounts",
                                         "acknowledge_scripts",
                                         "python_bytecode",
-                                        "elf_check"};
+                                        "elf_check",
+                                        "healthcheck"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid", "exclude"};
 const std::vector<std::string> kAccountsKeys = {"groups", "users", "run_as"};
 const std::vector<std::string> kElfCheckKeys = {"ignore"};
+const std::vector<std::string> kHealthKeys = {"http",    "tcp",          "exec",   "interval",
+                                              "timeout", "start_period", "retries"};
 const std::vector<std::string> kGroupKeys = {"groupname", "gid", "members"};
 const std::vector<std::string> kUserKeys = {"username", "uid", "gid", "home", "shell", "gecos"};
 const std::vector<std::string> kArchs = {"amd64", "arm64", "armhf", "i386", "ppc64el", "s390x"};
@@ -443,6 +448,84 @@ core::Status apply_elf_check(const Ctx& c, Spec& s, const YAML::Node& v) {
   return core::Status::Ok();
 }
 
+core::Result<int64_t> health_duration(const Ctx& c, const YAML::Node& n, const std::string& key,
+                                      int64_t min_ns) {
+  DISTILL_ASSIGN(std::string text, scalar(c, n, key));
+  auto ns = core::parse_duration(text);
+  if (!ns.ok())
+    return c.at(n, fmt::format("'{}' {}: '{}'", key, ns.error().what, text), ns.error().hint);
+  if (*ns < min_ns)
+    return c.at(n,
+                fmt::format("'{}' must be at least {} (got '{}')", key,
+                            core::format_duration(min_ns), text),
+                "docker refuses shorter ones too");
+  return *ns;
+}
+
+core::Status health_form(const Ctx& c, const YAML::Node& v, HealthcheckSpec& h) {
+  int forms = 0;
+  for (const char* k : {"http", "tcp", "exec"}) forms += v[k] ? 1 : 0;
+  if (forms != 1)
+    return c.at(v, "'healthcheck' needs exactly one of http, tcp or exec",
+                "e.g. http: http://127.0.0.1:8080/health");
+  if (v["http"] || v["tcp"]) {
+    bool http = static_cast<bool>(v["http"]);
+    const YAML::Node n = http ? v["http"] : v["tcp"];
+    const std::string key = http ? "healthcheck.http" : "healthcheck.tcp";
+    DISTILL_ASSIGN(std::string text, scalar(c, n, key));
+    auto target = http ? parse_health_url(text) : parse_health_tcp(text);
+    if (!target.ok())
+      return c.at(n, fmt::format("{}: {}", target.error().where, target.error().what),
+                  target.error().hint);
+    h.kind = http ? HealthKind::kHttp : HealthKind::kTcp;
+    h.target = http ? target->url() : target->address();
+    return core::Status::Ok();
+  }
+  h.kind = HealthKind::kExec;
+  DISTILL_ASSIGN(h.exec, string_list(c, v["exec"], "healthcheck.exec"));
+  if (h.exec.empty())
+    return c.at(v["exec"], "'healthcheck.exec' is empty",
+                "give the program and its arguments, e.g. [/app/check, --quick]");
+  if (!safe_image_path(h.exec.front()))
+    return c.at(v["exec"],
+                fmt::format("'healthcheck.exec' must start with the absolute path of a "
+                            "program in the image (got '{}')",
+                            h.exec.front()),
+                "no shell runs it: e.g. [/usr/bin/python3, /app/check.py]");
+  return core::Status::Ok();
+}
+
+// `healthcheck: {http|tcp|exec, interval, timeout, start_period, retries}`.
+core::Status apply_healthcheck(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (!v.IsMap())
+    return c.at(v, fmt::format("'healthcheck' must be a map (got {})", kind(v)),
+                "e.g. healthcheck: {http: http://127.0.0.1:8080/health}");
+  DISTILL_TRY(unknown_keys(c, v, kHealthKeys, "healthcheck"));
+  HealthcheckSpec h;
+  h.line = v.Mark().line + 1;
+  DISTILL_TRY(health_form(c, v, h));
+  constexpr int64_t kMilli = 1'000'000;
+  if (v["interval"]) {
+    DISTILL_ASSIGN(h.interval, health_duration(c, v["interval"], "healthcheck.interval", kMilli));
+  }
+  if (v["timeout"]) {
+    DISTILL_ASSIGN(h.timeout, health_duration(c, v["timeout"], "healthcheck.timeout", kMilli));
+  }
+  if (v["start_period"]) {
+    DISTILL_ASSIGN(h.start_period,
+                   health_duration(c, v["start_period"], "healthcheck.start_period", 0));
+  }
+  if (v["retries"]) {
+    DISTILL_ASSIGN(uint32_t retries, number(c, v["retries"], "healthcheck.retries", 10, 1000000));
+    if (retries == 0)
+      return c.at(v["retries"], "'healthcheck.retries' must be at least 1",
+                  "it counts the failures in a row that make the container unhealthy");
+    h.retries = retries;
+  }
+  s.healthcheck = std::move(h);
+  return core::Status::Ok();
+}
+
 core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::Node& v) {
   if (auto plain = apply_plain_key(c, s, k, v)) return *plain;
   if (k == "distro") {
@@ -462,7 +545,8 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
       {"workdir", apply_workdir},
       {"ports", apply_ports},
       {"accounts", apply_accounts},
-      {"elf_check", apply_elf_check}};
+      {"elf_check", apply_elf_check},
+      {"healthcheck", apply_healthcheck}};
   auto it = kChecked.find(k);
   if (it != kChecked.end()) return it->second(c, s, v);
   return c.at(v, fmt::format("unhandled key '{}'", k));

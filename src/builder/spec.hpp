@@ -47,6 +47,26 @@ struct ElfCheckSpec {
   std::vector<verify::FindingIgnore> ignore;
 };
 
+// `healthcheck`: how a runtime judges the container (docs/spec.md). The
+// http and tcp forms run distill's static checker, which the build adds to
+// the image at kHealthcheckProgram; exec runs a program of the image.
+enum class HealthKind { kHttp, kTcp, kExec };
+
+struct HealthcheckSpec {
+  HealthKind kind = HealthKind::kHttp;
+  std::string target;             // http: the URL; tcp: HOST:PORT, both normalised
+  std::vector<std::string> exec;  // exec: the argv
+  // Docker's defaults, in nanoseconds.
+  int64_t interval = 30'000'000'000;
+  int64_t timeout = 30'000'000'000;
+  int64_t start_period = 0;
+  int64_t retries = 3;
+  int line = 0;
+};
+
+// Where the build puts the checker of the http and tcp forms (root-owned, 0755).
+inline constexpr const char* kHealthcheckProgram = "/usr/libexec/distill/healthcheck";
+
 // distill.yaml, validated. Field meanings and defaults: docs/spec.md.
 struct Spec {
   std::string path;      // the spec file, for messages
@@ -79,6 +99,7 @@ struct Spec {
   std::map<std::string, std::string> annotations;
   std::string mirror;
   std::string security_mirror;
+  std::optional<HealthcheckSpec> healthcheck;
 };
 
 // Reads and validates a spec. Errors carry "<file>:<line>", what was expected

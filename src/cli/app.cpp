@@ -80,7 +80,8 @@ int run(int argc, char** argv) {
   Action chosen;
   for (const Command& cmd : commands()) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.summary);
-    sub->fallthrough();  // global options may follow the subcommand too
+    if (*cmd.summary == '\0') sub->group("");  // internal: left out of --help
+    sub->fallthrough();                        // global options may follow the subcommand too
     Action action = cmd.setup(*sub, global);
     sub->callback([&chosen, action] { chosen = action; });
   }

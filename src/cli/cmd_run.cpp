@@ -64,6 +64,8 @@ Command run_command() {
             sub.add_option("--stop-timeout", a->stop_timeout,
                            "Seconds between a forwarded SIGTERM and SIGKILL (default 10)")
                 ->check(CLI::Range(0, 3600));
+            sub.add_flag("--no-healthcheck", r.no_healthcheck,
+                         "Do not run the image's healthcheck (docs/run.md)");
             sub.add_option("--verify-key", a->verify_key,
                            "Refuse a registry image unless its signature verifies with this public "
                            "key; the verified digest is what runs (docs/signing.md)");
@@ -74,6 +76,9 @@ Command run_command() {
                                                                   a->transport.remote));
               }
               a->request.image = a->image;
+              a->request.on_health = [](const runtime::HealthState& state) {
+                std::fprintf(stderr, "distill: health: %s\n", state.describe().c_str());
+              };
               if (a->request.detach && a->request.interactive)
                 return core::make_error("-i", "cannot be combined with -d",
                                         "use distill exec -i NAME CMD to talk to it");

@@ -39,6 +39,8 @@ Command sign_command();
 Command attest_command();
 Command verify_command();
 Command cache_command();
+// Hidden (no summary): the monitor `run -d` starts for each detached container.
+Command container_monitor_command();
 
 // Resolves opts.packages for every requested architecture (cmd_resolve.cpp).
 core::Result<std::vector<debian::ArchSolution>> solve_all(const GlobalOptions& g,

@@ -38,6 +38,29 @@ core::Status validate_history(const ImageConfig& c) {
   return core::Status::Ok();
 }
 
+json healthcheck_json(const Healthcheck& h) {
+  // Docker's field names; zero durations left out as docker leaves them out.
+  json j = {{"Test", h.test}};
+  if (h.interval) j["Interval"] = h.interval;
+  if (h.timeout) j["Timeout"] = h.timeout;
+  if (h.start_period) j["StartPeriod"] = h.start_period;
+  if (h.retries) j["Retries"] = h.retries;
+  return j;
+}
+
+core::Result<Healthcheck> parse_healthcheck(const json& j) {
+  if (!j.is_object()) return config_error("'Healthcheck' is not an object");
+  Healthcheck h;
+  DISTILL_ASSIGN(h.test, core::json_string_list(j, "Test"));
+  DISTILL_ASSIGN(h.interval, core::json_int(j, "Interval"));
+  DISTILL_ASSIGN(h.timeout, core::json_int(j, "Timeout"));
+  DISTILL_ASSIGN(h.start_period, core::json_int(j, "StartPeriod"));
+  DISTILL_ASSIGN(h.retries, core::json_int(j, "Retries"));
+  if (h.interval < 0 || h.timeout < 0 || h.start_period < 0 || h.retries < 0)
+    return config_error("'Healthcheck' has a negative duration or retry count");
+  return h;
+}
+
 json container_config_json(const ContainerConfig& c) {
   json j = json::object();
   if (!c.user.empty()) j["User"] = c.user;
@@ -52,6 +75,7 @@ json container_config_json(const ContainerConfig& c) {
   }
   if (!c.labels.empty()) j["Labels"] = c.labels;
   if (!c.stop_signal.empty()) j["StopSignal"] = c.stop_signal;
+  if (c.healthcheck) j["Healthcheck"] = healthcheck_json(*c.healthcheck);
   return j;
 }
 
@@ -70,10 +94,22 @@ core::Result<ContainerConfig> parse_container_config(const json& j) {
     if (!it->is_object()) return config_error("'ExposedPorts' is not an object");
     for (const auto& [port, ignored] : it->items()) c.exposed_ports.insert(port);
   }
+  if (auto it = j.find("Healthcheck"); it != j.end() && !it->is_null()) {
+    DISTILL_ASSIGN(c.healthcheck, parse_healthcheck(*it));
+  }
   return c;
 }
 
 }  // namespace
+
+std::string healthcheck_to_json(const Healthcheck& healthcheck) {
+  return healthcheck_json(healthcheck).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+core::Result<Healthcheck> healthcheck_from_json(std::string_view text) {
+  DISTILL_ASSIGN(json j, core::parse_json(text, "healthcheck"));
+  return parse_healthcheck(j);
+}
 
 core::Result<std::string> normalize_port(std::string_view port) {
   auto bad = [&](std::string what) {

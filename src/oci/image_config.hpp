@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +14,19 @@
 
 namespace distill::oci {
 
+// Docker's `Healthcheck` of the image config (the OCI spec leaves it out;
+// docker and podman read it): `test` is ["CMD", argv...], ["CMD-SHELL",
+// command] or ["NONE"]; durations in nanoseconds, 0 meaning the runtime's
+// default (30 s interval and timeout, no start period, 3 retries).
+struct Healthcheck {
+  std::vector<std::string> test;
+  int64_t interval = 0;
+  int64_t timeout = 0;
+  int64_t start_period = 0;
+  int64_t retries = 0;
+  bool operator==(const Healthcheck&) const = default;
+};
+
 // The runtime defaults of an image ("config" in the OCI image config).
 struct ContainerConfig {
   std::string user;              // "65532", "65532:65532" or a name
@@ -23,6 +37,7 @@ struct ContainerConfig {
   std::set<std::string> exposed_ports;  // "8080/tcp", "53/udp"
   std::map<std::string, std::string> labels;
   std::string stop_signal;
+  std::optional<Healthcheck> healthcheck;
 };
 
 struct HistoryEntry {
@@ -52,6 +67,11 @@ struct ImageConfig {
 core::Result<std::string> image_config_json(const ImageConfig& config);
 
 core::Result<ImageConfig> parse_image_config(std::string_view json, std::string_view where);
+
+// A Healthcheck alone, as the image config holds it (docker's field names):
+// how `run -d` hands it to the container's monitor.
+std::string healthcheck_to_json(const Healthcheck& healthcheck);
+core::Result<Healthcheck> healthcheck_from_json(std::string_view json);
 
 // "8080" -> "8080/tcp"; "53/udp" stays. Refuses ports outside 1..65535 and
 // protocols other than tcp, udp and sctp.

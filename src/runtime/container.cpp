@@ -82,7 +82,7 @@ core::Status Container::check_entrypoint(const RunOptions& options) const {
   return check_program(root.get(), program, system_host_exec(), where_);
 }
 
-core::Result<int> Container::run(const RunOptions& given) {
+core::Result<int> Container::run(const RunOptions& given, const HealthWatch* health) {
   RunOptions options = given;
   DISTILL_TRY(check_entrypoint(options));
   // Made before the container and gone after it: runc joins its namespace.
@@ -94,49 +94,37 @@ core::Result<int> Container::run(const RunOptions& given) {
   }
   DISTILL_TRY(configure(options));
   ContainerRunner runner(*executor_, runc_);
-  return runner.run(bundle_.path());
+  return runner.run(bundle_.path(), health);
 }
 
-core::Result<int> Container::start_detached(const RunOptions& given, const DetachedStart& start) {
-  RunOptions options = given;
+core::Result<std::vector<std::string>> Container::detached_command(const RunOptions& options,
+                                                                   const DetachedStart& start) {
   DISTILL_TRY(check_entrypoint(options));
-  // -p: the namespace is made first, as for a foreground run, and handed to
-  // the container's process once it runs, so that pasta lasts as long as it.
-  std::optional<PrivateNetwork> network;
-  if (options.private_network) {
-    DISTILL_ASSIGN(PrivateNetwork started, PrivateNetwork::start(options.ports, bundle_.path()));
-    network.emplace(std::move(started));
-    options.netns_path = network->netns_path();
-  }
   DISTILL_TRY(configure(options));
-  // From here on runc may have made the container: the bundle is the
-  // caller's to remove, after `runc delete`.
+  // From here on runc may make the container: the bundle is the caller's
+  // to remove, after `runc delete`.
   bundle_.keep();
-  DISTILL_ASSIGN(int code, executor_->run_logged({runc_, "--root", start.runc_root, "--log",
-                                                  start.runc_log, "--log-format", "json", "run",
-                                                  "-d", "--bundle", bundle_.path(), start.id},
-                                                 start.log));
-  if (code != 0) {
-    std::string failed = last_runc_error(start.runc_log);
-    return core::make_error(
-        "run",
-        "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
-        // (The log goes with the container's folder: no use pointing at it.)
-        "check the image's entrypoint, user and working directory");
+  std::vector<std::string> argv = {runc_,   "--root",       start.runc_root,
+                                   "--log", start.runc_log, "--log-format",
+                                   "json",  "run",          "-d"};
+  if (!start.pid_file.empty()) {
+    argv.push_back("--pid-file");
+    argv.push_back(start.pid_file);
   }
-  int pid = 0;
-  auto state = executor_->run_captured({runc_, "--root", start.runc_root, "state", start.id});
-  if (state.ok() && state->exit_code == 0) {
-    auto j = core::parse_json(state->out);
-    if (j.ok() && j->is_object()) pid = j->value("pid", 0);
-  }
-  if (network) {
-    if (pid <= 0)
-      return core::make_error("run", "runc does not report the container's process",
-                              "it may have exited at once; run it in the foreground to see why");
-    DISTILL_TRY(network->hand_over(pid));
-  }
-  return pid;
+  argv.insert(argv.end(), {"--bundle", bundle_.path(), start.id});
+  return argv;
+}
+
+core::Status Container::start_detached(const RunOptions& options, const DetachedStart& start) {
+  DISTILL_ASSIGN(auto argv, detached_command(options, start));
+  DISTILL_ASSIGN(int code, executor_->run_logged(argv, start.log));
+  if (code == 0) return core::Status::Ok();
+  std::string failed = last_runc_error(start.runc_log);
+  return core::make_error(
+      "run",
+      "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
+      // (The log goes with the container's folder: no use pointing at it.)
+      "check the image's entrypoint, user and working directory");
 }
 
 core::Result<core::ProcessResult> Container::run_captured(const RunOptions& options) {
@@ -218,7 +206,12 @@ core::Result<int> run_image(const image::ImageOpener& open, const RunRequest& re
                  Container::unpack(source->reader(), *img, executor, std::move(runc),
                                    source->name().text, cached_bundle()));
   if (int sig = SignalBlock::pending()) return interrupted(sig);
-  return container.run(options);
+  std::optional<HealthWatch> watch;
+  if (!request.no_healthcheck && request.on_health) {
+    DISTILL_ASSIGN(auto policy, health_policy(img->config.config.healthcheck));
+    if (policy) watch = HealthWatch{*policy, request.on_health};
+  }
+  return container.run(options, watch ? &*watch : nullptr);
 }
 
 }  // namespace distill::runtime

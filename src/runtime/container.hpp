@@ -10,6 +10,7 @@
 #include "image/image_opener.hpp"
 #include "oci/image_reader.hpp"
 #include "runtime/bundle.hpp"
+#include "runtime/health.hpp"
 #include "runtime/runner.hpp"
 #include "runtime/runtime_spec.hpp"
 
@@ -21,6 +22,7 @@ struct DetachedStart {
   std::string id;
   std::string log;       // the container's stdout and stderr
   std::string runc_log;  // runc's own, JSON lines
+  std::string pid_file;  // where runc writes process 1's pid (optional)
 };
 
 // An image unpacked into a private bundle, ready to run containers one after
@@ -35,17 +37,20 @@ class Container {
                                         RuncExecutor& executor, std::string runc,
                                         std::string where = {}, BundleOptions bundle = {});
 
-  // Output passes through; the container's exit code.
-  core::Result<int> run(const RunOptions& options);
+  // Output passes through; the container's exit code. With `health`, its
+  // healthcheck runs on the interval while it runs (HealthMonitor).
+  core::Result<int> run(const RunOptions& options, const HealthWatch* health = nullptr);
   // Output captured (out, err, exit code).
   core::Result<core::ProcessResult> run_captured(const RunOptions& options);
 
   // Starts it with `runc --root <runc_root> run -d` as container `id`, its
-  // stdout and stderr appended to `log`; returns once runc has started it,
-  // with its process 1's host pid (0 when runc does not tell). From then on
-  // the bundle outlives this object (the caller removes it), and so does a
-  // private network (-p), which ends with that process.
-  core::Result<int> start_detached(const RunOptions& options, const DetachedStart& start);
+  // stdout and stderr appended to `log`; returns once runc has started it.
+  // From then on the bundle outlives this object (the caller removes it).
+  core::Status start_detached(const RunOptions& options, const DetachedStart& start);
+  // What start_detached runs (`runc ... run -d ...`), the bundle made ready
+  // and kept: for a caller that runs it itself (the container's monitor).
+  core::Result<std::vector<std::string>> detached_command(const RunOptions& options,
+                                                          const DetachedStart& start);
 
   std::string rootfs() const { return bundle_.rootfs(); }
 
@@ -93,6 +98,9 @@ struct RunRequest {
   std::vector<std::string> add_hosts;     // "NAME:IP"
   std::vector<std::string> dns;           // server addresses
   bool init = false;                      // distill-init as process 1
+  bool no_healthcheck = false;            // --no-healthcheck: the image's is not run
+  // A foreground run's health changes (docs/run.md, "Healthchecks"); none: not watched.
+  std::function<void(const HealthState&)> on_health;
 };
 
 // The RunOptions a request stands for; an error names the bad flag.

@@ -69,6 +69,21 @@ core::Result<ContainerRecord> parse_record(std::string_view json) {
   return r;
 }
 
+std::string exit_record_json(int code, int64_t finished) {
+  return nlohmann::json({{"exit_code", code}, {"finished", finished}}).dump(2) + "\n";
+}
+
+core::Result<ExitRecord> parse_exit_record(std::string_view json) {
+  DISTILL_ASSIGN(nlohmann::json j, core::parse_json(json, "exit.json"));
+  if (!j.is_object()) return core::make_error("exit.json", "is not a JSON object");
+  ExitRecord r;
+  DISTILL_ASSIGN(int64_t code, core::json_int(j, "exit_code"));
+  if (code < 0 || code > 255) return core::make_error("exit.json", "exit code out of range");
+  r.code = static_cast<int>(code);
+  DISTILL_ASSIGN(r.finished, core::json_int(j, "finished"));
+  return r;
+}
+
 core::Status validate_container_name(std::string_view name) {
   const std::string hint = "use letters, digits, '_', '.' and '-', starting with a letter or digit";
   if (name.empty()) return core::make_error("--name", "is empty", hint);

@@ -36,6 +36,16 @@ struct ContainerRecord {
 std::string record_json(const ContainerRecord& record);
 core::Result<ContainerRecord> parse_record(std::string_view json);
 
+// How a detached container ended, recorded by its monitor (exit.json): the
+// exit code of its process 1 (128+N when signal N killed it) and when.
+struct ExitRecord {
+  int code = 0;
+  int64_t finished = 0;
+};
+
+std::string exit_record_json(int code, int64_t finished);
+core::Result<ExitRecord> parse_exit_record(std::string_view json);
+
 // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, here also at most 128
 // characters (the name is a folder name and runc's container id).
 core::Status validate_container_name(std::string_view name);

@@ -14,7 +14,9 @@
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/unique_fd.hpp"
+#include "runtime/container_monitor.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/private_network.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -103,7 +105,15 @@ std::vector<ContainerStatus> Containers::list(bool all) {
     if (!all && verdict.status != "running") continue;
     ContainerRecord shown = record ? *record : ContainerRecord{};
     shown.name = name;
-    out.push_back({std::move(shown), verdict.status});
+    ContainerStatus row{std::move(shown), verdict.status, std::nullopt, std::nullopt};
+    const std::string dir = store_.container_dir(name);
+    if (auto text = core::read_file(dir + "/health.json"); text.ok()) {
+      if (auto h = parse_health_record(*text); h.ok()) row.health = std::move(*h);
+    }
+    if (auto text = core::read_file(dir + "/exit.json"); text.ok()) {
+      if (auto e = parse_exit_record(*text); e.ok()) row.exit = *e;
+    }
+    out.push_back(std::move(row));
   }
   return out;
 }
@@ -181,6 +191,8 @@ core::Status Containers::stop(const std::string& name, int grace_seconds) {
       (void)wait_stopped(name, kKillWaitMs);
     }
   }
+  // Its monitor records the exit and ends with the container: not removed under it.
+  wait_monitor(store_, name, kKillWaitMs);
   remove_container(name);
   return core::Status::Ok();
 }
@@ -250,6 +262,30 @@ std::string ago(int64_t seconds) {
   return unit(seconds / 86400, "day");
 }
 
+std::string for_how_long(int64_t seconds) {
+  if (seconds < 1) return "Less than a second";
+  auto unit = [](int64_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  if (seconds < 60) return unit(seconds, "second");
+  if (seconds < 3600) return unit(seconds / 60, "minute");
+  if (seconds < 86400) return unit(seconds / 3600, "hour");
+  return unit(seconds / 86400, "day");
+}
+
+// Docker's STATUS column.
+std::string shown_status(const ContainerStatus& r, int64_t now) {
+  if (r.status == "running" && r.record.phase == Phase::kRunning) {
+    std::string up = "Up " + for_how_long(now - r.record.created);
+    if (!r.health) return up;
+    if (r.health->state.status == HealthStatus::kStarting) return up + " (health: starting)";
+    return up + " (" + std::string(health_status_name(r.health->state.status)) + ")";
+  }
+  if (r.status == "exited")
+    return r.exit ? "Exited (" + std::to_string(r.exit->code) + ")" : "Exited";
+  return r.status;
+}
+
 std::string shown_command(const std::vector<std::string>& command) {
   std::string text = core::escape_control(core::join(command, " "), true);
   constexpr size_t kMax = 40;
@@ -262,9 +298,9 @@ std::string shown_command(const std::vector<std::string>& command) {
 std::string ps_table(const std::vector<ContainerStatus>& rows, int64_t now) {
   std::vector<std::vector<std::string>> cells = {{"NAME", "IMAGE", "COMMAND", "CREATED", "STATUS"}};
   for (const auto& r : rows) {
-    cells.push_back({r.record.name, core::escape_control(r.record.image, true),
-                     shown_command(r.record.command),
-                     r.record.created > 0 ? ago(now - r.record.created) : "-", r.status});
+    cells.push_back(
+        {r.record.name, core::escape_control(r.record.image, true), shown_command(r.record.command),
+         r.record.created > 0 ? ago(now - r.record.created) : "-", shown_status(r, now)});
   }
   std::vector<size_t> width(5, 0);
   for (const auto& row : cells)
@@ -290,7 +326,17 @@ std::string ps_json(const std::vector<ContainerStatus>& rows) {
                    {"command", r.record.command},
                    {"created", r.record.created > 0 ? core::format_rfc3339(r.record.created) : ""},
                    {"pid", r.record.pid},
-                   {"status", r.status}});
+                   {"status", r.status},
+                   {"exit_code", r.exit ? nlohmann::json(r.exit->code) : nlohmann::json()}});
+    if (r.health) {
+      out.back()["health"] = {
+          {"status", std::string(health_status_name(r.health->state.status))},
+          {"failing_streak", r.health->state.failing_streak},
+          {"reason", r.health->state.reason},
+          {"checked", r.health->checked > 0 ? core::format_rfc3339(r.health->checked) : ""}};
+    } else {
+      out.back()["health"] = nullptr;
+    }
   }
   // JSON escapes control characters itself; bytes that are not UTF-8 are replaced.
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -325,9 +371,44 @@ core::Result<std::string> run_detached(const image::ImageOpener& open, const Run
   if (int sig = SignalBlock::pending())
     return core::make_error("run",
                             "interrupted by " + signal_name(sig) + " before the container started");
-  DISTILL_ASSIGN(record.pid,
-                 container.start_detached(options, {store.runc_root(), name, store.log_path(name),
-                                                    store.runc_log_path(name)}));
+  std::optional<oci::Healthcheck> healthcheck;
+  if (!request.no_healthcheck) {
+    healthcheck = img->config.config.healthcheck;
+    DISTILL_TRY(health_policy(healthcheck));  // refused before anything starts
+  }
+  // -p: the namespace is made first, as for a foreground run, and handed to
+  // the container's process once it runs, so that pasta lasts as long as it.
+  std::optional<PrivateNetwork> network;
+  if (options.private_network) {
+    DISTILL_ASSIGN(PrivateNetwork started,
+                   PrivateNetwork::start(options.ports, store.container_dir(name)));
+    network.emplace(std::move(started));
+    options.netns_path = network->netns_path();
+  }
+  DISTILL_ASSIGN(auto runc_run,
+                 container.detached_command(
+                     options, {store.runc_root(), name, store.log_path(name),
+                               store.runc_log_path(name), store.container_dir(name) + "/pid"}));
+  MonitorRequest monitor{store.root(), name, runc, store.log_path(name), runc_run, healthcheck, 3};
+  DISTILL_ASSIGN(int code, start_monitor(monitor));
+  if (code != 0) {
+    std::string failed = last_runc_error(store.runc_log_path(name));
+    return core::make_error(
+        "run",
+        "runc could not start the container" + (failed.empty() ? std::string() : ": " + failed),
+        "check the image's entrypoint, user and working directory");
+  }
+  auto state = executor.run_captured({runc, "--root", store.runc_root(), "state", name});
+  if (state.ok() && state->exit_code == 0) {
+    auto j = core::parse_json(state->out);
+    if (j.ok() && j->is_object()) record.pid = j->value("pid", 0);
+  }
+  if (network) {
+    if (record.pid <= 0)
+      return core::make_error("run", "runc does not report the container's process",
+                              "it may have exited at once; run it in the foreground to see why");
+    DISTILL_TRY(network->hand_over(record.pid));
+  }
   record.phase = Phase::kRunning;
   DISTILL_TRY(store.write_record(record));
   guard.commit();

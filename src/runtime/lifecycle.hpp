@@ -10,6 +10,7 @@
 #include "image/image_opener.hpp"
 #include "runtime/container.hpp"
 #include "runtime/container_record.hpp"
+#include "runtime/health.hpp"
 #include "runtime/runner.hpp"
 #include "runtime/state_store.hpp"
 
@@ -18,7 +19,9 @@ namespace distill::runtime {
 // One row of `distill ps`.
 struct ContainerStatus {
   ContainerRecord record;
-  std::string status;  // judge_container's
+  std::string status;                  // judge_container's
+  std::optional<HealthRecord> health;  // its monitor's, when the image has a healthcheck
+  std::optional<ExitRecord> exit;      // its monitor's, once process 1 has exited
 };
 
 // The named containers of distill's state folder, run by runc with its
@@ -76,13 +79,15 @@ class Containers {
 core::Result<Containers> system_containers(RuncExecutor& executor);
 
 // `distill ps`: NAME, IMAGE, COMMAND, CREATED, STATUS; image-controlled
-// text escaped. `now` for "5 seconds ago".
+// text escaped. `now` for "5 seconds ago" and docker's STATUS: "Up 12
+// seconds (healthy)", "Exited (3)".
 std::string ps_table(const std::vector<ContainerStatus>& rows, int64_t now);
 // `distill ps --format json`: an array of objects, one per container.
 std::string ps_json(const std::vector<ContainerStatus>& rows);
 
 // `distill run -d`: the image unpacked into the container's folder and
-// started detached (`runc run -d`, output to its log). Returns its name.
+// started detached (`runc run -d`, output to its log) by its monitor
+// (container_monitor), which records its health and exit code. Returns its name.
 core::Result<std::string> run_detached(const image::ImageOpener& open, const RunRequest& request,
                                        RuncExecutor& executor, const StateStore& store);
 

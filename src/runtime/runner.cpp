@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "core/fd_io.hpp"
 #include "core/file_util.hpp"
@@ -180,6 +181,7 @@ class ContainerState {
   // The last error runc logged, or "" when it started the container.
   std::string start_error() const { return last_runc_error(log_path()); }
   const std::string& id() const { return id_; }
+  const std::string& state_dir() const { return state_.path(); }
 
  private:
   RuncExecutor& executor_;
@@ -318,12 +320,19 @@ core::Result<core::TempDir> ContainerRunner::make_state() {
   return core::TempDir::create(state_parent_, kStatePrefix);
 }
 
-core::Result<int> ContainerRunner::run(const std::string& bundle_dir) {
+core::Result<int> ContainerRunner::run(const std::string& bundle_dir, const HealthWatch* health) {
   DISTILL_ASSIGN(core::TempDir state, make_state());
   ContainerState c(executor_, runc_, std::move(state));
   auto forward = [&](int sig) {
     (void)executor_.run_captured(c.command({"kill", c.id(), signal_name(sig)}));
   };
+  // Declared after `c`: stopped (and its last check done) before the container is deleted.
+  std::optional<RuncHealthProber> prober;
+  std::optional<HealthMonitor> monitor;
+  if (health) {
+    prober.emplace(runc_, c.state_dir(), c.id(), c.state_dir() + "/health.pid");
+    monitor.emplace(health->policy, *prober, health->on_change);
+  }
   DISTILL_ASSIGN(int code, executor_.run_attached(c.run_command(bundle_dir, true), forward,
                                                   c.command({"delete", "--force", c.id()})));
   if (code == 0) return code;

@@ -10,6 +10,7 @@
 #include "core/process.hpp"
 #include "core/result.hpp"
 #include "core/temp_dir.hpp"
+#include "runtime/health.hpp"
 
 namespace distill::runtime {
 
@@ -90,8 +91,9 @@ class ContainerRunner {
   ContainerRunner(RuncExecutor& executor, std::string runc, std::string state_parent = {})
       : executor_(executor), runc_(std::move(runc)), state_parent_(std::move(state_parent)) {}
 
-  // Output passes through; returns the container's exit code.
-  core::Result<int> run(const std::string& bundle_dir);
+  // Output passes through; returns the container's exit code. With
+  // `health`, a HealthMonitor checks the container while it runs.
+  core::Result<int> run(const std::string& bundle_dir, const HealthWatch* health = nullptr);
   // Output captured (out, err, exit code).
   core::Result<core::ProcessResult> run_captured(const std::string& bundle_dir);
 

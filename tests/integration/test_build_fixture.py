@@ -701,6 +701,31 @@ entrypoint: [/usr/local/bin/tool]
         self.assert_one_error(res, "distill.yaml:3", "nope")
         self.assertEqual(os.listdir(work), ["distill.yaml"], "nothing written")
 
+    def test_healthcheck_checker_in_the_image_for_the_host_only(self):
+        spec = self.write_spec(SPEC_BASE + "healthcheck: {tcp: '8080', interval: 5s}\n")
+        res, out = self.build(spec)
+        self.assert_digest_line(res)
+        img = T.OciLayout(out).image(None)
+        self.assertEqual(img.config["config"]["Healthcheck"], {
+            "Test": ["CMD", "/usr/libexec/distill/healthcheck", "tcp", "127.0.0.1:8080"],
+            "Interval": 5000000000, "Timeout": 30000000000, "Retries": 3})
+        # The checker has the application layer to itself (the spec adds no files).
+        self.assertEqual(len(img.layers), 2)
+        entries = {e.path: e for e in img.layer_entries(1)}
+        checker = entries["usr/libexec/distill/healthcheck"]
+        self.assertEqual((checker.kind, checker.mode, checker.uid, checker.gid),
+                         ("f", 0o755, 0, 0))
+        self.assertEqual(checker.mtime, 0, "SOURCE_DATE_EPOCH (0 by default)")
+        # It runs on the host only: another architecture is one error before any fetch.
+        res, out = self.build(spec, "--arch", "arm64", out=os.path.join(self.tmp, "arm"),
+                              expect_rc=None)
+        self.assert_one_error(res, "distill.yaml:5", "cannot go into an image for arm64",
+                              "use 'exec:'")
+        self.assertFalse(os.path.exists(out), "nothing written")
+        spec = self.write_spec(SPEC_BASE + "healthcheck:\n  http: http://example.org/\n")
+        res, _ = self.build(spec, out=os.path.join(self.tmp, "bad"), expect_rc=None)
+        self.assert_one_error(res, "distill.yaml:6", "does not name the container's loopback")
+
     def test_unknown_package_leaves_nothing(self):
         spec = self.write_spec(SPEC_BASE.replace("[hello-tool]", "[hello-tool, no-such-package]"))
         parent = self.mkdir("out")

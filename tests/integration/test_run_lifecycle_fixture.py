@@ -103,7 +103,10 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         table = self.d("ps").stdout.splitlines()
         self.assertEqual(table[0].split(), ["NAME", "IMAGE", "COMMAND", "CREATED", "STATUS"])
         self.assertTrue(table[1].startswith("web "), table)
-        self.assertTrue(table[1].endswith("running"), table)
+        # docker's STATUS: how long it has been up (no healthcheck in this image).
+        self.assertRegex(table[1], r" (Up \d+ seconds?|Up Less than a second)$")
+        self.assertIsNone(rows[0]["health"])
+        self.assertIsNone(rows[0]["exit_code"])
         self.assertIn("ready\n", self.wait_for_log("web", "ready\n"))
         # exec: the container's user and env, the command's exit code passed through.
         r = self.d("exec", "web", "/usr/local/bin/probe", "id")
@@ -151,6 +154,40 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assert_one_error(r, "exec once: is not running")
         self.d("stop", "once")
         self.assert_clean()
+
+    def test_exit_code_is_recorded_until_removed(self):
+        # The container's monitor reaps its process 1 and records the code.
+        self.d("run", "-d", "--name", "three", self.image, "exit", "3")
+        deadline = time.time() + 20
+        while time.time() < deadline and self.ps("-a")[0]["exit_code"] is None:
+            time.sleep(0.1)
+        row = self.ps("-a")[0]
+        self.assertEqual((row["status"], row["exit_code"]), ("exited", 3), row)
+        self.assertRegex(self.d("ps", "-a").stdout.splitlines()[1], r" Exited \(3\)$")
+        time.sleep(0.5)
+        self.assertEqual(self.ps("-a")[0]["exit_code"], 3, "kept")
+        self.assertEqual(self.monitors(), [], "the monitor ended with the container")
+        # A stopped container's code is SIGTERM's, recorded by the same monitor.
+        self.d("run", "-d", "--name", "waits", self.image, "wait")
+        self.assertIn("ready\n", self.wait_for_log("waits", "ready\n"))
+        self.assertEqual(len(self.monitors()), 1, "one monitor per running container")
+        self.d("stop", "three")
+        self.d("stop", "waits")
+        self.assertEqual(self.monitors(), [], "stop waits for the monitor")
+        self.assert_clean()
+
+    def monitors(self):
+        """Pids of the container monitors of this test's state folder."""
+        pids = []
+        for d in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if b"container-monitor" in cmdline and self.state.encode() in cmdline:
+                pids.append(int(d))
+        return pids
 
     def test_generated_name(self):
         r = self.d("run", "-d", self.image, "wait")
