@@ -17,6 +17,9 @@ core::Error bad_target(std::string_view what_kind, std::string_view text, std::s
 }
 
 core::Status check_host(std::string_view kind, std::string_view text, const std::string& host) {
+  // inet_pton reads a C string: a NUL would end it early and let the rest through.
+  if (host.find('\0') != std::string::npos)
+    return bad_target(kind, text, "holds a NUL byte", kLoopbackHint);
   if (host == "localhost" || host == "::1") return core::Status::Ok();
   in_addr v4{};
   if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {

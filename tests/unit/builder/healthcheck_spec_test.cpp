@@ -112,6 +112,16 @@ TEST(HealthTarget, UrlsAndAddresses) {
     EXPECT_FALSE(parse_health_tcp(bad).ok()) << bad;
 }
 
+TEST(HealthTarget, AHostWithANulByteIsRefused) {
+  // inet_pton reads a C string: it stopped at the NUL and let the rest
+  // through (found by fuzz_health_target).
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(parse_health_url("http://127.0.0.1\0junk:8080/"sv).ok());
+  EXPECT_FALSE(parse_health_url("http://[::1\0x]:8080/"sv).ok());
+  EXPECT_FALSE(parse_health_tcp("127.0.0.1\0junk:80"sv).ok());
+  EXPECT_FALSE(parse_health_tcp("localhost\0:80"sv).ok());
+}
+
 TEST(HealthcheckSpec, ImageConfigTests) {
   HealthcheckSpec h;
   h.kind = HealthKind::kHttp;
