@@ -14,7 +14,7 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
                                         const BuildOptions& opts) {
   core::Sha256 h;
   h.update(std::string(kLayerRecipeVersion) + "\napp\n");
-  h.update(std::string(oci::compression_name(opts.compression)) + "\n" +
+  h.update(oci::compression_format(opts.compression) + "\n" +
            std::to_string(opts.source_date_epoch) + "\n");
   for (const auto& e : entries) {
     std::string content = e.link_target;

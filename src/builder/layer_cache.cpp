@@ -50,7 +50,7 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
     line(fmt::format("group {} {} {}", g.name, g.gid, core::join(g.members, ",")));
   for (const auto& u : spec.accounts.users)
     line(fmt::format("user {} {} {} {} {} {}", u.name, u.uid, u.gid, u.home, u.shell, u.gecos));
-  line(oci::compression_name(opts.compression));
+  line(oci::compression_format(opts.compression));
   line(std::to_string(opts.source_date_epoch));
   for (const auto& p : plan.installs) line("install " + p.name + " " + p.sha256);
   for (const auto& p : plan.extract_only) line("extract " + p.name + " " + p.sha256);

@@ -300,6 +300,20 @@ std::string_view compression_name(Compression c) {
   return "none";
 }
 
+std::string compression_format(Compression c) {
+  switch (c) {
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip blocks=" + std::to_string(kGzipBlock) +
+             " dictionary=32768 level=" + std::to_string(kDefaultGzipLevel) +
+             " zlib=" + zlibVersion();
+    case Compression::kZstd:
+      return "zstd level=" + std::to_string(kDefaultZstdLevel) + " zstd=" + ZSTD_versionString();
+  }
+  return "none";
+}
+
 core::Result<Compression> parse_compression(std::string_view text) {
   if (text == "gzip") return Compression::kGzip;
   if (text == "zstd") return Compression::kZstd;

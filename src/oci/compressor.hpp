@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/result.hpp"
@@ -18,6 +19,10 @@ inline constexpr int kDefaultZstdLevel = 3;
 
 std::string_view layer_media_type(Compression c);
 std::string_view compression_name(Compression c);
+// Every parameter that makes the compressed bytes, e.g. "gzip blocks=131072
+// level=4 zlib=1.2.13": what a cache of compressed layers must key on, so
+// that a blob from an older format is never reused as if it were this one.
+std::string compression_format(Compression c);
 // --compression: "gzip" or "zstd" (a layer is always compressed).
 core::Result<Compression> parse_compression(std::string_view text);
 

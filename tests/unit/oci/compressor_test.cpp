@@ -1,6 +1,7 @@
 #include "oci/compressor.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "core/decompress.hpp"
@@ -66,6 +67,14 @@ TEST(Compressor, ZstdFrameHasChecksumButNoContentSize) {
   EXPECT_EQ((fhd >> 5) & 1, 0);  // Single_Segment_flag
   EXPECT_EQ((fhd >> 2) & 1, 1);  // Content_Checksum_flag
   EXPECT_EQ(fhd & 3, 0);         // Dictionary_ID_flag
+}
+
+TEST(Compressor, TheFormatNamesEveryParameterOfTheBytes) {
+  // Layer caches key on it: a blob in an older format must not be reused.
+  EXPECT_EQ(compression_format(Compression::kGzip),
+            "gzip blocks=131072 dictionary=32768 level=4 zlib=" + std::string(zlibVersion()));
+  EXPECT_EQ(compression_format(Compression::kZstd).rfind("zstd level=3 zstd=", 0), 0u);
+  EXPECT_EQ(compression_format(Compression::kNone), "none");
 }
 
 TEST(Compressor, LevelsAreChecked) {
