@@ -97,10 +97,19 @@ class ParallelGzip : public Compressor {
       DISTILL_TRY(fail_on(sink_(std::string_view(kHeader, sizeof kHeader))));
       header_written_ = true;
     }
-    auto job = std::make_shared<Job>();
-    job->input = std::move(block_);
+    // Jobs and their buffers are reused: a new allocation per block would
+    // churn through the allocator (and an ASan build's quarantine).
+    std::shared_ptr<Job> job;
+    if (spare_.empty()) {
+      job = std::make_shared<Job>();
+    } else {
+      job = std::move(spare_.back());
+      spare_.pop_back();
+      job->done = job->failed = false;
+    }
+    job->input.swap(block_);
     block_.clear();
-    job->dictionary = window_;
+    job->dictionary.assign(window_);
     job->last = last;
     size_t keep = std::min(job->input.size(), kWindow);
     window_.assign(job->input, job->input.size() - keep, keep);
@@ -138,7 +147,9 @@ class ParallelGzip : public Compressor {
     }
     in_order_.pop_front();
     if (job->failed) return fail_on(compress_error("zlib could not deflate a block"));
-    return fail_on(sink_(job->output));
+    core::Status st = fail_on(sink_(job->output));
+    spare_.push_back(std::move(job));
+    return st;
   }
 
   // One z_stream per thread, reset per block.
@@ -173,10 +184,8 @@ class ParallelGzip : public Compressor {
       ok = (job.last ? rc == Z_STREAM_END : rc == Z_OK) && s.z.avail_in == 0 && s.z.avail_out > 0;
       job.output.resize(job.output.size() - s.z.avail_out);
     }
-    job.input.clear();
-    job.input.shrink_to_fit();
+    job.input.clear();  // capacity kept for the next block
     job.dictionary.clear();
-    job.dictionary.shrink_to_fit();
     job.failed = !ok;
   }
 
@@ -217,6 +226,7 @@ class ParallelGzip : public Compressor {
   std::string block_;
   std::string window_;
   std::deque<std::shared_ptr<Job>> in_order_;  // submitted, not yet emitted
+  std::vector<std::shared_ptr<Job>> spare_;    // emitted, buffers kept for reuse
   Stream inline_stream_;                       // threads_ == 1
   std::mutex mutex_;
   std::condition_variable work_ready_, job_done_;
