@@ -15,8 +15,12 @@ namespace distill::builder {
 
 // What `distill build` is asked for, as text where the command line gives text.
 struct BuildRequest {
-  std::string spec_path = "distill.yaml";
-  std::string output;              // empty: ./image (OCI layout) or ./image.tar (docker-archive)
+  // Spec files or folders of them; empty: distill.yaml. More than one spec
+  // builds several images in one process (`plan_builds`).
+  std::vector<std::string> spec_paths;
+  // empty: ./image (OCI layout) or ./image.tar (docker-archive); with
+  // several specs a folder (default ./images) holding one output per spec.
+  std::string output;
   std::string format = "oci";      // oci or docker
   std::vector<std::string> archs;  // empty: the spec's
   std::vector<std::string> tags;   // NAME:TAG
@@ -40,12 +44,25 @@ struct BuildRequest {
 // A request checked and loaded: every bad flag, spec or lockfile is an error
 // here, before a repository is opened or anything fetched.
 struct BuildPlan {
+  std::string spec_path;
+  std::string name;  // the image's name among several: its spec file's stem, or folder's
   Spec spec;
   std::unique_ptr<debian::Lockfile> lock;  // options.lock points here
   BuildOptions options;
   ShipOptions ship;
 };
 
-core::Result<BuildPlan> plan_build(const BuildRequest& request);
+// One spec: its plan. Several: one plan each, in the order given (a folder's
+// specs sorted by name), each writing DIR/<name> under the output folder;
+// flags that name one image (--push, --tag, --lock, --report, --sign-key)
+// are refused.
+core::Result<std::vector<BuildPlan>> plan_builds(const BuildRequest& request);
+
+// The spec files `paths` name: a file as it is; a folder, every *.yaml and
+// *.yml file in it and every distill.yaml one folder down, sorted.
+core::Result<std::vector<std::string>> expand_spec_paths(const std::vector<std::string>& paths);
+
+// An image's name among several: "a" for specs/a.yaml, "web" for web/distill.yaml.
+std::string image_name_of(const std::string& spec_path);
 
 }  // namespace distill::builder

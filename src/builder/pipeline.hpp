@@ -53,6 +53,8 @@ struct PipelineReport {
 // stage fails.
 class PipelineObserver : public BuildObserver {
  public:
+  // build_and_ship_all: the next of several images starts.
+  virtual void starting(const std::string& /*spec_path*/, const BuildOptions& /*options*/) {}
   virtual void built(const BuildReport& /*report*/) {}
   virtual void sboms_written(const std::vector<std::string>& /*paths*/) {}
   virtual void pushed(const PushReport& /*push*/) {}          // the image, before its SBOMs

@@ -57,10 +57,20 @@ void PipelinePrinter::script_steps(const ArchReport& r) const {
   }
 }
 
+void PipelinePrinter::starting(const std::string& spec_path, const BuildOptions& options) {
+  several_ = true;
+  output_ = options.output;
+  format_ = options.format;
+  if (!quiet_) std::fprintf(err_, "distill: building %s\n", spec_path.c_str());
+}
+
 void PipelinePrinter::built(const BuildReport& report) {
   if (!quiet_)
     for (const auto& r : report.archs) summary(r);
-  std::fprintf(out_, "%s\n", report.digest.c_str());
+  if (several_)
+    std::fprintf(out_, "%s  %s\n", report.digest.c_str(), output_.c_str());
+  else
+    std::fprintf(out_, "%s\n", report.digest.c_str());
   if (!quiet_)
     std::fprintf(err_, "distill: wrote %s (%s)\n", output_.c_str(),
                  std::string(transport::output_label(format_)).c_str());

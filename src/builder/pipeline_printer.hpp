@@ -19,6 +19,7 @@ class PipelinePrinter : public PipelineObserver {
   void elf_findings(const std::string& arch,
                     const std::vector<verify::ElfFinding>& findings) override;
   void app_errors(const std::string& arch, const std::vector<core::Error>& errors) override;
+  void starting(const std::string& spec_path, const BuildOptions& options) override;
   void built(const BuildReport& report) override;
   void sboms_written(const std::vector<std::string>& paths) override;
   void pushed(const PushReport& push) override;
@@ -36,6 +37,7 @@ class PipelinePrinter : public PipelineObserver {
   bool verbose_;
   std::string output_;
   transport::Transport format_;
+  bool several_ = false;  // several images: each digest line names its output
 };
 
 }  // namespace distill::builder

@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "builder/build_batch.hpp"
 #include "builder/build_request.hpp"
 #include "builder/pipeline_printer.hpp"
 #include "cli/commands_list.hpp"
@@ -15,10 +16,13 @@ Command build_command() {
       [](CLI::App& sub, GlobalOptions& g) -> Action {
         auto a = std::make_shared<builder::BuildRequest>();
         auto key = std::make_shared<SigningKeyFlags>();
-        sub.add_option("-f,--file", a->spec_path, "Spec file")->capture_default_str();
+        sub.add_option("-f,--file", a->spec_paths,
+                       "Spec file (default distill.yaml), or a folder of specs; repeat to "
+                       "build several images in one process");
         sub.add_option("-o,--output", a->output,
                        "Output: OCI layout folder (default ./image) or docker-archive tar "
-                       "(default ./image.tar)");
+                       "(default ./image.tar); with several specs a folder (default ./images) "
+                       "holding one per spec");
         sub.add_option("--format", a->format, "oci or docker")->capture_default_str();
         sub.add_option("--arch", a->archs, "Architectures, comma-separated (default: the spec's)")
             ->delimiter(',');
@@ -50,7 +54,18 @@ Command build_command() {
           a->sign_key = key->key;
           a->passphrase_file = key->passphrase_file;
           a->push_options.write.progress = !g.quiet;
-          DISTILL_ASSIGN(builder::BuildPlan plan, builder::plan_build(*a));
+          DISTILL_ASSIGN(std::vector<builder::BuildPlan> plans, builder::plan_builds(*a));
+          if (plans.size() > 1) {
+            DISTILL_ASSIGN(SessionPool pool, SessionPool::open(g));
+            builder::PipelinePrinter printer(stdout, stderr, g.quiet, plans.front().options,
+                                             a->verbose);
+            auto repository_for = [&pool](const builder::Spec& spec) {
+              return pool.repository_for(spec);
+            };
+            DISTILL_TRY(builder::build_and_ship_all(plans, repository_for, pool.cache(), &printer));
+            return core::Status::Ok();
+          }
+          const builder::BuildPlan& plan = plans.front();
           DISTILL_ASSIGN(auto session, open_session(g, plan.spec));
           builder::PipelinePrinter printer(stdout, stderr, g.quiet, plan.options, a->verbose);
           DISTILL_TRY(builder::build_and_ship(plan.spec, plan.options, plan.ship, *session->repo,

@@ -20,25 +20,43 @@ core::Result<debian::Mirrors> choose_mirrors(const GlobalOptions& g) {
   return m;
 }
 
-}  // namespace
+core::Result<debian::RepositoryConfig> repository_config(const GlobalOptions& g,
+                                                         const std::string& distro_name) {
+  debian::RepositoryConfig config;
+  DISTILL_ASSIGN(config.distro, debian::find_distro(distro_name));
+  DISTILL_ASSIGN(config.mirrors, choose_mirrors(g));
+  config.keyring = g.keyring;
+  config.offline = g.offline;
+  config.components = g.components;
+  config.progress = !g.quiet;
+  return config;
+}
 
-core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
-                                                    const std::string& distro_name) {
-  DISTILL_ASSIGN(debian::Distro distro, debian::find_distro(distro_name));
-  DISTILL_ASSIGN(debian::Mirrors mirrors, choose_mirrors(g));
+// The spec's mirrors unless flags name others.
+GlobalOptions with_spec_mirrors(const GlobalOptions& g, const builder::Spec& spec) {
+  GlobalOptions effective = g;
+  if (effective.mirror.empty()) effective.mirror = spec.mirror;
+  if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;
+  return effective;
+}
+
+// Transport, fetcher and cache, without a repository.
+core::Result<std::unique_ptr<Session>> open_base(const GlobalOptions& g) {
   auto s = std::make_unique<Session>();
   s->transport = std::make_unique<net::CurlTransport>();
   s->fetcher = std::make_unique<net::Fetcher>(*s->transport, core::system_clock());
   std::string root = g.cache_dir.empty() ? cache::Cache::default_root() : g.cache_dir;
   DISTILL_ASSIGN(cache::Cache cache, cache::Cache::open(root));
   s->cache = std::make_unique<cache::Cache>(std::move(cache));
-  debian::RepositoryConfig config;
-  config.distro = distro;
-  config.mirrors = mirrors;
-  config.keyring = g.keyring;
-  config.offline = g.offline;
-  config.components = g.components;
-  config.progress = !g.quiet;
+  return s;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
+                                                    const std::string& distro_name) {
+  DISTILL_ASSIGN(debian::RepositoryConfig config, repository_config(g, distro_name));
+  DISTILL_ASSIGN(auto s, open_base(g));
   s->repo = std::make_unique<debian::Repository>(
       config, *s->fetcher, *s->cache, core::system_process_runner(), core::system_clock());
   return s;
@@ -46,10 +64,27 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
 
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& g,
                                                     const builder::Spec& spec) {
-  GlobalOptions effective = g;
-  if (effective.mirror.empty()) effective.mirror = spec.mirror;
-  if (effective.security_mirror.empty()) effective.security_mirror = spec.security_mirror;
-  return open_session(effective, spec.distro);
+  return open_session(with_spec_mirrors(g, spec), spec.distro);
+}
+
+core::Result<SessionPool> SessionPool::open(const GlobalOptions& g) {
+  SessionPool pool;
+  pool.global_ = g;
+  DISTILL_ASSIGN(pool.base_, open_base(g));
+  return pool;
+}
+
+core::Result<debian::Repository*> SessionPool::repository_for(const builder::Spec& spec) {
+  DISTILL_ASSIGN(debian::RepositoryConfig config,
+                 repository_config(with_spec_mirrors(global_, spec), spec.distro));
+  std::string key =
+      config.distro.id + "\n" + config.mirrors.archive + "\n" + config.mirrors.security;
+  auto& repo = repositories_[key];
+  if (!repo)
+    repo =
+        std::make_unique<debian::Repository>(config, *base_->fetcher, *base_->cache,
+                                             core::system_process_runner(), core::system_clock());
+  return repo.get();
 }
 
 void add_resolve_options(CLI::App& sub, ResolveOptions& o, bool packages_required) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,22 @@ core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
 // The same for a spec: its distro, and its mirrors unless flags override them.
 core::Result<std::unique_ptr<Session>> open_session(const GlobalOptions& global,
                                                     const builder::Spec& spec);
+
+// Several specs' sessions (`distill build` of several): one transport,
+// fetcher and cache, and one repository per distro and mirrors, opened when
+// first asked for.
+class SessionPool {
+ public:
+  static core::Result<SessionPool> open(const GlobalOptions& global);
+  core::Result<debian::Repository*> repository_for(const builder::Spec& spec);
+  cache::Cache& cache() { return *base_->cache; }
+
+ private:
+  SessionPool() = default;
+  GlobalOptions global_;
+  std::unique_ptr<Session> base_;
+  std::map<std::string, std::unique_ptr<debian::Repository>> repositories_;
+};
 
 // Shared option handling for commands that resolve packages.
 struct ResolveOptions {

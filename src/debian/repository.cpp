@@ -82,6 +82,16 @@ std::string Repository::base_url_for(const std::string& suite) const {
 }
 
 core::Result<Release> Repository::load_release(const std::string& suite) {
+  {
+    std::lock_guard<std::mutex> lock(releases_mu_);
+    if (auto it = releases_.find(suite); it != releases_.end()) return it->second;
+  }
+  DISTILL_ASSIGN(Release release, fetch_release(suite));
+  std::lock_guard<std::mutex> lock(releases_mu_);
+  return releases_.emplace(suite, std::move(release)).first->second;
+}
+
+core::Result<Release> Repository::fetch_release(const std::string& suite) {
   std::string url = base_url_for(suite) + "/dists/" + suite + "/InRelease";
   std::string document;
   if (config_.offline) {

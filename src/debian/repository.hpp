@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "core/result.hpp"
 #include "debian/distro.hpp"
 #include "debian/package_index.hpp"
+#include "debian/release.hpp"
 #include "net/fetcher.hpp"
 
 namespace distill::core {
@@ -19,7 +22,6 @@ class Progress;
 
 namespace distill::debian {
 
-struct Release;
 struct ReleaseFile;
 
 // Base URLs of the archive and of the security archive (which lives under a
@@ -36,7 +38,9 @@ struct RepositoryConfig {
   std::string keyring;    // empty: the debian-archive-keyring default
   bool offline = false;   // no network: cached InRelease and blobs only
   bool progress = false;  // draw progress on stderr
-  int parallel_downloads = 6;
+  // Each download thread keeps one connection to a mirror open, so this is
+  // also the most connections a build opens per mirror host (apt uses 1-2).
+  int parallel_downloads = 4;
 };
 
 // One file to download from the pool, with what the index vouches for.
@@ -81,6 +85,7 @@ class Repository {
  private:
   // Fetched (or, offline, cached), signature-checked, fresh Release of `suite`.
   core::Result<Release> load_release(const std::string& suite);
+  core::Result<Release> fetch_release(const std::string& suite);
   core::Result<std::vector<std::shared_ptr<const PackageIndex>>> load_suite(
       const std::string& suite, const std::string& arch);
   // The index `arch` and `component` use in `release`: its uncompressed form
@@ -103,6 +108,10 @@ class Repository {
   core::Result<std::string> download(const PackageFetch& item, core::Progress* progress);
 
   RepositoryConfig config_;
+  // Each suite's Release, fetched and verified once per Repository: the
+  // architectures of one build, and the images of `build -f a -f b`, share it.
+  std::mutex releases_mu_;
+  std::map<std::string, Release> releases_;
   net::Fetcher& fetcher_;
   cache::Cache& cache_;
   core::ProcessRunner& runner_;

@@ -1,7 +1,10 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -152,14 +155,146 @@ core::Error curl_error(const HttpRequest& req, CURLcode rc) {
   return is_transient_curl_error(rc) ? e.with_code(core::ErrorCode::kUnavailable) : e;
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 struct SlistDeleter {
   void operator()(curl_slist* s) const { curl_slist_free_all(s); }
 };
 
+// "scheme://host:port" of a URL; empty for file:// and what curl cannot parse.
+std::string host_key(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return {};
+  std::string key;
+  char* scheme = nullptr;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+    key = std::string(scheme) + "://" + host + ":" + port;
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return key;
+}
+
+// One name lookup per host: the first request to a host goes ahead; the
+// others wait until it has connected (its address is then in the shared DNS
+// cache) or failed (then the next one tries).
+class FirstContact {
+ public:
+  // true: the caller goes first and must call `release`.
+  bool enter(const std::string& key) {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      auto [it, inserted] = known_.try_emplace(key, false);
+      if (inserted) return true;
+      if (it->second) return false;
+      cv_.wait(lock);
+    }
+  }
+  void release(const std::string& key, bool connected) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = known_.find(key);
+      if (it == known_.end() || it->second) return;
+      if (connected)
+        it->second = true;
+      else
+        known_.erase(it);
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, bool> known_;  // true: connected once
+};
+
+// What a first request tells FirstContact once its connection stands.
+struct FirstRequest {
+  FirstContact* gate = nullptr;
+  std::string key;
+  void release(bool connected) {
+    if (gate) gate->release(key, connected);
+    gate = nullptr;
+  }
+};
+
+int on_connected(void* user, char*, char*, int, int) {
+  static_cast<FirstRequest*>(user)->release(true);
+  return CURL_PREREQFUNC_OK;
+}
+
 }  // namespace
+
+struct CurlTransport::Shared {
+  // The DNS and TLS session caches are shared by every handle; connections
+  // stay with their handle, since libcurl does not support one connection
+  // cache used by concurrent threads.
+  CURLSH* share = nullptr;
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+  std::mutex idle_mu;
+  std::vector<CURL*> idle;
+  FirstContact first_contact;
+  std::atomic<uint64_t> connections{0};
+
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<Shared*>(user)->locks[data].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<Shared*>(user)->locks[data].unlock();
+  }
+
+  Shared() {
+    share = curl_share_init();
+    if (!share) return;
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Shared::lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Shared::unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  ~Shared() {
+    for (CURL* c : idle) curl_easy_cleanup(c);
+    if (share) curl_share_cleanup(share);
+  }
+
+  CURL* take() {
+    {
+      std::lock_guard<std::mutex> lock(idle_mu);
+      if (!idle.empty()) {
+        CURL* c = idle.back();
+        idle.pop_back();
+        return c;
+      }
+    }
+    return curl_easy_init();
+  }
+  void give_back(CURL* c) {
+    curl_easy_reset(c);  // forgets the request's options, keeps its connections
+    std::lock_guard<std::mutex> lock(idle_mu);
+    idle.push_back(c);
+  }
+
+  // A handle taken from the pool for one request, returned when done.
+  class Lease {
+   public:
+    explicit Lease(Shared* shared) : shared_(shared), curl_(shared->take()) {}
+    ~Lease() {
+      if (curl_) shared_->give_back(curl_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    CURL* get() const { return curl_; }
+
+   private:
+    Shared* shared_;
+    CURL* curl_;
+  };
+};
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -170,13 +305,23 @@ std::string HttpResponse::header(std::string_view name) const {
 
 CurlTransport::CurlTransport(CurlOptions opts) : opts_(std::move(opts)) {
   global_init();
+  shared_ = std::make_unique<Shared>();
+}
+
+CurlTransport::~CurlTransport() = default;
+
+uint64_t CurlTransport::connections_opened() const {
+  return shared_->connections.load();
 }
 
 core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const BodySink* sink) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return core::make_error(req.url, "cannot initialise libcurl");
+  Shared::Lease curl(shared_.get());
+  if (!curl.get() || !shared_->share) return core::make_error(req.url, "cannot initialise libcurl");
   HttpResponse resp;
   CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_SHARE, shared_->share);
+  // A build is minutes long: the mirror's address is looked up once.
+  curl_easy_setopt(c, CURLOPT_DNS_CACHE_TIMEOUT, 600L);
   Transfer t{&resp, sink, c, &req, nullptr, false, false, false, core::Status::Ok()};
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -210,7 +355,16 @@ core::Result<HttpResponse> CurlTransport::send(const HttpRequest& req, const Bod
   }
   if (req.body_source) DISTILL_TRY(req.body_source->rewind());
 
+  FirstRequest first;
+  std::string key = host_key(req.url);
+  if (!key.empty() && shared_->first_contact.enter(key)) first = {&shared_->first_contact, key};
+  curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_connected);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, &first);
   CURLcode rc = curl_easy_perform(c);
+  first.release(rc == CURLE_OK);
+  long connects = 0;
+  if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+    shared_->connections += static_cast<uint64_t>(connects);
   if (!t.source_status.ok()) return t.source_status.error();
   if (t.aborted)
     return core::make_error(req.url, "transfer aborted by the receiver")

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -66,13 +68,26 @@ struct CurlOptions {
   long low_speed_timeout_s = 60;  // abort when under 1 KiB/s for this long
 };
 
+// Keeps its connections open between requests (one libcurl handle per
+// concurrent caller, reused) and resolves each host once: the first request
+// to a host resolves its name while the others to it wait until it has
+// connected, then find the address in a DNS cache all handles share. Safe to
+// call from several threads at once.
 class CurlTransport : public HttpTransport {
  public:
   explicit CurlTransport(CurlOptions opts = {});
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
   core::Result<HttpResponse> send(const HttpRequest& req, const BodySink* sink = nullptr) override;
 
+  // Connections opened so far, redirects included.
+  uint64_t connections_opened() const;
+
  private:
+  struct Shared;
   CurlOptions opts_;
+  std::unique_ptr<Shared> shared_;
 };
 
 }  // namespace distill::net

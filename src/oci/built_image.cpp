@@ -35,6 +35,12 @@ core::Result<std::unique_ptr<BuiltImage>> BuiltImage::create(const std::vector<I
   return b;
 }
 
+std::optional<std::string> BuiltImage::verified_blob_file(const Descriptor& d) const {
+  auto it = files_.find(d.digest);
+  if (it == files_.end()) return std::nullopt;
+  return it->second;
+}
+
 core::Status BuiltImage::stream_raw(const Descriptor& d, const Sink& sink) {
   if (auto it = metadata_.find(d.digest); it != metadata_.end()) return sink(it->second);
   auto it = files_.find(d.digest);

@@ -27,6 +27,8 @@ class BuiltImage : public ImageReader {
   const Descriptor& top() const { return index_.manifests.front(); }
   // The manifest descriptor of images[i], platform set.
   const std::vector<Descriptor>& manifests() const { return manifests_; }
+  // The layer files the build handed over: written or verified by it.
+  std::optional<std::string> verified_blob_file(const Descriptor& d) const override;
 
  protected:
   core::Status stream_raw(const Descriptor& d, const Sink& sink) override;

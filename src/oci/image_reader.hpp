@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,13 @@ class ImageReader {
   // Streams the blob. The bytes are unverified until this returns Ok: a
   // caller that acts on them must be able to undo that on error.
   core::Status stream_blob(const Descriptor& d, const Sink& sink);
+  // A local file already holding the blob, verified against `d` by whoever
+  // made this reader (a build's layers, hashed as they were written or taken
+  // from the cache): a sink may link it instead of copying and hashing it
+  // again. nullopt: stream it.
+  virtual std::optional<std::string> verified_blob_file(const Descriptor&) const {
+    return std::nullopt;
+  }
 
  protected:
   ImageReader(std::string path, ReaderLimits limits) : path_(std::move(path)), limits_(limits) {}

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -249,6 +251,40 @@ core::Result<Descriptor> LayoutWriter::copy_blob(std::string_view media_type,
   return d;
 }
 
+core::Result<bool> LayoutWriter::link_blob(const std::string& path, const Descriptor& d) {
+  if (blobs_.count(d.digest)) return true;
+  struct stat st {};
+  // Only a file of the right size and mode is taken: a blob linked in keeps
+  // the source's inode, so it is never changed here (no chmod).
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != d.size ||
+      (st.st_mode & 07777) != 0644)
+    return false;
+  std::string target = blob_path(d.digest);
+  if (::link(path.c_str(), target.c_str()) == 0) {
+    blobs_.insert(d.digest);
+    return true;
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK)
+    return sys_error(target, "cannot link blob");
+  return clone_blob(path, d);
+}
+
+core::Result<bool> LayoutWriter::clone_blob(const std::string& path, const Descriptor& d) {
+  core::UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return false;
+  std::string tmp = scratch_path();
+  core::UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!out) return sys_error(tmp, "cannot create blob");
+  struct stat st {};
+  if (::ioctl(out.get(), FICLONE, in.get()) != 0 || ::fstat(out.get(), &st) != 0 ||
+      st.st_size != d.size || ::fchmod(out.get(), 0644) != 0) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  DISTILL_TRY(install_blob(tmp, d.digest));
+  return true;
+}
+
 core::Result<Descriptor> LayoutWriter::add_blob_file(std::string_view media_type,
                                                      const std::string& path, BlobTransfer how,
                                                      const Descriptor* expected) {
@@ -362,12 +398,21 @@ core::Status write_layout(ImageReader& src, const Descriptor& top, const std::st
                           const std::vector<std::string>& ref_names, const SinkOptions& options) {
   DISTILL_ASSIGN(ImageTree tree, read_tree(src, top));
   DISTILL_ASSIGN(LayoutWriter writer, LayoutWriter::create(out));
+  std::vector<Descriptor> copied;
+  for (const auto& blob : tree.blobs) {
+    auto file = src.verified_blob_file(blob);
+    bool linked = false;
+    if (file) {
+      DISTILL_ASSIGN(linked, writer.link_blob(*file, blob));
+    }
+    if (!linked) copied.push_back(blob);
+  }
   std::vector<std::string> paths;
-  for (size_t i = 0; i < tree.blobs.size(); ++i) paths.push_back(writer.scratch_path());
-  DISTILL_TRY(fetch_blobs(src, tree.blobs, paths, options));
-  for (size_t i = 0; i < tree.blobs.size(); ++i)
-    DISTILL_TRY(writer.add_blob_file(tree.blobs[i].media_type, paths[i],
-                                     BlobTransfer::kMoveVerified, &tree.blobs[i]));
+  for (size_t i = 0; i < copied.size(); ++i) paths.push_back(writer.scratch_path());
+  DISTILL_TRY(fetch_blobs(src, copied, paths, options));
+  for (size_t i = 0; i < copied.size(); ++i)
+    DISTILL_TRY(writer.add_blob_file(copied[i].media_type, paths[i], BlobTransfer::kMoveVerified,
+                                     &copied[i]));
   for (const auto& node : tree.manifests)
     DISTILL_TRY(writer.add_blob(node.descriptor.media_type, node.body));
   const Descriptor& listed = tree.manifests.back().descriptor;

@@ -56,6 +56,12 @@ class LayoutWriter {
   core::Result<Descriptor> add_blob_file(std::string_view media_type, const std::string& path,
                                          BlobTransfer how, const Descriptor* expected = nullptr);
 
+  // Puts a verified file (ImageReader::verified_blob_file) into blobs/ as a
+  // hard link, or a reflink where the filesystem offers one: no copy, no
+  // second hash. false: neither works here (another filesystem), or the
+  // file's size is not `d`'s; the caller copies instead.
+  core::Result<bool> link_blob(const std::string& path, const Descriptor& d);
+
   // Layers, config and manifest of one platform; returns the manifest's
   // descriptor, platform set.
   core::Result<Descriptor> add_image(const Image& image, BlobTransfer how = BlobTransfer::kCopy);
@@ -75,6 +81,7 @@ class LayoutWriter {
   core::Result<Descriptor> copy_blob(std::string_view media_type, const std::string& path,
                                      const Descriptor* expected);
   core::Status install_blob(const std::string& file, const Digest& d);
+  core::Result<bool> clone_blob(const std::string& path, const Descriptor& d);
 
   std::string target_;
   std::string staging_;

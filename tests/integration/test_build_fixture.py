@@ -669,6 +669,64 @@ entrypoint: [/usr/local/bin/tool]
         self.assertEqual(T.OciLayout(out3).image().layers[0]["digest"], img1.layers[0]["digest"])
         self.assertEqual(self.assert_digest_line(res3), self.assert_digest_line(res2))
 
+    def test_layout_layers_are_hard_links_to_the_cache(self):
+        digest, layout, img = self.build_image()
+        for layer in img.layers:
+            hexd = layer["digest"].split(":", 1)[1]
+            out = os.stat(os.path.join(layout.path, "blobs", "sha256", hexd))
+            cached = os.stat(os.path.join(self.cache_dir, "blobs", "sha256", hexd))
+            self.assertEqual((out.st_dev, out.st_ino), (cached.st_dev, cached.st_ino), hexd)
+            self.assertEqual(out.st_mode & 0o7777, 0o644)
+        # A layer blob changed through the output is found out by the cache,
+        # which builds it again rather than reuse it.
+        hexd = img.layers[0]["digest"].split(":", 1)[1]
+        with open(os.path.join(layout.path, "blobs", "sha256", hexd), "r+b") as f:
+            f.write(b"\0")
+        digest2, layout2, img2 = self.build_image(tag="again", out=os.path.join(self.tmp, "again"))
+        self.assertEqual(digest2, digest)
+        self.assertEqual(img2.layers[0]["digest"], img.layers[0]["digest"])
+        with open(os.path.join(layout2.path, "blobs", "sha256", hexd), "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), hexd)
+
+    def test_several_specs_in_one_process(self):
+        specs = self.mkdir("specs")
+        with open(os.path.join(specs, "tool.yaml"), "w") as f:
+            f.write(SPEC_BASE)
+        os.mkdir(os.path.join(specs, "plain"))
+        with open(os.path.join(specs, "plain", "distill.yaml"), "w") as f:
+            f.write("distro: debian12\narchs: [amd64]\nbase: static\n")
+        # Each alone, for the digests.
+        alone = {}
+        for name, spec in (("tool", os.path.join(specs, "tool.yaml")),
+                           ("plain", os.path.join(specs, "plain", "distill.yaml"))):
+            res, _ = self.build(spec, out=os.path.join(self.tmp, "alone-" + name),
+                                cache=os.path.join(self.tmp, "cache-" + name))
+            alone[name] = self.assert_digest_line(res)
+        self.server.clear_log()
+        out = os.path.join(self.tmp, "images")
+        res, _ = self.build(specs, out=out, cache=os.path.join(self.tmp, "cache-both"))
+        lines = res.stdout.strip().splitlines()
+        self.assertEqual(lines, ["%s  %s/plain" % (alone["plain"], out),
+                                 "%s  %s/tool" % (alone["tool"], out)], res.describe())
+        for name in ("plain", "tool"):
+            self.assertEqual(T.OciLayout(os.path.join(out, name)).index["manifests"][0]["digest"],
+                             alone[name])
+        # One process, one repository: each InRelease fetched once for both.
+        inreleases = [p for p in self.server.paths("GET") if p.endswith("/InRelease")]
+        self.assertEqual(len(inreleases), len(set(inreleases)), inreleases)
+        self.assertTrue(inreleases)
+        # Files given one by one, into docker archives.
+        res, _ = self.build(os.path.join(specs, "tool.yaml"), "-f",
+                            os.path.join(specs, "plain", "distill.yaml"), "--format", "docker",
+                            out=os.path.join(self.tmp, "tars"))
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, "tars", "tool.tar")))
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, "tars", "plain.tar")))
+        # Flags naming one image are refused before anything is built.
+        res, _ = self.build(specs, "--push", "127.0.0.1:1/x", out=os.path.join(self.tmp, "no"),
+                            expect_rc=T.NONZERO)
+        self.assert_one_error(res, "--push: names one image, and several specs are built")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "no")))
+
     # -- failures ----------------------------------------------------------------------
 
     def test_spec_unknown_key(self):

@@ -311,6 +311,14 @@ TEST_F(RepositoryTest, LoadsEverySuiteThroughByHash) {
   EXPECT_EQ(cache_->read(core::sha256_hex(plain_["bookworm"])), plain_["bookworm"]);
 }
 
+TEST_F(RepositoryTest, EachReleaseIsFetchedAndVerifiedOncePerRepository) {
+  auto r = repo();
+  ASSERT_TRUE(r->load_indices("amd64").ok());
+  ASSERT_TRUE(r->index_origins("amd64").ok());
+  ASSERT_TRUE(r->load_indices("amd64").ok());
+  EXPECT_EQ(count_requests("/InRelease"), 3u);  // one per suite, for every later use
+}
+
 TEST_F(RepositoryTest, PlainPathWithoutAcquireByHashAndGzipFallback) {
   SuiteSpec s = specs_["bookworm"];
   s.by_hash = false;

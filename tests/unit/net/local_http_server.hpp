@@ -20,6 +20,8 @@ namespace distill::net::test_util {
 // A tiny HTTP/1.1 server on 127.0.0.1 that reads each request body (by
 // Content-Length) and answers 201 with the body's size and SHA-256 in
 // headers: enough to see what a real libcurl transfer put on the wire.
+// With keep_alive it serves each connection on its own thread and keeps it
+// open for more requests, counting the connections it accepted.
 class LocalHttpServer {
  public:
   struct Seen {
@@ -29,7 +31,7 @@ class LocalHttpServer {
     bool complete = false;  // the whole declared body arrived
   };
 
-  LocalHttpServer() {
+  explicit LocalHttpServer(bool keep_alive = false) : keep_alive_(keep_alive) {
     listener_ = core::UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -47,7 +49,13 @@ class LocalHttpServer {
     stop_ = true;
     ::shutdown(listener_.get(), SHUT_RDWR);
     if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    // The workers never close their sockets, so these numbers are still theirs.
+    for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
+    for (auto& t : workers_) t.join();
+    for (int fd : open_) ::close(fd);
   }
+  size_t connections() const { return connections_; }
 
   bool ok() const { return ok_; }
   std::string url(const std::string& path) const {
@@ -63,7 +71,17 @@ class LocalHttpServer {
     while (!stop_) {
       core::UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (!conn) return;
-      handle(conn.get());
+      ++connections_;
+      if (!keep_alive_) {
+        handle(conn.get());
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      open_.push_back(conn.get());
+      workers_.emplace_back([this, fd = conn.release()] {
+        while (!stop_ && handle(fd)) {
+        }
+      });
     }
   }
 
@@ -75,11 +93,12 @@ class LocalHttpServer {
     return true;
   }
 
-  void handle(int fd) {
+  // false: the connection is done.
+  bool handle(int fd) {
     std::string buf;
     size_t end;
     while ((end = buf.find("\r\n\r\n")) == std::string::npos)
-      if (!read_more(fd, buf)) return;
+      if (!read_more(fd, buf)) return false;
     Seen s;
     s.head = buf.substr(0, end);
     s.method = s.head.substr(0, s.head.find(' '));
@@ -103,14 +122,19 @@ class LocalHttpServer {
       std::lock_guard<std::mutex> lock(mu_);
       seen_.push_back(s);
     }
-    if (!s.complete) return;
-    std::string reply =
-        "HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n"
-        "X-Body-Size: " +
-        std::to_string(got) + "\r\nX-Body-Sha256: " + hash.hex_digest() + "\r\n\r\n";
-    (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    if (!s.complete) return false;
+    std::string reply = std::string("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n") +
+                        (keep_alive_ ? "" : "Connection: close\r\n") +
+                        "X-Body-Size: " + std::to_string(got) +
+                        "\r\nX-Body-Sha256: " + hash.hex_digest() + "\r\n\r\n";
+    return ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(reply.size());
   }
 
+  bool keep_alive_ = false;
+  std::atomic<size_t> connections_{0};
+  std::vector<int> open_;
+  std::vector<std::thread> workers_;
   core::UniqueFd listener_;
   int port_ = 0;
   bool ok_ = false;

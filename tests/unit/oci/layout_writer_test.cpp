@@ -203,6 +203,42 @@ TEST_F(LayoutWriterTest, BlobsAreVerifiedAndDeduplicated) {
   EXPECT_FALSE(w->commit().ok());
 }
 
+TEST_F(LayoutWriterTest, AVerifiedBlobFileIsLinkedNotCopied) {
+  auto w = LayoutWriter::create(out_);
+  ASSERT_TRUE(w.ok());
+  std::string src = dir_->path() + "/verified";
+  ASSERT_TRUE(core::write_file_atomic(src, "layer bytes", 0644).ok());
+  Descriptor d = describe(kMediaTypeLayer, "layer bytes");
+  auto linked = w->link_blob(src, d);
+  ASSERT_TRUE(linked.ok()) << linked.error().message();
+  EXPECT_TRUE(*linked);
+  ASSERT_TRUE(w->add_to_index(d).ok());
+  ASSERT_TRUE(w->commit().ok());
+  struct stat a {
+  }, b{};
+  ASSERT_EQ(::stat(src.c_str(), &a), 0);
+  ASSERT_EQ(::stat((out_ + "/blobs/sha256/" + d.digest.hex()).c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);  // the same file: nothing copied
+  EXPECT_EQ(b.st_mode & 07777, 0644u);
+}
+
+TEST_F(LayoutWriterTest, ABlobFileOfTheWrongSizeOrModeIsNotLinked) {
+  auto w = LayoutWriter::create(out_);
+  ASSERT_TRUE(w.ok());
+  std::string src = dir_->path() + "/verified";
+  ASSERT_TRUE(core::write_file_atomic(src, "layer bytes, grown", 0644).ok());
+  auto wrong_size = w->link_blob(src, describe(kMediaTypeLayer, "layer bytes"));
+  ASSERT_TRUE(wrong_size.ok());
+  EXPECT_FALSE(*wrong_size);
+  // Linking would hand the layout a file whose mode it must then change,
+  // changing the source with it.
+  ASSERT_EQ(::chmod(src.c_str(), 0600), 0);
+  auto wrong_mode = w->link_blob(src, describe(kMediaTypeLayer, "layer bytes, grown"));
+  ASSERT_TRUE(wrong_mode.ok());
+  EXPECT_FALSE(*wrong_mode);
+  EXPECT_TRUE(oci::test_util::list_dir(w->staging_dir() + "/blobs/sha256").empty());
+}
+
 TEST_F(LayoutWriterTest, MultiPlatformIndexUnderOneTag) {
   auto w = LayoutWriter::create(out_);
   ASSERT_TRUE(w.ok());
