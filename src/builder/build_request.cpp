@@ -1,5 +1,6 @@
 #include "builder/build_request.hpp"
 
+#include "builder/registry_cache.hpp"
 #include "core/file_util.hpp"
 #include "core/time.hpp"
 #include "registry/reference.hpp"
@@ -77,6 +78,12 @@ core::Result<BuildPlan> plan_build(const BuildRequest& request) {
     plan.lock = std::make_unique<debian::Lockfile>(std::move(lock));
     plan.options.lock = plan.lock.get();
     plan.options.lock_path = request.lock_path;
+  }
+  if (!request.cache_repo.empty()) {
+    // Connected before anything is built: a wrong name or credential fails at once.
+    DISTILL_ASSIGN(plan.cache_repo,
+                   RegistryCache::connect(request.cache_repo, request.push_options.write.remote));
+    plan.options.cache_repo = plan.cache_repo.get();
   }
   return plan;
 }
