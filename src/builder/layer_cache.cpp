@@ -16,13 +16,19 @@
 namespace distill::builder {
 namespace {
 
-core::Result<oci::LayerBlob> blob_from_record(cache::Cache& cache, const nlohmann::json& j) {
+// A record's descriptor of its layer (no path yet). Throws on a missing field.
+core::Result<oci::LayerBlob> layer_from_record(const nlohmann::json& j) {
   oci::LayerBlob b;
   DISTILL_ASSIGN(b.digest, oci::Digest::parse(j.at("digest").get<std::string>()));
   DISTILL_ASSIGN(b.diff_id, oci::Digest::parse(j.at("diff_id").get<std::string>()));
   b.size = j.at("size").get<int64_t>();
   b.uncompressed_size = j.at("uncompressed_size").get<int64_t>();
   b.media_type = j.at("media_type").get<std::string>();
+  return b;
+}
+
+core::Result<oci::LayerBlob> blob_from_record(cache::Cache& cache, const nlohmann::json& j) {
+  DISTILL_ASSIGN(oci::LayerBlob b, layer_from_record(j));
   auto path = cache.lookup(b.digest.hex(), static_cast<uint64_t>(b.size));
   if (!path) return core::make_error("layer " + b.digest.str(), "not in the cache");
   b.path = *path;
@@ -50,11 +56,7 @@ core::Result<oci::LayerBlob> pull_layer(cache::Cache& cache, const RemoteEntry& 
                                         const BuildOptions& opts) {
   oci::LayerBlob b;
   try {
-    DISTILL_ASSIGN(b.digest, oci::Digest::parse(entry.record.at("digest").get<std::string>()));
-    DISTILL_ASSIGN(b.diff_id, oci::Digest::parse(entry.record.at("diff_id").get<std::string>()));
-    b.size = entry.record.at("size").get<int64_t>();
-    b.uncompressed_size = entry.record.at("uncompressed_size").get<int64_t>();
-    b.media_type = entry.record.at("media_type").get<std::string>();
+    DISTILL_ASSIGN(b, layer_from_record(entry.record));
   } catch (const nlohmann::json::exception& e) {
     return core::make_error("record", std::string("unreadable: ") + e.what());
   }
