@@ -98,6 +98,21 @@ class CacheRepoTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertEqual(report["cache_repo"]["layers_pulled"], 0)
         self.assertEqual(report["cache_repo"]["resolutions_pulled"], 1)
 
+    def test_a_cache_repo_that_does_not_answer_fails_before_anything_is_fetched(self):
+        port = R.free_port()
+        res = self.run_distill(self.mirror_args(self.server) +
+                               ["--cache-dir", self.mkdir("cache"), "build", "-f", self.spec,
+                                "-o", os.path.join(self.tmp, "out"),
+                                "--cache-repo", "127.0.0.1:%d/cache" % port], expect_rc=1)
+        self.assert_one_error(res, "127.0.0.1:%d" % port)
+        self.assertEqual(self.server.paths(), [])
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "out")))
+
+    def test_a_tag_is_not_a_cache_repo(self):
+        res = self.run_distill(["build", "-f", self.spec, "--cache-repo",
+                                self.cache_repo + ":v1"], expect_rc=1)
+        self.assert_one_error(res, "names a tag or digest", "HOST[:PORT]/REPO")
+
 
 if __name__ == "__main__":
     T.main()
