@@ -37,7 +37,7 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
   }
   DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
   if (opts.reuse_cache) {
-    if (auto hit = cached_layer(cache, key)) return std::optional<oci::LayerBlob>(*hit);
+    if (auto hit = cached_layer(cache, key, opts)) return std::optional<oci::LayerBlob>(*hit);
   }
   DISTILL_ASSIGN(oci::LayerBlob blob, write_cached_layer(cache, key, std::move(entries), opts));
   return std::optional<oci::LayerBlob>(blob);

@@ -38,15 +38,15 @@ PlannedArch plan_from(const debian::Repository& repo, const std::string& arch,
 
 core::Result<SolvedArch> resolve_arch(const Spec& spec, const Preset& preset,
                                       debian::Repository& repo, cache::Cache& cache,
-                                      const std::string& arch, bool reuse) {
+                                      const std::string& arch, const BuildOptions& opts) {
   DISTILL_ASSIGN(auto origins, repo.index_origins(arch));
   std::string key = resolution_key(spec, preset, arch, origins);
-  if (reuse) {
-    if (auto hit = cached_resolution(cache, key, arch)) return std::move(*hit);
+  if (opts.reuse_cache) {
+    if (auto hit = cached_resolution(cache, key, arch, opts)) return std::move(*hit);
   }
   DISTILL_ASSIGN(SolvedArch solved, solve_fresh(spec, preset, repo, arch));
   // Only a cache; a failure to record it costs the next build time, not this one.
-  (void)store_resolution(cache, key, spec.distro, arch, solved);
+  (void)store_resolution(cache, key, spec.distro, arch, solved, opts);
   return solved;
 }
 
@@ -54,8 +54,7 @@ core::Result<PlannedArch> plan_arch(const Spec& spec, const Preset& preset,
                                     debian::Repository& repo, cache::Cache& cache,
                                     const std::string& arch, const BuildOptions& opts) {
   if (opts.lock) return plan_from(repo, arch, SolvedArch{opts.lock->archs.at(arch), {}});
-  DISTILL_ASSIGN(SolvedArch solved,
-                 resolve_arch(spec, preset, repo, cache, arch, opts.reuse_cache));
+  DISTILL_ASSIGN(SolvedArch solved, resolve_arch(spec, preset, repo, cache, arch, opts));
   return plan_from(repo, arch, solved);
 }
 

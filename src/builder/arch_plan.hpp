@@ -26,7 +26,8 @@ struct PlannedArch {
 // unless `reuse` is false (the record is refreshed either way).
 core::Result<SolvedArch> resolve_arch(const Spec& spec, const Preset& preset,
                                       debian::Repository& repo, cache::Cache& cache,
-                                      const std::string& arch, bool reuse = true);
+                                      const std::string& arch,
+                                      const BuildOptions& opts = BuildOptions{});
 
 // The packages to build `arch` from: opts.lock's when set (already checked
 // by check_lock), else resolved.

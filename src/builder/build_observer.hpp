@@ -23,6 +23,10 @@ class BuildObserver {
   // another interpreter), one line each, just before the build fails on them.
   virtual void app_errors(const std::string& /*arch*/, const std::vector<core::Error>& /*errors*/) {
   }
+
+  // A cache repository entry refused (it did not verify) or not reachable
+  // or writable: one line; the build goes on without it.
+  virtual void cache_warning(const std::string& /*line*/) {}
 };
 
 // An observer that ignores everything: what options without one get.

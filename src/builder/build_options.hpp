@@ -11,6 +11,8 @@
 
 namespace distill::builder {
 
+class RemoteCache;
+
 struct BuildOptions {
   std::string output;  // layout folder or docker-archive tar
   transport::Transport format = transport::Transport::kOciLayout;  // or kDockerArchive
@@ -22,6 +24,9 @@ struct BuildOptions {
   BuildObserver* observer = nullptr;
   // false: resolve again and rebuild every layer (the records are still refreshed)
   bool reuse_cache = true;
+  // `--cache-repo`: a cache shared between machines, consulted after the
+  // local one and filled with what this build makes (builder/remote_cache).
+  RemoteCache* cache_repo = nullptr;
   // Build exactly these packages instead of resolving (`--lock`); it must
   // have been made from the same spec request. lock_path names it in errors.
   const debian::Lockfile* lock = nullptr;

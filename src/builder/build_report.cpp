@@ -16,7 +16,13 @@ nlohmann::json to_json(const BuildReport& report) {
                      {"compressed_bytes", a.compressed_bytes},
                      {"os_layer_cached", a.os_layer_cached},
                      {"maintainer_scripts", effects::to_json(a.effects)}});
-  return {{"digest", report.digest}, {"archs", std::move(archs)}};
+  nlohmann::json out = {{"digest", report.digest}, {"archs", std::move(archs)}};
+  if (!report.cache_repo.repository.empty())
+    out["cache_repo"] = {{"repository", report.cache_repo.repository},
+                         {"layers_pulled", report.cache_repo.layers_pulled},
+                         {"resolutions_pulled", report.cache_repo.resolutions_pulled},
+                         {"records_pushed", report.cache_repo.records_pushed}};
+  return out;
 }
 
 }  // namespace distill::builder

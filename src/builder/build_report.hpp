@@ -23,9 +23,18 @@ struct ArchReport {
   bool os_layer_cached = false;
 };
 
+// What `--cache-repo` gave and took (docs/cache.md).
+struct CacheRepoReport {
+  std::string repository;  // empty: no cache repo
+  int layers_pulled = 0;   // layers taken from it (verified) instead of built
+  int resolutions_pulled = 0;
+  int records_pushed = 0;  // entries stored there (layers and resolutions)
+};
+
 struct BuildReport {
   std::vector<ArchReport> archs;
   std::string digest;  // the manifest (one arch) or index (several) digest
+  CacheRepoReport cache_repo;
 };
 
 // The build report `distill build --report FILE` writes (docs/effects.md).

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "builder/registry_cache.hpp"
 #include "core/file_util.hpp"
 #include "core/time.hpp"
 #include "registry/reference.hpp"
@@ -83,6 +84,12 @@ core::Result<BuildPlan> plan_one(const BuildRequest& request, const std::string&
     plan.lock = std::make_unique<debian::Lockfile>(std::move(lock));
     plan.options.lock = plan.lock.get();
     plan.options.lock_path = request.lock_path;
+  }
+  if (!request.cache_repo.empty()) {
+    // Connected before anything is built: a wrong name or credential fails at once.
+    DISTILL_ASSIGN(plan.cache_repo,
+                   RegistryCache::connect(request.cache_repo, request.push_options.write.remote));
+    plan.options.cache_repo = plan.cache_repo.get();
   }
   return plan;
 }

@@ -6,6 +6,7 @@
 
 #include "builder/build_options.hpp"
 #include "builder/pipeline.hpp"
+#include "builder/remote_cache.hpp"
 #include "builder/spec.hpp"
 #include "core/result.hpp"
 #include "debian/lockfile.hpp"
@@ -27,6 +28,7 @@ struct BuildRequest {
   std::string compression = "gzip";
   std::string lock_path;       // empty: resolve
   bool no_cache = false;       // resolve again and rebuild every layer
+  std::string cache_repo;      // `--cache-repo HOST[:PORT]/REPO`; empty: none
   bool allow_outside = false;  // files: may come from outside the spec's folder
   bool sbom = false;
   std::string sbom_format = "spdx-json";
@@ -47,7 +49,8 @@ struct BuildPlan {
   std::string spec_path;
   std::string name;  // the image's name among several: its spec file's stem, or folder's
   Spec spec;
-  std::unique_ptr<debian::Lockfile> lock;  // options.lock points here
+  std::unique_ptr<debian::Lockfile> lock;   // options.lock points here
+  std::unique_ptr<RemoteCache> cache_repo;  // options.cache_repo points here
   BuildOptions options;
   ShipOptions ship;
 };

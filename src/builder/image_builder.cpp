@@ -11,6 +11,7 @@
 #include "builder/os_layer.hpp"
 #include "builder/output.hpp"
 #include "builder/preset.hpp"
+#include "builder/remote_cache.hpp"
 #include "builder/spec_request.hpp"
 #include "debian/solve.hpp"
 
@@ -72,7 +73,8 @@ core::Result<debian::Lockfile> lock_spec(const Spec& spec, std::vector<std::stri
   lock.packages = req.packages;
   lock.exclude = req.exclude;
   for (const auto& arch : effective_archs(std::move(archs), spec)) {
-    DISTILL_ASSIGN(SolvedArch solved, resolve_arch(spec, preset, repo, cache, arch));
+    DISTILL_ASSIGN(SolvedArch solved,
+                   resolve_arch(spec, preset, repo, cache, arch, BuildOptions{}));
     lock.archs[arch] = std::move(solved.locked);
   }
   return lock;
@@ -99,6 +101,11 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
     report.archs.push_back(std::move(r));
   }
   DISTILL_TRY(write_output(opts, images, report));
+  if (opts.cache_repo) {
+    RemoteCacheStats& s = opts.cache_repo->stats();
+    report.cache_repo = {opts.cache_repo->where(), s.layers_pulled.load(),
+                         s.resolutions_pulled.load(), s.records_pushed.load()};
+  }
   return report;
 }
 

@@ -4,27 +4,90 @@
 
 #include <string_view>
 
+#include "builder/remote_cache.hpp"
 #include "core/file_util.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "core/strings.hpp"
 #include "core/temp_dir.hpp"
 #include "effects/python_bytecode.hpp"
+#include "image/layer_stream.hpp"
 
 namespace distill::builder {
 namespace {
 
-core::Result<oci::LayerBlob> blob_from_record(cache::Cache& cache, const nlohmann::json& j) {
+// A record's descriptor of its layer (no path yet). Throws on a missing field.
+core::Result<oci::LayerBlob> layer_from_record(const nlohmann::json& j) {
   oci::LayerBlob b;
   DISTILL_ASSIGN(b.digest, oci::Digest::parse(j.at("digest").get<std::string>()));
   DISTILL_ASSIGN(b.diff_id, oci::Digest::parse(j.at("diff_id").get<std::string>()));
   b.size = j.at("size").get<int64_t>();
   b.uncompressed_size = j.at("uncompressed_size").get<int64_t>();
   b.media_type = j.at("media_type").get<std::string>();
+  return b;
+}
+
+core::Result<oci::LayerBlob> blob_from_record(cache::Cache& cache, const nlohmann::json& j) {
+  DISTILL_ASSIGN(oci::LayerBlob b, layer_from_record(j));
   auto path = cache.lookup(b.digest.hex(), static_cast<uint64_t>(b.size));
   if (!path) return core::make_error("layer " + b.digest.str(), "not in the cache");
   b.path = *path;
   return b;
+}
+
+core::Status check_diff_id(const oci::LayerBlob& b) {
+  oci::Descriptor d{b.media_type, b.digest, b.size, {}, std::nullopt};
+  LayerFileReader reader(b.path, d);
+  auto skip = [](const image::LayerEntry&, const image::ContentReader&) {
+    return core::Status::Ok();
+  };
+  DISTILL_ASSIGN(image::LayerDigests got, image::read_layer(reader, d, skip));
+  if (got.diff_id != b.diff_id || got.uncompressed_size != b.uncompressed_size)
+    return core::make_error(
+        "layer " + b.digest.str(),
+        "decompresses to " + got.diff_id.str() + ", not the recorded diff_id " + b.diff_id.str());
+  return core::Status::Ok();
+}
+
+// The layer a cache repo's entry names, in the local cache and verified: the
+// record must agree with the entry's blob and this build's compression, the
+// blob is checked by digest and size as it arrives, then by diff_id.
+core::Result<oci::LayerBlob> pull_layer(cache::Cache& cache, const RemoteEntry& entry,
+                                        const BuildOptions& opts) {
+  oci::LayerBlob b;
+  try {
+    DISTILL_ASSIGN(b, layer_from_record(entry.record));
+  } catch (const nlohmann::json::exception& e) {
+    return core::make_error("record", std::string("unreadable: ") + e.what());
+  }
+  if (!entry.blob || entry.blob->digest != b.digest || entry.blob->size != b.size ||
+      entry.blob->media_type != b.media_type)
+    return core::make_error("record", "does not describe the entry's blob");
+  if (b.media_type != oci::layer_media_type(opts.compression))
+    return core::make_error("record", "names a " + b.media_type + " layer");
+  DISTILL_ASSIGN(b.path, opts.cache_repo->fetch_blob(*entry.blob, cache));
+  DISTILL_TRY(check_diff_id(b));
+  return b;
+}
+
+std::optional<oci::LayerBlob> remote_layer(cache::Cache& cache, const std::string& name,
+                                           const BuildOptions& opts, nlohmann::json* notes) {
+  auto found = opts.cache_repo->find(name);
+  if (!found.ok()) {
+    cache_repo_warning(opts, name, found.error().message() + "; building it here");
+    return std::nullopt;
+  }
+  if (!*found) return std::nullopt;
+  auto blob = pull_layer(cache, **found, opts);
+  if (!blob.ok()) {
+    cache_repo_warning(opts, name, "refused: " + blob.error().message() + "; building it here");
+    return std::nullopt;
+  }
+  // Recorded locally, so the next build needs no registry.
+  (void)cache.write_named(name, (*found)->record.dump());
+  if (notes) *notes = (*found)->record.value("notes", nlohmann::json());
+  opts.cache_repo->stats().layers_pulled++;
+  return std::move(blob).value();
 }
 
 }  // namespace
@@ -78,20 +141,24 @@ void restore_notes(const nlohmann::json& notes, ArchReport& r) {
 }
 
 std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::string& key,
-                                           nlohmann::json* notes) {
-  auto record = cache.read_named("layer-" + key);
-  if (!record) return std::nullopt;
-  auto parsed = core::parse_json(*record);
-  if (!parsed.ok()) return std::nullopt;
-  const nlohmann::json& j = *parsed;
-  try {
-    if (notes) *notes = j.value("notes", nlohmann::json());
-    auto blob = blob_from_record(cache, j);
-    if (!blob.ok()) return std::nullopt;
-    return std::move(blob).value();
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
+                                           const BuildOptions& opts, nlohmann::json* notes) {
+  const std::string name = "layer-" + key;
+  if (auto record = cache.read_named(name)) {
+    auto parsed = core::parse_json(*record);
+    if (parsed.ok()) {
+      try {
+        auto blob = blob_from_record(cache, *parsed);
+        if (blob.ok()) {
+          if (notes) *notes = parsed->value("notes", nlohmann::json());
+          share_entry(opts, name, *parsed, &*blob);
+          return std::move(blob).value();
+        }
+      } catch (const nlohmann::json::exception&) {
+      }
+    }
   }
+  if (!opts.cache_repo) return std::nullopt;
+  return remote_layer(cache, name, opts, notes);
 }
 
 core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::string& key,
@@ -120,6 +187,7 @@ core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::
                            {"media_type", blob.media_type}};
   if (!notes.is_null()) record["notes"] = std::move(notes);
   DISTILL_TRY(cache.write_named("layer-" + key, record.dump()));
+  push_entry(opts, "layer-" + key, record, &blob);
   return blob;
 }
 

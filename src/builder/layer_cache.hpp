@@ -33,10 +33,16 @@ void restore_notes(const nlohmann::json& notes, ArchReport& r);
 
 // A cached layer is a blob plus a small record of its descriptor (and notes),
 // the named entry "layer-<key>". nullopt when either is missing or unreadable.
+// With opts.cache_repo, a local miss is looked up there (the blob fetched
+// without recompressing, its digest, size and diff_id verified, then recorded
+// locally) and a local hit the cache repo lacks is stored there; an entry
+// that does not verify is a miss, told to opts.observer in one line.
 std::optional<oci::LayerBlob> cached_layer(cache::Cache& cache, const std::string& key,
+                                           const BuildOptions& opts,
                                            nlohmann::json* notes = nullptr);
 
-// Writes the entries as a layer, stores the blob and records it under `key`.
+// Writes the entries as a layer, stores the blob and records it under `key`
+// (and in opts.cache_repo: a failure there is a warning, not an error).
 core::Result<oci::LayerBlob> write_cached_layer(cache::Cache& cache, const std::string& key,
                                                 std::vector<oci::FsEntry> entries,
                                                 const BuildOptions& opts,

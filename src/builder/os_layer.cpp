@@ -16,7 +16,7 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   std::string key = os_layer_key(spec, preset, plan, opts);
   if (opts.reuse_cache) {
     nlohmann::json notes;
-    if (auto hit = cached_layer(cache, key, &notes)) {
+    if (auto hit = cached_layer(cache, key, opts, &notes)) {
       restore_notes(notes, report);
       // Acknowledging changes the report, never the layer.
       for (auto& p : report.effects.packages)

@@ -25,6 +25,11 @@ void PipelinePrinter::app_errors(const std::string& /*arch*/,
   for (const auto& e : errors) std::fprintf(err_, "distill: error: %s\n", e.message().c_str());
 }
 
+void PipelinePrinter::cache_warning(const std::string& line) {
+  // Registry answers are not ours: escaped.
+  std::fprintf(err_, "distill: warning: %s\n", core::escape_control(line).c_str());
+}
+
 void PipelinePrinter::summary(const ArchReport& r) const {
   std::fprintf(err_, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
                r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
@@ -67,6 +72,12 @@ void PipelinePrinter::starting(const std::string& spec_path, const BuildOptions&
 void PipelinePrinter::built(const BuildReport& report) {
   if (!quiet_)
     for (const auto& r : report.archs) summary(r);
+  const CacheRepoReport& c = report.cache_repo;
+  if (!quiet_ && !c.repository.empty())
+    std::fprintf(err_,
+                 "distill: cache repo %s: %d layers and %d resolutions from it, %d entries "
+                 "stored\n",
+                 c.repository.c_str(), c.layers_pulled, c.resolutions_pulled, c.records_pushed);
   if (several_)
     std::fprintf(out_, "%s  %s\n", report.digest.c_str(), output_.c_str());
   else

@@ -20,6 +20,7 @@ class PipelinePrinter : public PipelineObserver {
                     const std::vector<verify::ElfFinding>& findings) override;
   void app_errors(const std::string& arch, const std::vector<core::Error>& errors) override;
   void starting(const std::string& spec_path, const BuildOptions& options) override;
+  void cache_warning(const std::string& line) override;
   void built(const BuildReport& report) override;
   void sboms_written(const std::vector<std::string>& paths) override;
   void pushed(const PushReport& push) override;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "builder/remote_cache.hpp"
 #include "builder/spec_request.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
@@ -13,6 +14,20 @@ namespace {
 // Bumped when the resolver or policy changes, so an older distill's
 // resolutions are never reused.
 constexpr const char* kResolutionRecipeVersion = "distill-resolution-v1";
+
+std::optional<SolvedArch> solved_from(const std::string& record, const std::string& arch) {
+  auto lock = debian::Lockfile::parse(record, "resolution cache");
+  auto j = core::parse_json(record);
+  if (!lock.ok() || !j.ok() || !lock->archs.count(arch)) return std::nullopt;
+  SolvedArch out;
+  out.locked = lock->archs.at(arch);
+  try {
+    out.dropped = j->value("dropped", std::vector<std::string>{});
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -36,31 +51,45 @@ std::string resolution_key(const Spec& spec, const Preset& preset, const std::st
 }
 
 std::optional<SolvedArch> cached_resolution(cache::Cache& cache, const std::string& key,
-                                            const std::string& arch) {
-  auto record = cache.read_named("resolution-" + key);
-  if (!record) return std::nullopt;
-  auto lock = debian::Lockfile::parse(*record, "resolution cache");
-  auto j = core::parse_json(*record);
-  if (!lock.ok() || !j.ok() || !lock->archs.count(arch)) return std::nullopt;
-  SolvedArch out;
-  out.locked = lock->archs.at(arch);
-  try {
-    out.dropped = j->value("dropped", std::vector<std::string>{});
-  } catch (const nlohmann::json::exception&) {
+                                            const std::string& arch, const BuildOptions& opts) {
+  const std::string name = "resolution-" + key;
+  if (auto record = cache.read_named(name)) {
+    if (auto solved = solved_from(*record, arch)) {
+      if (opts.cache_repo) {
+        if (auto j = core::parse_json(*record); j.ok()) share_entry(opts, name, *j, nullptr);
+      }
+      return solved;
+    }
+  }
+  if (!opts.cache_repo) return std::nullopt;
+  auto found = opts.cache_repo->find(name);
+  if (!found.ok()) {
+    cache_repo_warning(opts, name, found.error().message() + "; resolving here");
     return std::nullopt;
   }
-  return out;
+  if (!*found) return std::nullopt;
+  const std::string text = (*found)->record.dump();
+  auto solved = solved_from(text, arch);
+  if (!solved || (*found)->blob) {
+    cache_repo_warning(opts, name, "refused: not a resolution of " + arch + "; resolving here");
+    return std::nullopt;
+  }
+  (void)cache.write_named(name, text);
+  opts.cache_repo->stats().resolutions_pulled++;
+  return solved;
 }
 
 core::Status store_resolution(cache::Cache& cache, const std::string& key,
                               const std::string& distro, const std::string& arch,
-                              const SolvedArch& solved) {
+                              const SolvedArch& solved, const BuildOptions& opts) {
   debian::Lockfile lock;
   lock.distro = distro;
   lock.archs[arch] = solved.locked;
   DISTILL_ASSIGN(auto j, core::parse_json(lock.to_json(), "resolution cache"));
   j["dropped"] = solved.dropped;
-  return cache.write_named("resolution-" + key, j.dump());
+  DISTILL_TRY(cache.write_named("resolution-" + key, j.dump()));
+  push_entry(opts, "resolution-" + key, j, nullptr);
+  return core::Status::Ok();
 }
 
 }  // namespace distill::builder

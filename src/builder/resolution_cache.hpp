@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "builder/build_options.hpp"
 #include "builder/preset.hpp"
 #include "builder/spec.hpp"
 #include "cache/cache.hpp"
@@ -27,12 +28,16 @@ std::string resolution_key(const Spec& spec, const Preset& preset, const std::st
                            const std::vector<debian::IndexOrigin>& origins);
 
 // The resolution recorded under `key` (named entry "resolution-<key>");
-// nullopt when there is none or it cannot be read.
+// nullopt when there is none or it cannot be read. With opts.cache_repo, a
+// local miss is looked up there (and recorded locally), a local hit the
+// cache repo lacks is stored there, as cached_layer does.
 std::optional<SolvedArch> cached_resolution(cache::Cache& cache, const std::string& key,
-                                            const std::string& arch);
+                                            const std::string& arch,
+                                            const BuildOptions& opts = BuildOptions{});
 
+// Records locally and, with opts.cache_repo, there too (a warning if that fails).
 core::Status store_resolution(cache::Cache& cache, const std::string& key,
                               const std::string& distro, const std::string& arch,
-                              const SolvedArch& solved);
+                              const SolvedArch& solved, const BuildOptions& opts = BuildOptions{});
 
 }  // namespace distill::builder

@@ -32,6 +32,9 @@ Command build_command() {
                        "Build exactly the packages this lockfile pins (distill lock -f)");
         sub.add_flag("--no-cache", a->no_cache,
                      "Resolve again and rebuild every layer instead of reusing cached ones");
+        sub.add_option("--cache-repo", a->cache_repo,
+                       "Also keep layers and resolutions in this registry repository, "
+                       "HOST[:PORT]/REPO, and take them from it on a local miss (docs/cache.md)");
         sub.add_flag("--allow-outside", a->allow_outside,
                      "Let the spec's files come from outside its folder (docs/spec.md)");
         sub.add_flag("--sbom", a->sbom,
