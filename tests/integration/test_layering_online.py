@@ -17,13 +17,13 @@ import distill_testlib as T  # noqa: E402
 STATUS = "var/lib/dpkg/status.d/"
 
 
-class LayeringOnlineTest(T.BuildTestMixin, T.DistillTestCase):
+class LayeringOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
 
     def build_preset(self, preset):
         report = os.path.join(self.tmp, preset + ".json")
         _, layout, _ = self.online_build(
             "distro: debian12\narchs: [amd64]\nbase: %s\n" % preset, "--report", report,
-            tag=preset, out=os.path.join(self.tmp, preset), spec_folder=self.mkdir(preset))
+            tag=preset, out=os.path.join(self.tmp, preset + "-image"), spec_folder=self.mkdir(preset))
         with open(report) as f:
             layers = json.load(f)["archs"][0]["layers"]
         img = layout.image(preset)
