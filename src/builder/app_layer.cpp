@@ -28,7 +28,7 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
 }
 
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
-                                                      const BuildOptions& opts) {
+                                                      const BuildOptions& opts, bool* from_cache) {
   if (spec.files.empty() && !needs_health_program(spec)) return std::optional<oci::LayerBlob>();
   DISTILL_ASSIGN(auto entries, app_file_entries(spec));
   if (needs_health_program(spec)) {
@@ -37,7 +37,10 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
   }
   DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
   if (opts.reuse_cache) {
-    if (auto hit = cached_layer(cache, key, opts)) return std::optional<oci::LayerBlob>(*hit);
+    if (auto hit = cached_layer(cache, key, opts)) {
+      if (from_cache) *from_cache = true;
+      return std::optional<oci::LayerBlob>(*hit);
+    }
   }
   DISTILL_ASSIGN(oci::LayerBlob blob, write_cached_layer(cache, key, std::move(entries), opts));
   return std::optional<oci::LayerBlob>(blob);

@@ -19,8 +19,10 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
                                         const BuildOptions& opts);
 
 // The layer of the spec's `files` and the healthcheck checker, from the layer
-// cache when its key is recorded; nullopt when the spec adds neither.
+// cache when its key is recorded (then *from_cache is set); nullopt when the
+// spec adds neither.
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
-                                                      const BuildOptions& opts);
+                                                      const BuildOptions& opts,
+                                                      bool* from_cache = nullptr);
 
 }  // namespace distill::builder

@@ -76,7 +76,8 @@ core::Status run_effects(const Spec& spec, const Preset& preset, const PlannedAr
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
-                      ArchReport& report, const std::string& spill_dir, const EffectsEnv& env) {
+                      ArchReport& report, const std::string& spill_dir, const EffectsEnv& env,
+                      std::vector<LayerPackage>* packages) {
   const size_t n = plan.installs.size();
   std::vector<effects::PackageScripts> scripts;
   Extracted extracted;
@@ -95,10 +96,15 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
       deb.maintainer_scripts.clear();
       deb.script_text.clear();
     }
+    if (packages) {
+      DISTILL_ASSIGN(LayerPackage facts, layer_package(name, deb.control));
+      packages->push_back(std::move(facts));
+    }
     scripts.push_back({name, deb.maintainer_scripts, std::move(deb.script_text)});
     add_status_entry(fs, name, deb.control, deb.md5sums);
     fs.add_package(name, std::move(deb.entries));
   }
+  fs.track_changes();
   fs.add_merged_usr_links();
   add_system_files(fs, distro);
   for (const auto& [path, target] : preset.symlinks)

@@ -5,6 +5,7 @@
 
 #include "builder/arch_plan.hpp"
 #include "builder/build_report.hpp"
+#include "builder/layering.hpp"
 #include "builder/preset.hpp"
 #include "builder/rootfs.hpp"
 #include "builder/spec.hpp"
@@ -22,6 +23,8 @@ namespace distill::builder {
 // and status.d md5sums trimmed to the image. Records the script steps,
 // stripped setuid/setgid bits and file conflicts in `report`.
 // Large files go to `spill_dir` (see debian::read_deb), which must outlive `fs`.
+// `packages`, when given, gets each installed package's layering facts; `fs`
+// tracks its changes from the first step after the packages (Tree::changed).
 // Where the effects engine may make its sandbox, and the time its files get.
 struct EffectsEnv {
   std::string work_parent;
@@ -31,6 +34,6 @@ struct EffectsEnv {
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
                       ArchReport& report, const std::string& spill_dir = {},
-                      const EffectsEnv& env = {});
+                      const EffectsEnv& env = {}, std::vector<LayerPackage>* packages = nullptr);
 
 }  // namespace distill::builder

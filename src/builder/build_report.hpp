@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -7,6 +8,16 @@
 #include "effects/effects_report.hpp"
 
 namespace distill::builder {
+
+// One layer of an image, bottom first: what it holds and whether it came
+// from the layer cache.
+struct LayerReport {
+  std::string name;  // a preset level, a source package, "other", "image" or "files"
+  std::string digest;
+  uint64_t size = 0;    // compressed
+  size_t packages = 0;  // the packages whose files it holds
+  bool cached = false;
+};
 
 // What building one architecture's image did.
 struct ArchReport {
@@ -20,7 +31,8 @@ struct ArchReport {
   uint64_t uncompressed_bytes = 0;
   uint64_t compressed_bytes = 0;
   std::string manifest_digest;
-  bool os_layer_cached = false;
+  bool os_layer_cached = false;  // every package layer came from the cache
+  std::vector<LayerReport> layers;
 };
 
 // What `--cache-repo` gave and took (docs/cache.md).

@@ -32,6 +32,7 @@ struct BuildContext {
   debian::Repository& repo;
   cache::Cache& cache;
   const std::optional<oci::LayerBlob>& app;
+  bool app_cached = false;
 };
 
 core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& arch,
@@ -41,17 +42,26 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
                  plan_arch(ctx.spec, ctx.preset, ctx.repo, ctx.cache, arch, ctx.opts));
   r.packages = plan.packages;
   r.dropped = plan.dropped;
-  DISTILL_ASSIGN(BuiltLayer os,
-                 os_layer(ctx.spec, ctx.preset, ctx.repo, ctx.cache, plan, ctx.opts, r));
-  r.os_layer_cached = os.cached;
-  std::vector<oci::LayerBlob> layers = {os.blob};
-  if (ctx.app) layers.push_back(*ctx.app);
-  for (const auto& l : layers) {
-    r.uncompressed_bytes += static_cast<uint64_t>(l.uncompressed_size);
-    r.compressed_bytes += static_cast<uint64_t>(l.size);
+  DISTILL_ASSIGN(std::vector<BuiltLayer> os,
+                 os_layers(ctx.spec, ctx.preset, ctx.repo, ctx.cache, plan, ctx.opts, r));
+  std::vector<ImageLayer> layers;
+  r.os_layer_cached = true;
+  for (const auto& l : os) {
+    r.os_layer_cached = r.os_layer_cached && l.cached;
+    layers.push_back({l.blob, l.name, l.packages});
+    r.layers.push_back(
+        {l.name, l.blob.digest.str(), static_cast<uint64_t>(l.blob.size), l.packages, l.cached});
   }
-  DISTILL_ASSIGN(oci::Image image,
-                 make_image(ctx.spec, ctx.preset, arch, ctx.opts, layers, r.packages.size()));
+  if (ctx.app) {
+    layers.push_back({*ctx.app, "files", 0});
+    r.layers.push_back(
+        {"files", ctx.app->digest.str(), static_cast<uint64_t>(ctx.app->size), 0, ctx.app_cached});
+  }
+  for (const auto& l : layers) {
+    r.uncompressed_bytes += static_cast<uint64_t>(l.blob.uncompressed_size);
+    r.compressed_bytes += static_cast<uint64_t>(l.blob.size);
+  }
+  DISTILL_ASSIGN(oci::Image image, make_image(ctx.spec, ctx.preset, arch, ctx.opts, layers));
   BuildObserver& observer = ctx.opts.observer ? *ctx.opts.observer : no_build_observer();
   if (ctx.app) {
     DISTILL_TRY(check_app_python(ctx.spec, plan, observer, r.app_notes));
@@ -90,8 +100,9 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
   if (opts.lock) DISTILL_TRY(check_lock(*opts.lock, opts.lock_path, spec, preset, archs));
   DISTILL_TRY(check_file_sources(spec, opts.allow_outside));
   DISTILL_TRY(check_health_archs(spec, archs, debian::host_arch()));
-  DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts));
-  const BuildContext ctx{spec, preset, opts, repo, cache, app};
+  bool app_cached = false;
+  DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts, &app_cached));
+  const BuildContext ctx{spec, preset, opts, repo, cache, app, app_cached};
   BuildReport report;
   std::vector<oci::Image> images;
   for (const auto& arch : archs) {

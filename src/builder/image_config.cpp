@@ -13,12 +13,18 @@ namespace distill::builder {
 namespace {
 
 void add_history(oci::Image& image, const Spec& spec, const Preset& preset, const std::string& arch,
-                 size_t packages) {
-  image.config.history.push_back({fmt::format("distill build: {} {} {} ({} packages)", spec.distro,
-                                              preset.name, arch, packages),
-                                  "distroless packages and system files", false});
-  if (image.layers.size() > 1)
-    image.config.history.push_back({"distill build: files", "application files", false});
+                 const std::vector<ImageLayer>& layers) {
+  for (const auto& l : layers) {
+    if (l.name == "files") {
+      image.config.history.push_back({"distill build: files", "application files", false});
+      continue;
+    }
+    std::string what =
+        l.name == "image" ? "system files and changed packages" : "distroless packages";
+    image.config.history.push_back({fmt::format("distill build: {} {} {} layer {} ({} packages)",
+                                                spec.distro, preset.name, arch, l.name, l.packages),
+                                    what, false});
+  }
 }
 
 }  // namespace
@@ -36,7 +42,7 @@ std::vector<std::string> image_env(const Spec& spec, const Preset& preset) {
 
 core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, const std::string& arch,
                                     const BuildOptions& opts,
-                                    const std::vector<oci::LayerBlob>& layers, size_t packages) {
+                                    const std::vector<ImageLayer>& layers) {
   oci::Image image;
   DISTILL_ASSIGN(image.config.platform, oci::platform_for_debian_arch(arch));
   auto& c = image.config.config;
@@ -49,8 +55,8 @@ core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, cons
   c.labels = spec.labels;
   if (spec.healthcheck) c.healthcheck = image_healthcheck(*spec.healthcheck);
   image.config.created = opts.source_date_epoch;
-  image.layers = layers;
-  add_history(image, spec, preset, arch, packages);
+  for (const auto& l : layers) image.layers.push_back(l.blob);
+  add_history(image, spec, preset, arch, layers);
   image.annotations["org.opencontainers.image.created"] =
       core::format_rfc3339(opts.source_date_epoch);
   image.annotations["org.opencontainers.image.base.name"] =

@@ -15,11 +15,17 @@ namespace distill::builder {
 // SSL_CERT_FILE, then the preset's and the spec's variables, the spec winning.
 std::vector<std::string> image_env(const Spec& spec, const Preset& preset);
 
-// One architecture's image: config (user, env, entrypoint, ...), history,
-// annotations and `layers` (OS layer first). `packages` counts the
-// installed packages, for the history line.
+// One layer of the image and what its history entry says of it.
+struct ImageLayer {
+  oci::LayerBlob blob;
+  std::string name;     // a preset level, a source package, "other", "image" or "files"
+  size_t packages = 0;  // the packages whose files it holds
+};
+
+// One architecture's image: config (user, env, entrypoint, ...), one history
+// entry per layer, annotations and `layers` (bottom first).
 core::Result<oci::Image> make_image(const Spec& spec, const Preset& preset, const std::string& arch,
                                     const BuildOptions& opts,
-                                    const std::vector<oci::LayerBlob>& layers, size_t packages);
+                                    const std::vector<ImageLayer>& layers);
 
 }  // namespace distill::builder

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <string_view>
 
 #include "builder/remote_cache.hpp"
@@ -115,6 +117,9 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
     line(fmt::format("user {} {} {} {} {} {}", u.name, u.uid, u.gid, u.home, u.shell, u.gecos));
   line(oci::compression_format(opts.compression));
   line(std::to_string(opts.source_date_epoch));
+  line(fmt::format("layering {} {}",
+                   spec.layering.strategy == LayeringStrategy::kSingle ? "single" : "origin",
+                   spec.layering.max_layers));
   for (const auto& p : plan.installs) line("install " + p.name + " " + p.sha256);
   for (const auto& p : plan.extract_only) line("extract " + p.name + " " + p.sha256);
   for (const auto& [path, target] : preset.symlinks) line("symlink " + path + " " + target);
@@ -124,6 +129,53 @@ std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedAr
     auto hash = core::sha256_file(pem);
     line("ca " + (hash.ok() ? *hash : std::string("unreadable")));
   }
+  return h.hex_digest();
+}
+
+namespace {
+
+std::string entry_line(const oci::FsEntry& e, int64_t epoch) {
+  std::string xattrs;
+  for (const auto& [k, v] : e.xattrs) xattrs += k + "=" + core::sha256_hex(v) + ",";
+  return fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\t{}\t{}", e.path, oci::entry_type_name(e.type),
+                     e.mode, e.uid, e.gid, std::min(e.mtime, epoch), e.link_target, xattrs);
+}
+
+}  // namespace
+
+std::string package_layer_key(const Spec& spec, const Preset& preset, const PlannedArch& plan,
+                              const BuildOptions& opts, const std::vector<std::string>& packages,
+                              const std::vector<oci::FsEntry>& entries) {
+  core::Sha256 h;
+  auto line = [&h](std::string_view s) {
+    h.update(s);
+    h.update("\n");
+  };
+  line(kLayerRecipeVersion);
+  line("packages");
+  line(plan.arch);
+  line(spec.keep_docs ? "docs" : "nodocs");
+  line(oci::compression_format(opts.compression));
+  line(std::to_string(opts.source_date_epoch));
+  std::map<std::string, std::string> sha;
+  for (const auto& p : plan.installs) sha[p.name] = p.sha256;
+  for (const auto& name : packages) {
+    line("install " + name + " " + sha[name]);
+    if (auto partial = preset.partial.find(name); partial != preset.partial.end())
+      line("partial " + core::join(partial->second, " "));
+  }
+  for (const auto& e : entries) {
+    line(entry_line(e, opts.source_date_epoch));
+    if (e.path.starts_with("var/lib/dpkg/status.d/")) line(core::sha256_hex(e.data));
+  }
+  return h.hex_digest();
+}
+
+std::string image_layer_key(const std::string& image_key,
+                            const std::vector<oci::FsEntry>& entries) {
+  core::Sha256 h;
+  h.update(std::string(kLayerRecipeVersion) + "\nimage\n" + image_key + "\n");
+  for (const auto& e : entries) h.update(entry_line(e, 0) + "\n");
   return h.hex_digest();
 }
 

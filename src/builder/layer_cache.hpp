@@ -19,12 +19,24 @@ namespace distill::builder {
 
 // Bumped whenever assembly rules change, so cached layers from an older
 // distill are never reused for a different result.
-inline constexpr const char* kLayerRecipeVersion = "distill-layer-v3";
+inline constexpr const char* kLayerRecipeVersion = "distill-layer-v4";
 
-// The OS layer's key: SHA-256 over the recipe version, the .debs' SHA-256s
-// and every option that changes the layer's bytes.
+// The image key: SHA-256 over the recipe version, the .debs' SHA-256s and
+// every option that changes the OS layers' bytes (the layering included).
 std::string os_layer_key(const Spec& spec, const Preset& preset, const PlannedArch& plan,
                          const BuildOptions& opts);
+
+// A package layer's key: its packages' .deb SHA-256s (and partial lists), the
+// options that change its bytes, and each entry's path, type, metadata and,
+// for its status.d files, content. The other files are the packages' own
+// (only unchanged packages go into package layers), so the .debs fix them:
+// the same packages give the same key, and blob, in any image.
+std::string package_layer_key(const Spec& spec, const Preset& preset, const PlannedArch& plan,
+                              const BuildOptions& opts, const std::vector<std::string>& packages,
+                              const std::vector<oci::FsEntry>& entries);
+
+// The image's own layer's key: the image key (every input) and its entries' paths.
+std::string image_layer_key(const std::string& image_key, const std::vector<oci::FsEntry>& entries);
 
 // What assembling the OS layer reported, kept with its cache record so that a
 // cached build still says which scripts were skipped and which bits stripped.

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "builder/arch_plan.hpp"
 #include "builder/build_options.hpp"
 #include "builder/build_report.hpp"
@@ -15,13 +18,18 @@ namespace distill::builder {
 struct BuiltLayer {
   oci::LayerBlob blob;
   bool cached = false;
+  std::string name;     // "static", a source package, "other", "image"
+  size_t packages = 0;  // the packages whose files it holds
 };
 
-// The packages-and-system-files layer of one architecture: from the layer
-// cache when its key is recorded (and opts.reuse_cache), else fetched,
-// assembled, written and recorded. Fills the report's assembly notes.
-core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian::Repository& repo,
-                                  cache::Cache& cache, const PlannedArch& plan,
-                                  const BuildOptions& opts, ArchReport& report);
+// The packages-and-system-files layers of one architecture, bottom first
+// (spec.layering; docs/image-format.md#layers-of-an-image): from the layer
+// cache when the image's layer list is recorded (and opts.reuse_cache), else
+// fetched and assembled, and each layer taken from the cache by its own key
+// or written and recorded. Fills the report's assembly notes.
+core::Result<std::vector<BuiltLayer>> os_layers(const Spec& spec, const Preset& preset,
+                                                debian::Repository& repo, cache::Cache& cache,
+                                                const PlannedArch& plan, const BuildOptions& opts,
+                                                ArchReport& report);
 
 }  // namespace distill::builder

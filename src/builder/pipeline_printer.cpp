@@ -34,7 +34,14 @@ void PipelinePrinter::summary(const ArchReport& r) const {
   std::fprintf(err_, "distill: %s: %zu packages, %s uncompressed, %s compressed%s\n",
                r.arch.c_str(), r.packages.size(), core::human_size(r.uncompressed_bytes).c_str(),
                core::human_size(r.compressed_bytes).c_str(),
-               r.os_layer_cached ? " (package layer from cache)" : "");
+               r.os_layer_cached ? " (package layers from cache)" : "");
+  if (!r.layers.empty()) {
+    std::vector<std::string> layers;
+    for (const auto& l : r.layers)
+      layers.push_back(l.name + " " + core::human_size(l.size) + (l.cached ? " cached" : " built"));
+    // Layer names are source package names, from the packages: escaped.
+    std::fprintf(err_, "  layers: %s\n", core::escape_control(core::join(layers, ", ")).c_str());
+  }
   for (const auto& d : r.dropped) std::fprintf(err_, "  %s\n", d.c_str());
   // Effect lines carry paths and words from packages' scripts: escaped.
   if (!r.effects.packages.empty())

@@ -110,6 +110,9 @@ core::Result<Preset> find_preset(const std::string& name, const debian::Distro& 
   Preset p;
   apply_preset_def(*def, distro, p);
   p.name = name;
+  for (const PresetDef* up = def->parent ? find_preset_def(def->parent) : nullptr; up;
+       up = up->parent ? find_preset_def(up->parent) : nullptr)
+    p.lineage.insert(p.lineage.begin(), up->name);
   return p;
 }
 

@@ -13,6 +13,10 @@ namespace distill::builder {
 // rather than hand-listed: only the roots are named here.
 struct Preset {
   std::string name;
+  // The presets this one stacks on, the first one first ("static",
+  // "base-nossl", ... without this one): the image's lowest layers, one per
+  // level (docs/image-format.md#layers-of-an-image).
+  std::vector<std::string> lineage;
   std::vector<std::string> roots;    // resolved with their dependencies
   std::vector<std::string> exclude;  // edges the preset never wants followed
   // Packages fetched for their data but never installed (the CA bundle is

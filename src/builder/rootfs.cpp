@@ -49,6 +49,7 @@ bool Rootfs::is_trimmed_doc(std::string_view p) {
 }
 
 void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> entries) {
+  std::vector<std::string>& paths = package_paths_[std::string(package)];
   for (oci::FsEntry& e : entries) {
     // The merged-/usr top-level folders (or, on trixie, base-files' own
     // symlinks for them) are replaced by add_merged_usr_links().
@@ -62,12 +63,15 @@ void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> ent
       stripped_.push_back(fmt::format("{} ({})", e.path, package));
       e.mode &= ~06000u;
     }
+    paths.push_back(e.path);
     auto it = entries_.find(e.path);
     if (it != entries_.end()) {
       if (it->second.type == oci::EntryType::kDirectory && e.type == oci::EntryType::kDirectory)
         continue;
-      if (!same_content(it->second, e))
+      if (!same_content(it->second, e)) {
         conflicts_.push_back(fmt::format("/{}: {} and {}", e.path, owner_[e.path], package));
+        conflicted_.insert(std::string(package));
+      }
       continue;
     }
     owner_[e.path] = std::string(package);
@@ -86,6 +90,14 @@ void Rootfs::add_merged_usr_links() {
     if (!entries_.count(target)) put(oci::FsEntry::directory(target));
     put(oci::FsEntry::symlink(dir, target));
   }
+}
+
+std::optional<oci::FsEntry> Rootfs::take(const std::string& path) {
+  auto it = entries_.find(path);
+  if (it == entries_.end()) return std::nullopt;
+  oci::FsEntry e = std::move(it->second);
+  entries_.erase(it);
+  return e;
 }
 
 uint64_t Rootfs::content_bytes() const {

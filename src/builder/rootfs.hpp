@@ -1,6 +1,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,15 @@ class Rootfs : public effects::Tree {
   uint64_t content_bytes() const;
 
   const std::vector<std::string>& conflicts() const { return conflicts_; }
+  // The paths each package brought, as the image names them (trimmed ones
+  // left out, folders and files another package brought identically kept).
+  const std::map<std::string, std::vector<std::string>>& package_paths() const {
+    return package_paths_;
+  }
+  // Packages one of whose files lost a conflict: the image differs from them.
+  const std::set<std::string>& conflicted_packages() const { return conflicted_; }
+  // Moves one entry out of the tree (for writing it into a layer).
+  std::optional<oci::FsEntry> take(const std::string& path);
   const std::vector<std::string>& stripped_special_bits() const { return stripped_; }
 
   // "bin/ls" -> "usr/bin/ls"; other paths unchanged.
@@ -45,6 +56,8 @@ class Rootfs : public effects::Tree {
   std::map<std::string, std::string> owner_;  // path -> package
   std::vector<std::string> conflicts_;
   std::vector<std::string> stripped_;
+  std::map<std::string, std::vector<std::string>> package_paths_;
+  std::set<std::string> conflicted_;
 };
 
 }  // namespace distill::builder

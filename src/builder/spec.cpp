@@ -48,10 +48,12 @@ const std::vector<std::string> kKeys = {"distro",
                                         "acknowledge_scripts",
                                         "python_bytecode",
                                         "elf_check",
-                                        "healthcheck"};
+                                        "healthcheck",
+                                        "layering"};
 const std::vector<std::string> kFileKeys = {"src", "dst", "mode", "uid", "gid", "exclude"};
 const std::vector<std::string> kAccountsKeys = {"groups", "users", "run_as"};
 const std::vector<std::string> kElfCheckKeys = {"ignore"};
+const std::vector<std::string> kLayeringKeys = {"strategy", "max_layers"};
 const std::vector<std::string> kHealthKeys = {"http",    "tcp",          "exec",   "interval",
                                               "timeout", "start_period", "retries"};
 const std::vector<std::string> kGroupKeys = {"groupname", "gid", "members"};
@@ -448,6 +450,27 @@ core::Status apply_elf_check(const Ctx& c, Spec& s, const YAML::Node& v) {
   return core::Status::Ok();
 }
 
+// `layering: {strategy: origin|single, max_layers: N}` (docs/spec.md#layering).
+core::Status apply_layering(const Ctx& c, Spec& s, const YAML::Node& v) {
+  if (v.IsNull()) return core::Status::Ok();
+  if (!v.IsMap()) return c.at(v, fmt::format("'layering' must be a map (got {})", kind(v)));
+  DISTILL_TRY(unknown_keys(c, v, kLayeringKeys, "layering"));
+  if (v["strategy"]) {
+    DISTILL_ASSIGN(std::string strategy, scalar(c, v["strategy"], "layering.strategy"));
+    DISTILL_TRY(one_of(c, v["strategy"], "layering.strategy", strategy, {"origin", "single"}));
+    s.layering.strategy =
+        strategy == "single" ? LayeringStrategy::kSingle : LayeringStrategy::kOrigin;
+  }
+  if (v["max_layers"]) {
+    DISTILL_ASSIGN(uint32_t n, number(c, v["max_layers"], "layering.max_layers", 10, kMaxOsLayers));
+    if (n < 1)
+      return c.at(v["max_layers"], "'layering.max_layers' must be at least 1",
+                  "it counts the package layers below the image's own layer");
+    s.layering.max_layers = n;
+  }
+  return core::Status::Ok();
+}
+
 core::Result<int64_t> health_duration(const Ctx& c, const YAML::Node& n, const std::string& key,
                                       int64_t min_ns) {
   DISTILL_ASSIGN(std::string text, scalar(c, n, key));
@@ -546,6 +569,7 @@ core::Status apply_key(const Ctx& c, Spec& s, const std::string& k, const YAML::
       {"ports", apply_ports},
       {"accounts", apply_accounts},
       {"elf_check", apply_elf_check},
+      {"layering", apply_layering},
       {"healthcheck", apply_healthcheck}};
   auto it = kChecked.find(k);
   if (it != kChecked.end()) return it->second(c, s, v);

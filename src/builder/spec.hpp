@@ -47,6 +47,18 @@ struct ElfCheckSpec {
   std::vector<verify::FindingIgnore> ignore;
 };
 
+// `layering`: how the packages are cut into layers (docs/spec.md#layering).
+// origin: one layer per preset level below the image's own, the largest
+// Debian source packages on their own, the rest together, then the image's
+// generated files; single: one layer for all of it.
+enum class LayeringStrategy { kOrigin, kSingle };
+inline constexpr uint32_t kMaxOsLayers = 100;
+
+struct LayeringSpec {
+  LayeringStrategy strategy = LayeringStrategy::kOrigin;
+  uint32_t max_layers = 10;  // package layers, the image's own layer not counted
+};
+
 // `healthcheck`: how a runtime judges the container (docs/spec.md). The
 // http and tcp forms run distill's static checker, which the build adds to
 // the image at kHealthcheckProgram; exec runs a program of the image.
@@ -88,6 +100,7 @@ struct Spec {
   // Compile the image's Python modules to hash-based .pyc (docs/effects.md).
   bool python_bytecode = true;
   ElfCheckSpec elf_check;
+  LayeringSpec layering;
   std::string workdir;
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;

@@ -41,7 +41,25 @@ const oci::FsEntry* Tree::find(const std::string& path) const {
 
 void Tree::put(oci::FsEntry entry) {
   std::string path = entry.path;
+  if (tracking_) {
+    auto it = entries_.find(path);
+    bool same = false;
+    if (it != entries_.end()) {
+      const oci::FsEntry& old = it->second;
+      same = (old.type == oci::EntryType::kDirectory && entry.type == oci::EntryType::kDirectory) ||
+             (old.type == entry.type && old.mode == entry.mode && old.uid == entry.uid &&
+              old.gid == entry.gid && old.mtime == entry.mtime &&
+              old.link_target == entry.link_target && old.data == entry.data &&
+              old.source_path == entry.source_path && old.xattrs == entry.xattrs);
+    }
+    if (!same) changed_.insert(path);
+  }
   entries_[path] = std::move(entry);
+}
+
+void Tree::remove(const std::string& path) {
+  if (tracking_ && entries_.erase(path) != 0) changed_.insert(path);
+  if (!tracking_) entries_.erase(path);
 }
 
 std::vector<std::string> Tree::children(std::string_view dir) const {
@@ -109,6 +127,13 @@ std::optional<std::string> Tree::place(std::string_view path) const {
 const oci::FsEntry* Tree::find_resolved(std::string_view path) const {
   auto resolved = resolve(path);
   return resolved && !resolved->empty() ? find(*resolved) : nullptr;
+}
+
+std::vector<std::string> Tree::paths() const {
+  std::vector<std::string> out;
+  out.reserve(entries_.size());
+  for (const auto& [path, e] : entries_) out.push_back(path);
+  return out;
 }
 
 std::vector<oci::FsEntry> Tree::entries() const {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,12 @@ class Tree {
   bool contains(const std::string& path) const { return entries_.count(path) != 0; }
   // Adds or replaces one entry.
   void put(oci::FsEntry entry);
-  void remove(const std::string& path) { entries_.erase(path); }
+  void remove(const std::string& path);
+  // From now on, remember every path put or removed whose entry changed
+  // (a folder put over a folder does not count: folders carry no content).
+  // What the packages left as they shipped it may go into shared layers.
+  void track_changes() { tracking_ = true; }
+  const std::set<std::string>& changed() const { return changed_; }
   // Names directly below `dir` ("" is the root), sorted.
   std::vector<std::string> children(std::string_view dir) const;
   // Every entry strictly below `dir`, in path order.
@@ -43,10 +49,16 @@ class Tree {
 
   // Every entry, sorted by path.
   std::vector<oci::FsEntry> entries() const;
+  // Every path, sorted.
+  std::vector<std::string> paths() const;
   size_t size() const { return entries_.size(); }
 
  protected:
   std::map<std::string, oci::FsEntry> entries_;
+
+ private:
+  bool tracking_ = false;
+  std::set<std::string> changed_;
 };
 
 // The bytes of a regular entry: its `data`, or the host file it was spilled

@@ -106,8 +106,12 @@ class BuildFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertEqual(m["schemaVersion"], 2)
         self.assertEqual(m.get("mediaType"), T.MT_OCI_MANIFEST)
         self.assertEqual(m["config"]["mediaType"], T.MT_OCI_CONFIG)
-        self.assertEqual(len(img.layers), 1, "no files: one layer\n%s" % m)
-        self.assertEqual(img.layers[0]["mediaType"], T.MT_LAYER_GZIP)
+        # No files: the package layers and the image's own layer, one history entry each.
+        self.assertGreater(len(img.layers), 1, m)
+        for layer in img.layers:
+            self.assertEqual(layer["mediaType"], T.MT_LAYER_GZIP)
+        self.assertEqual(len(img.config["history"]), len(img.layers))
+        self.assertIn("layer image", img.config["history"][-1]["created_by"])
         c = img.config
         self.assertEqual((c["os"], c["architecture"]), ("linux", "amd64"))
         self.assertEqual(c["config"]["User"], "65532:65532")
@@ -118,16 +122,17 @@ class BuildFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assertIn("/usr/bin", path[0].split("=", 1)[1].split(":"))
         self.assertEqual(c["created"], "1970-01-01T00:00:00Z")
         self.assertEqual(c["rootfs"]["type"], "layers")
-        self.assertEqual(len(c["rootfs"]["diff_ids"]), 1)
-        img.layer_tar(0)  # checks the diff_id
-        # No stray blobs: manifest, config and layer only.
-        self.assertEqual(layout.blobs(), sorted([digest, m["config"]["digest"],
-                                                 img.layers[0]["digest"]]))
+        self.assertEqual(len(c["rootfs"]["diff_ids"]), len(img.layers))
+        for i in range(len(img.layers)):
+            img.layer_tar(i)  # checks the diff_id
+        # No stray blobs: manifest, config and layers only.
+        self.assertEqual(layout.blobs(), sorted([digest, m["config"]["digest"]] +
+                                                [l["digest"] for l in img.layers]))
         # skopeo reads it, by tag and (only image) without.
         info = self.assert_skopeo_inspect("oci:%s:test" % layout.path)
         self.assertEqual(info["Digest"], digest)
         self.assertEqual(info["Architecture"], "amd64")
-        self.assertEqual(info["Layers"], [img.layers[0]["digest"]])
+        self.assertEqual(info["Layers"], [l["digest"] for l in img.layers])
         r = T.skopeo("copy", "oci:%s:test" % layout.path, "dir:%s" % os.path.join(self.tmp, "dir"))
         self.assertEqual(r.rc, 0, "skopeo copy (verifies every blob)\n" + r.describe())
         # umoci unpacks it (rootless), and the merged-/usr links resolve.
@@ -555,7 +560,7 @@ entrypoint: [/usr/local/bin/tool]
         _, _, gz = self.build_image(out=os.path.join(self.tmp, "gz"))
         digest, layout, img = self.build_image(SPEC_BASE, "--compression", "zstd",
                                                out=os.path.join(self.tmp, "zstd"))
-        self.assertEqual([l["mediaType"] for l in img.layers], [T.MT_LAYER_ZSTD])
+        self.assertEqual({l["mediaType"] for l in img.layers}, {T.MT_LAYER_ZSTD})
         with open(layout.blob_path(img.layers[0]["digest"]), "rb") as f:
             self.assertEqual(f.read(4), b"\x28\xb5\x2f\xfd", "zstd frame magic")
         # Same files, same uncompressed tar.
@@ -580,7 +585,9 @@ entrypoint: [/usr/local/bin/tool]
         self.assertEqual(manifest[0]["RepoTags"], ["distill-test:1.0"])
         info = self.assert_skopeo_inspect("docker-archive:%s" % out)
         self.assertEqual(info["Architecture"], "amd64")
-        self.assertEqual(len(info["Layers"]), 1)
+        # The package layers and the image's own, as manifest.json lists them.
+        self.assertEqual(len(info["Layers"]), len(manifest[0]["Layers"]))
+        self.assertGreater(len(info["Layers"]), 1)
         self.assertIn("SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", info["Env"])
         copy = os.path.join(self.tmp, "copy")
         r = T.skopeo("copy", "docker-archive:%s" % out, "oci:%s:1.0" % copy)
@@ -639,10 +646,10 @@ entrypoint: [/usr/local/bin/tool]
         spec = self.make_app_spec(folder)
         res1, out1 = self.build(spec, "-t", "app:1", out=os.path.join(self.tmp, "img1"))
         img1 = T.OciLayout(out1).image("1")
-        self.assertEqual(len(img1.layers), 2, img1.manifest)
-        app = {e.path: e for e in img1.layer_entries(1)}
+        app = {e.path: e for e in img1.layer_entries(len(img1.layers) - 1)}
+        self.assertIn("files", img1.config["history"][-1]["created_by"])
         for p in ("usr/bin/hello", "etc/passwd"):
-            self.assertNotIn(p, app, "packages stay in the first layer")
+            self.assertNotIn(p, app, "packages stay in the layers below")
         want = {"app": ("d", 0o755, 0), "app/main.py": ("f", 0o644, 0),
                 "app/run": ("f", 0o755, 0), "app/sub": ("d", 0o755, 0),
                 "app/sub/data.txt": ("f", 0o600, 0),  # the host's mode
@@ -659,14 +666,15 @@ entrypoint: [/usr/local/bin/tool]
         res2, out2 = self.build(spec, "-t", "app:2", out=os.path.join(self.tmp, "img2"))
         img2 = T.OciLayout(out2).image("2")
         self.assertNotEqual(self.assert_digest_line(res1), self.assert_digest_line(res2))
-        self.assertEqual(img2.layers[0]["digest"], img1.layers[0]["digest"])
-        self.assertEqual(img2.config["rootfs"]["diff_ids"][0], img1.config["rootfs"]["diff_ids"][0])
-        self.assertNotEqual(img2.layers[1]["digest"], img1.layers[1]["digest"])
+        self.assertEqual(img2.layers[:-1], img1.layers[:-1])
+        self.assertEqual(img2.config["rootfs"]["diff_ids"][:-1],
+                         img1.config["rootfs"]["diff_ids"][:-1])
+        self.assertNotEqual(img2.layers[-1]["digest"], img1.layers[-1]["digest"])
         self.assertEqual(img2.rootfs()["app/main.py"].data, b"print('bonjour')\n")
         # Also when the package layer is assembled again from an empty cache.
         res3, out3 = self.build(spec, out=os.path.join(self.tmp, "img3"),
                                 cache=os.path.join(self.tmp, "fresh-cache"))
-        self.assertEqual(T.OciLayout(out3).image().layers[0]["digest"], img1.layers[0]["digest"])
+        self.assertEqual(T.OciLayout(out3).image().layers[:-1], img1.layers[:-1])
         self.assertEqual(self.assert_digest_line(res3), self.assert_digest_line(res2))
 
     def test_layout_layers_are_hard_links_to_the_cache(self):
@@ -768,8 +776,8 @@ entrypoint: [/usr/local/bin/tool]
             "Test": ["CMD", "/usr/libexec/distill/healthcheck", "tcp", "127.0.0.1:8080"],
             "Interval": 5000000000, "Timeout": 30000000000, "Retries": 3})
         # The checker has the application layer to itself (the spec adds no files).
-        self.assertEqual(len(img.layers), 2)
-        entries = {e.path: e for e in img.layer_entries(1)}
+        self.assertIn("files", img.config["history"][-1]["created_by"])
+        entries = {e.path: e for e in img.layer_entries(len(img.layers) - 1)}
         checker = entries["usr/libexec/distill/healthcheck"]
         self.assertEqual((checker.kind, checker.mode, checker.uid, checker.gid),
                          ("f", 0o755, 0, 0))

@@ -156,7 +156,7 @@ class BuildOnlineTest(PythonRunMixin, T.OnlineBuildMixin, T.DistillTestCase):
                                        out=os.path.join(self.mkdir("b"), "image"),
                                        spec_folder=self.mkdir("spec2"), cwd=work, umask=0o077,
                                        env={"TZ": "Asia/Kolkata", "LC_ALL": "C.UTF-8"})
-        self.assertNotIn("package layer from cache", res.stderr, "the layer must be rebuilt")
+        self.assertNotIn("package layers from cache", res.stderr, "the layer must be rebuilt")
         self.assertEqual(d2, d1)
 
 

@@ -197,7 +197,7 @@ class EffectsFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
                             ["applied"]))
         # A cached layer keeps its report; the acknowledgement is the spec's.
         res2, _ = self.build(SPEC, "--report", report)
-        self.assertIn("(package layer from cache)", res2.stderr)
+        self.assertIn("(package layers from cache)", res2.stderr)
         self.assertIn("with unhandled steps: weird-pkg", res2.stderr)
 
     def test_spec_accounts_and_run_as(self):

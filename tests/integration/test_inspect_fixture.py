@@ -205,11 +205,14 @@ class InspectFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         doc = self.inspect_json(out + ":app")
         self.assertEqual(doc["digest"], digest)
         got = doc["images"][0]
-        self.assertEqual(len(got["layers"]), 2)
+        self.assertEqual(len(got["layers"]), len(img.layers))
+        self.assertGreater(len(img.layers), 2, "package layers, the image's own, the files")
         self.assert_image_matches(got, img, "amd64")
         self.assertEqual([l["created_by"] for l in got["layers"]],
                          [h["created_by"] for h in img.config["history"]])
-        self.assertEqual(got["layers"][1]["members"], len(img.layer_entries(1)))
+        last = len(img.layers) - 1
+        self.assertEqual(got["layers"][last]["members"], len(img.layer_entries(last)))
+        self.assertEqual(got["layers"][last]["created_by"], "distill build: files")
         self.assertEqual(got["files"], len(img.rootfs()))
         self.assertEqual(sorted(p["name"] for p in got["packages"]), INSTALLED)
 

@@ -77,9 +77,16 @@ TEST_F(ImageBuilderTest, WritesTheImageTheSpecDescribes) {
   oci::PlatformImage image = read_image("image");
   EXPECT_EQ(image.manifest_descriptor.digest.str(), report->digest);
   EXPECT_EQ(r.manifest_digest, report->digest);
-  ASSERT_EQ(image.manifest.layers.size(), 2u);  // the OS layer, then the app's files
-  EXPECT_EQ(static_cast<uint64_t>(image.manifest.layers[0].size + image.manifest.layers[1].size),
-            r.compressed_bytes);
+  // The package layers, the image's own layer, then the app's files.
+  ASSERT_EQ(image.manifest.layers.size(), r.layers.size());
+  ASSERT_GE(r.layers.size(), 3u);
+  EXPECT_EQ(r.layers.back().name, "files");
+  EXPECT_EQ(r.layers[r.layers.size() - 2].name, "image");
+  uint64_t sum = 0;
+  for (const auto& l : image.manifest.layers) sum += static_cast<uint64_t>(l.size);
+  EXPECT_EQ(sum, r.compressed_bytes);
+  ASSERT_EQ(image.config.history.size(), r.layers.size());
+  EXPECT_THAT(image.config.history.front().created_by, HasSubstr("distill build: debian12 static"));
   EXPECT_EQ(image.config.platform.architecture, "amd64");
   EXPECT_EQ(image.config.config.user, "65532:65532");
   EXPECT_EQ(image.config.config.entrypoint, std::vector<std::string>{"/app/run"});
@@ -150,7 +157,7 @@ TEST_F(ImageBuilderTest, AnAppFileChangesOnlyTheAppLayer) {
   auto first = build(spec(files), options("one"));
   ASSERT_TRUE(first.ok()) << first.error().message();
   oci::PlatformImage one = read_image("one");
-  ASSERT_EQ(one.manifest.layers.size(), 2u);
+  ASSERT_EQ(one.manifest.layers.size(), first->archs[0].layers.size());
 
   ASSERT_TRUE(core::write_file_atomic(path("app.txt"), "version 2\n").ok());
   auto second = build(spec(files), options("two"));
@@ -158,9 +165,10 @@ TEST_F(ImageBuilderTest, AnAppFileChangesOnlyTheAppLayer) {
   EXPECT_TRUE(second->archs[0].os_layer_cached);
   EXPECT_NE(second->digest, first->digest);
   oci::PlatformImage two = read_image("two");
-  ASSERT_EQ(two.manifest.layers.size(), 2u);
-  EXPECT_EQ(two.manifest.layers[0].digest, one.manifest.layers[0].digest);
-  EXPECT_NE(two.manifest.layers[1].digest, one.manifest.layers[1].digest);
+  ASSERT_EQ(two.manifest.layers.size(), one.manifest.layers.size());
+  for (size_t i = 0; i + 1 < one.manifest.layers.size(); ++i)
+    EXPECT_EQ(two.manifest.layers[i].digest, one.manifest.layers[i].digest);
+  EXPECT_NE(two.manifest.layers.back().digest, one.manifest.layers.back().digest);
 }
 
 // Records the order in which the pipeline's stages end.

@@ -1,5 +1,6 @@
 #include "builder/spec.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "core/file_util.hpp"
@@ -7,6 +8,7 @@
 #include "core/temp_dir.hpp"
 
 using namespace distill;
+using ::testing::HasSubstr;
 
 namespace {
 
@@ -105,6 +107,22 @@ TEST(Spec, ElfCheckIgnoreEntries) {
   EXPECT_EQ(error_of("elf_check: [x]\n"), "distill.yaml:1: 'elf_check' must be a map (got a list)");
   EXPECT_EQ(error_of("elf_check:\n  ignor: [x]\n"),
             "distill.yaml:2: unknown key 'ignor' in elf_check (did you mean 'ignore'?)");
+}
+
+TEST(Spec, Layering) {
+  auto d = parse("{}");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->layering.strategy, builder::LayeringStrategy::kOrigin);
+  EXPECT_EQ(d->layering.max_layers, 10u);
+  auto s = parse("layering: {strategy: single, max_layers: 3}\n");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->layering.strategy, builder::LayeringStrategy::kSingle);
+  EXPECT_EQ(s->layering.max_layers, 3u);
+  EXPECT_THAT(error_of("layering: {strategy: orign}\n"), HasSubstr("did you mean 'origin'"));
+  EXPECT_THAT(error_of("layering:\n  max_layers: 0\n"),
+              HasSubstr("distill.yaml:2: 'layering.max_layers' must be at least 1"));
+  EXPECT_THAT(error_of("layering: {max_layers: 101}\n"), HasSubstr("up to 100"));
+  EXPECT_THAT(error_of("layering: {layers: 2}\n"), HasSubstr("unknown key 'layers' in layering"));
 }
 
 TEST(Spec, BadEnumsSuggest) {
