@@ -30,8 +30,9 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   std::vector<debian::PackageFetch> all = plan.installs;
   all.insert(all.end(), plan.extract_only.begin(), plan.extract_only.end());
   DISTILL_ASSIGN(auto paths, repo.fetch(all));
-  // Large package files wait on disk until the layer is written, beside the
-  // cache rather than in $TMPDIR, which may be memory (tmpfs).
+  // Package file content waits on disk (content packs) until the layer is
+  // written, beside the cache rather than in $TMPDIR, which may be memory
+  // (tmpfs): memory holds the tree's metadata, not its bytes.
   DISTILL_ASSIGN(core::TempDir spill, core::TempDir::create(cache.root(), "spill"));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
   // Compiled .pyc are reused by content even under --no-cache, as ccache
@@ -41,7 +42,7 @@ core::Result<BuiltLayer> os_layer(const Spec& spec, const Preset& preset, debian
   DISTILL_TRY(
       assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path(), env));
   DISTILL_ASSIGN(oci::LayerBlob blob,
-                 write_cached_layer(cache, key, fs.entries(), opts, assembly_notes(report)));
+                 write_cached_layer(cache, key, fs.take_entries(), opts, assembly_notes(report)));
   return BuiltLayer{blob, false};
 }
 

@@ -43,15 +43,18 @@ class Tree {
 
   // Every entry, sorted by path.
   std::vector<oci::FsEntry> entries() const;
+  // The same, moved out: the tree is empty afterwards (no second copy of a
+  // large tree's metadata while its layer is written).
+  std::vector<oci::FsEntry> take_entries();
   size_t size() const { return entries_.size(); }
 
  protected:
   std::map<std::string, oci::FsEntry> entries_;
 };
 
-// The bytes of a regular entry: its `data`, or the host file it was spilled
-// to (`source_path`). Refused above `max_bytes`, so no caller reads a large
-// file whole by accident.
+// The bytes of a regular entry, wherever they are (oci::read_content: in
+// memory, a host file or a content pack). Refused above `max_bytes`, so no
+// caller reads a large file whole by accident.
 core::Result<std::string> read_entry(const oci::FsEntry& entry, uint64_t max_bytes);
 
 // "/usr/bin/x" or "usr/bin/x" -> "usr/bin/x"; "." and empty components dropped.
