@@ -132,7 +132,9 @@ core::Status stream_content(const FsEntry& e, const ContentSink& sink) {
     return core::Status::Ok();
   }
   DISTILL_ASSIGN(ContentStream s, ContentStream::open(e));
-  std::vector<char> buf(kContentChunk);
+  // One buffer per thread, not per file: hashing thousands of files must not
+  // churn the allocator. A sink never calls back in here.
+  thread_local std::vector<char> buf(kContentChunk);
   for (;;) {
     DISTILL_ASSIGN(size_t n, s.read(buf.data(), buf.size()));
     if (n == 0) return core::Status::Ok();
