@@ -8,6 +8,7 @@
 #include "core/file_util.hpp"
 #include "core/strings.hpp"
 #include "debian/distro.hpp"
+#include "oci/entry_content.hpp"
 #include "verify/entrypoint_check.hpp"
 #include "verify/image_elf_check.hpp"
 #include "verify/python_abi.hpp"
@@ -75,15 +76,7 @@ std::string where_of(const oci::FsEntry& e) {
 
 // A WHEEL file is a few lines; anything much bigger is not one.
 core::Result<std::string> read_small(const oci::FsEntry& e) {
-  if (e.source_path.empty()) return e.data;
-  std::string text;
-  DISTILL_TRY(core::read_file_chunks(e.source_path, [&text](std::string_view chunk) {
-    if (text.size() + chunk.size() > (64 << 10))
-      return core::Status(core::make_error("", "is over 64 KiB"));
-    text.append(chunk);
-    return core::Status::Ok();
-  }));
-  return text;
+  return oci::read_content(e, 64 << 10);
 }
 
 }  // namespace

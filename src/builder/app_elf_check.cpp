@@ -1,6 +1,5 @@
 #include "builder/app_elf_check.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +8,7 @@
 
 #include "builder/app_files.hpp"
 #include "core/file_util.hpp"
-#include "core/unique_fd.hpp"
+#include "oci/entry_content.hpp"
 #include "verify/elf_file.hpp"
 #include "verify/finding_ignore.hpp"
 #include "verify/image_elf_check.hpp"
@@ -19,13 +18,10 @@ namespace {
 
 bool is_elf_entry(const oci::FsEntry& e) {
   if (e.type != oci::EntryType::kRegular) return false;
-  if (e.source_path.empty()) return verify::has_elf_magic(e.data);
-  char magic[4] = {};
-  core::UniqueFd fd(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC));
+  auto magic = oci::read_content_prefix(e, 4);
   // An unreadable file fails later, when the layer is written; check it then.
-  if (!fd) return true;
-  ssize_t n = ::read(fd.get(), magic, sizeof magic);
-  return n > 0 && verify::has_elf_magic(std::string_view(magic, static_cast<size_t>(n)));
+  if (!magic.ok()) return true;
+  return verify::has_elf_magic(*magic);
 }
 
 // Confirms guessed package names against the architecture's indices, loaded

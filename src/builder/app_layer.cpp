@@ -6,6 +6,7 @@
 #include "builder/healthcheck.hpp"
 #include "builder/layer_cache.hpp"
 #include "core/sha256.hpp"
+#include "oci/entry_content.hpp"
 #include "runtime/health_program.hpp"
 
 namespace distill::builder {
@@ -19,7 +20,7 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
   for (const auto& e : entries) {
     std::string content = e.link_target;
     if (!e.source_path.empty()) {
-      DISTILL_ASSIGN(content, core::sha256_file(e.source_path));
+      DISTILL_ASSIGN(content, oci::content_sha256(e));
     }
     h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type), e.mode,
                          e.uid, e.gid, content));

@@ -1,8 +1,12 @@
 #include "builder/assembly.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "builder/busybox.hpp"
 #include "builder/system_files.hpp"
 #include "core/file_util.hpp"
+#include "core/thread_pool.hpp"
 #include "debian/deb_file.hpp"
 #include "effects/java_truststore.hpp"
 #include "effects/maintainer_scripts.hpp"
@@ -72,6 +76,11 @@ core::Status run_effects(const Spec& spec, const Preset& preset, const PlannedAr
   return core::Status::Ok();
 }
 
+int read_threads(const EffectsEnv& env) {
+  if (env.read_threads > 0) return env.read_threads;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+}
+
 }  // namespace
 
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
@@ -79,13 +88,24 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
                       ArchReport& report, const std::string& spill_dir, const EffectsEnv& env,
                       std::vector<LayerPackage>* packages) {
   const size_t n = plan.installs.size();
+  auto item_of = [&](size_t i) -> const debian::PackageFetch& {
+    return i < n ? plan.installs[i] : plan.extract_only[i - n];
+  };
+  // Decompressing the packages is most of assembly's time: every core reads
+  // one. Their content goes to the spill folder, so what is held here is
+  // names and metadata; the results are used in plan order whatever the
+  // order the reads finished in.
+  std::vector<debian::DebContents> debs(paths.size());
+  DISTILL_TRY(core::run_parallel(paths.size(), read_threads(env), [&](size_t i) -> core::Status {
+    const debian::PackageFetch& item = item_of(i);
+    DISTILL_ASSIGN(debs[i], debian::read_deb(paths[i], item.name, {}, spill_dir));
+    return debian::check_identity(debs[i], item.name, item.name, item.version, item.architecture);
+  }));
   std::vector<effects::PackageScripts> scripts;
   Extracted extracted;
   for (size_t i = 0; i < paths.size(); ++i) {
-    const debian::PackageFetch& item = i < n ? plan.installs[i] : plan.extract_only[i - n];
-    const std::string& name = item.name;
-    DISTILL_ASSIGN(debian::DebContents deb, debian::read_deb(paths[i], name, {}, spill_dir));
-    DISTILL_TRY(debian::check_identity(deb, name, item.name, item.version, item.architecture));
+    const std::string& name = item_of(i).name;
+    debian::DebContents deb = std::move(debs[i]);
     if (i >= n) {
       DISTILL_TRY(add_extracted(spec, name, deb.entries, fs, extracted));
       continue;

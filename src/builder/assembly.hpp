@@ -22,7 +22,9 @@ namespace distill::builder {
 // the maintainer scripts would have done (effects::apply_maintainer_effects)
 // and status.d md5sums trimmed to the image. Records the script steps,
 // stripped setuid/setgid bits and file conflicts in `report`.
-// Large files go to `spill_dir` (see debian::read_deb), which must outlive `fs`.
+// With `spill_dir` (which must outlive `fs`), every file's content goes to a
+// content pack there (see debian::read_deb) and `fs` holds only metadata.
+// Packages are read in parallel (EffectsEnv::read_threads).
 // `packages`, when given, gets each installed package's layering facts; `fs`
 // tracks its changes from the first step after the packages (Tree::changed).
 // Where the effects engine may make its sandbox, and the time its files get.
@@ -30,6 +32,9 @@ struct EffectsEnv {
   std::string work_parent;
   int64_t mtime = 0;
   effects::BytecodeStore* bytecode_store = nullptr;
+  // Packages read (decompressed) at once; 0: one per core (at most 8). The
+  // image is the same for any number.
+  int read_threads = 0;
 };
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,

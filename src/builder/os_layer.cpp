@@ -124,8 +124,9 @@ core::Result<std::vector<BuiltLayer>> os_layers(const Spec& spec, const Preset& 
   std::vector<debian::PackageFetch> all = plan.installs;
   all.insert(all.end(), plan.extract_only.begin(), plan.extract_only.end());
   DISTILL_ASSIGN(auto paths, repo.fetch(all));
-  // Large package files wait on disk until the layer is written, beside the
-  // cache rather than in $TMPDIR, which may be memory (tmpfs).
+  // Package file content waits on disk (content packs) until the layer is
+  // written, beside the cache rather than in $TMPDIR, which may be memory
+  // (tmpfs): memory holds the tree's metadata, not its bytes.
   DISTILL_ASSIGN(core::TempDir spill, core::TempDir::create(cache.root(), "spill"));
   Rootfs fs(Rootfs::Options{spec.keep_docs});
   // Compiled .pyc are reused by content even under --no-cache, as ccache

@@ -4,6 +4,7 @@
 
 #include "builder/app_files.hpp"
 #include "core/sha256.hpp"
+#include "oci/entry_content.hpp"
 #include "sbom/attestation.hpp"
 
 namespace distill::builder {
@@ -13,12 +14,7 @@ core::Result<std::vector<sbom::ResourceDescriptor>> file_dependencies(const Spec
   std::vector<sbom::ResourceDescriptor> out;
   for (const oci::FsEntry& e : entries) {
     if (e.type != oci::EntryType::kRegular) continue;
-    std::string sha;
-    if (e.source_path.empty()) {
-      sha = core::sha256_hex(e.data);
-    } else {
-      DISTILL_ASSIGN(sha, core::sha256_file(e.source_path));
-    }
+    DISTILL_ASSIGN(std::string sha, oci::content_sha256(e));
     out.push_back({"/" + e.path,
                    "",
                    {{"sha256", sha}},

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "oci/entry_content.hpp"
+
 namespace distill::builder {
 namespace {
 
@@ -11,10 +13,14 @@ bool starts_with_dir(std::string_view path, std::string_view dir) {
   return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
-bool same_content(const oci::FsEntry& a, const oci::FsEntry& b) {
-  // Two spilled files (source_path) are never taken for the same content.
-  return a.type == b.type && a.data == b.data && a.source_path == b.source_path &&
-         a.link_target == b.link_target && a.mode == b.mode;
+// Two packages that ship one path agree when it is the same object with the
+// same bytes; content is compared in chunks, wherever it is stored. Content
+// that cannot be read counts as different: the conflict is only reported.
+bool same_entry(const oci::FsEntry& a, const oci::FsEntry& b) {
+  if (a.type != b.type || a.link_target != b.link_target || a.mode != b.mode) return false;
+  if (a.type != oci::EntryType::kRegular) return true;
+  auto same = oci::same_content(a, b);
+  return same.ok() && *same;
 }
 
 }  // namespace
@@ -68,7 +74,7 @@ void Rootfs::add_package(std::string_view package, std::vector<oci::FsEntry> ent
     if (it != entries_.end()) {
       if (it->second.type == oci::EntryType::kDirectory && e.type == oci::EntryType::kDirectory)
         continue;
-      if (!same_content(it->second, e)) {
+      if (!same_entry(it->second, e)) {
         conflicts_.push_back(fmt::format("/{}: {} and {}", e.path, owner_[e.path], package));
         conflicted_.insert(std::string(package));
       }
@@ -102,7 +108,11 @@ std::optional<oci::FsEntry> Rootfs::take(const std::string& path) {
 
 uint64_t Rootfs::content_bytes() const {
   uint64_t total = 0;
-  for (const auto& [path, e] : entries_) total += e.data.size();
+  for (const auto& [path, e] : entries_) {
+    if (e.type != oci::EntryType::kRegular) continue;
+    auto size = oci::content_size(e);
+    if (size.ok()) total += *size;
+  }
   return total;
 }
 

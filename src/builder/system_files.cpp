@@ -6,10 +6,13 @@
 
 #include "core/file_util.hpp"
 #include "core/lines.hpp"
-#include "core/sha256.hpp"
+#include "oci/entry_content.hpp"
 
 namespace distill::builder {
 namespace {
+
+// One certificate of the ca-certificates package is a few KiB.
+constexpr uint64_t kMaxCaCertBytes = uint64_t{1} << 20;
 
 oci::FsEntry owned_dir(std::string path, uint32_t mode, uint32_t uid, uint32_t gid) {
   oci::FsEntry e = oci::FsEntry::directory(std::move(path), mode);
@@ -75,7 +78,10 @@ core::Status add_ca_bundle(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entri
     bundle += pem;
     if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
   };
-  for (const auto* c : certs) append(c->data);
+  for (const auto* c : certs) {
+    DISTILL_ASSIGN(std::string pem, oci::read_content(*c, kMaxCaCertBytes));
+    append(pem);
+  }
   for (const auto& path : extra) {
     DISTILL_ASSIGN(std::string pem, core::read_file(path));
     if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
@@ -135,8 +141,7 @@ void trim_md5sums(Rootfs& fs) {
       const oci::FsEntry* e = fs.find(file);
       if (!e || e->type != oci::EntryType::kRegular) continue;
       // A file the build replaced (os-release, a script's write) is not the package's.
-      auto md5 = e->source_path.empty() ? core::Result<std::string>(core::md5_hex(e->data))
-                                        : core::md5_file(e->source_path);
+      auto md5 = oci::content_md5(*e);
       if (!md5.ok() || *md5 != line.substr(0, 32)) continue;
       kept += std::string(line.substr(0, 34)) + file + "\n";
     }

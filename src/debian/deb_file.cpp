@@ -2,20 +2,20 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/lines.hpp"
 #include "debian/deb822.hpp"
 #include "oci/archive_util.hpp"
+#include "oci/content_pack.hpp"
 #include "oci/tar_entry_reader.hpp"
 
 namespace distill::debian {
@@ -54,13 +54,6 @@ constexpr std::array<Compression, 6> kCompressions = {{
     {".bz2", ARCHIVE_FILTER_BZIP2, false},
     {".lzma", ARCHIVE_FILTER_LZMA, false},
 }};
-
-// Spilled files of every package of a build share one folder: numbered
-// process-wide, so no two reads ever pick the same name.
-uint64_t next_spill_id() {
-  static std::atomic<uint64_t> next{0};
-  return next++;
-}
 
 struct Context {
   std::string_view name;
@@ -315,8 +308,10 @@ core::Status read_control_tar(archive* a, Context& ctx, std::string_view member,
 // outside the image root when unpacked in archive order.
 class DataTarReader {
  public:
-  DataTarReader(archive* a, Context& ctx, std::string_view member, std::vector<FsEntry>& out)
-      : tar_(tar_reader(a, ctx, member)), ctx_(ctx), member_(member), out_(out) {}
+  // With a `pack`, every file's content goes there and entries refer to it.
+  DataTarReader(archive* a, Context& ctx, std::string_view member, std::vector<FsEntry>& out,
+                oci::ContentPack* pack)
+      : tar_(tar_reader(a, ctx, member)), ctx_(ctx), member_(member), out_(out), pack_(pack) {}
 
   core::Status run() {
     oci::TarMember m;
@@ -469,14 +464,15 @@ class DataTarReader {
                            " bytes, which takes the package past the limit of " +
                            std::to_string(ctx_.limits.max_data_bytes) + " bytes of content");
     bytes_ += static_cast<uint64_t>(size);
-    if (ctx_.spill_dir.empty() || static_cast<uint64_t>(size) <= kDebSpillBytes) {
+    if (pack_ == nullptr) {
       DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
       return core::Status::Ok();
     }
-    e.source_path = ctx_.spill_dir + "/" + std::to_string(next_spill_id());
-    DISTILL_TRY(tar_.spill_content(e.source_path));
-    struct stat st {};
-    if (::stat(e.source_path.c_str(), &st) != 0 || st.st_size != size)
+    pack_->begin_entry();
+    DISTILL_TRY(tar_.copy_content([this](std::string_view chunk) { return pack_->add(chunk); }));
+    e.source_path = pack_->path();
+    e.source_range = pack_->end_entry();
+    if (e.source_range->size != static_cast<uint64_t>(size))
       return fail(raw, "holds other than the " + std::to_string(size) + " bytes it states",
                   "the file is truncated or corrupt");
     return core::Status::Ok();
@@ -486,6 +482,7 @@ class DataTarReader {
   Context& ctx_;
   std::string_view member_;
   std::vector<FsEntry>& out_;
+  oci::ContentPack* pack_;
   std::map<std::string, Seen, std::less<>> seen_;
   uint64_t bytes_ = 0;
 };
@@ -510,7 +507,12 @@ core::Status read_tar_member(archive* outer, Stage stage, const std::string& nam
     DISTILL_TRY(read_control_tar(tar.get(), ctx, name, out));
     out.control_member = name;
   } else {
-    DISTILL_TRY(DataTarReader(tar.get(), ctx, name, out.entries).run());
+    std::optional<oci::ContentPack> pack;
+    if (!ctx.spill_dir.empty()) {
+      DISTILL_ASSIGN(pack, oci::ContentPack::create(ctx.spill_dir));
+    }
+    DISTILL_TRY(DataTarReader(tar.get(), ctx, name, out.entries, pack ? &*pack : nullptr).run());
+    if (pack) DISTILL_TRY(pack->finish());
     out.data_member = name;
   }
   return drain_member(outer, ctx, name);

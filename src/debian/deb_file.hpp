@@ -32,8 +32,8 @@ struct DebContents {
   std::string control_member;
   std::string data_member;
   // data.tar in archive order, "./" root left out. Paths are normalised
-  // ("usr/bin/x"), files' content is in `data` (or, with a spill folder,
-  // in a file there named by `source_path`), modes keep setuid/setgid/sticky
+  // ("usr/bin/x"), files' content is in `data` (or, with a spill folder, in
+  // a content pack there: `source_path` and `source_range`), modes keep setuid/setgid/sticky
   // (a later policy decides about those), uid/gid/mtime are the tar's.
   std::vector<oci::FsEntry> entries;
 };
@@ -57,10 +57,11 @@ struct DebLimits {
 // nodes, FIFOs, sockets, hardlinks to anything but an earlier file, paths
 // through an earlier symlink or file, and a path given twice (directories
 // excepted, the later one's metadata winning, as when tar unpacks them).
-// With `spill_dir`, files of more than kDebSpillBytes are written to files
-// in that folder (which must outlive the entries) instead of being held in
-// memory, so that a package's size costs disk, never memory.
-inline constexpr uint64_t kDebSpillBytes = uint64_t{64} << 10;
+// With `spill_dir`, the content of every file is appended to one new
+// oci::ContentPack in that folder (which must outlive the entries) instead
+// of being held in memory, so that a package's size costs disk, never
+// memory: only names and metadata stay. Packages may be read in parallel
+// into the same folder.
 core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
                                    const DebLimits& limits = {}, const std::string& spill_dir = {});
 

@@ -23,6 +23,7 @@
 #include "core/unique_fd.hpp"
 #include "debian/solve.hpp"
 #include "image/layer_stream.hpp"
+#include "oci/entry_content.hpp"
 #include "oci/image_config.hpp"
 #include "runtime/rootfs_writer.hpp"
 #include "runtime/runner.hpp"
@@ -200,14 +201,8 @@ core::Result<image::LayerEntry> pyc_layer_entry(const oci::FsEntry& e) {
       l.hardlink_to = e.link_target;
       break;
     case oci::EntryType::kRegular: {
-      l.size = static_cast<int64_t>(e.data.size());
-      struct stat st;
-      if (!e.source_path.empty()) {
-        if (::stat(e.source_path.c_str(), &st) != 0)
-          return core::make_error(e.path,
-                                  std::string("cannot stat its content: ") + std::strerror(errno));
-        l.size = st.st_size;
-      }
+      DISTILL_ASSIGN(uint64_t size, oci::content_size(e));
+      l.size = static_cast<int64_t>(size);
       break;
     }
   }
@@ -218,10 +213,7 @@ core::Result<image::LayerEntry> pyc_layer_entry(const oci::FsEntry& e) {
 image::ContentReader pyc_content(const oci::FsEntry& e) {
   image::ContentReader c;
   c.read = [&e](int64_t max_bytes) { return read_entry(e, static_cast<uint64_t>(max_bytes)); };
-  c.copy = [&e](const oci::ContentSink& sink) -> core::Status {
-    if (!e.source_path.empty()) return core::read_file_chunks(e.source_path, sink);
-    return sink(e.data);
-  };
+  c.copy = [&e](const oci::ContentSink& sink) { return oci::stream_content(e, sink); };
   return c;
 }
 
@@ -517,8 +509,7 @@ core::Status pyc_hash_sources(const Tree& tree, const std::string& root, core::S
   core::Status status;
   tree.for_each_under(root, [&](const oci::FsEntry& e) {
     if (!status.ok() || e.type != oci::EntryType::kRegular || !e.path.ends_with(".py")) return;
-    auto digest = e.source_path.empty() ? core::Result<std::string>(core::sha256_hex(e.data))
-                                        : core::sha256_file(e.source_path);
+    auto digest = oci::content_sha256(e);
     if (!digest.ok()) {
       status = digest.error();
       return;
@@ -583,8 +574,7 @@ core::Result<std::string> bytecode_key(const Tree& tree, std::string_view arch) 
     const oci::FsEntry* bin = pyc_follow(tree, "usr/bin/" + py.name);
     if (!bin || bin->type != oci::EntryType::kRegular)
       return core::make_error("/usr/bin/" + py.name, "not a file");
-    auto digest = bin->source_path.empty() ? core::Result<std::string>(core::sha256_hex(bin->data))
-                                           : core::sha256_file(bin->source_path);
+    auto digest = oci::content_sha256(*bin);
     if (!digest.ok()) return digest.error();
     h.update(py.name + " " + *digest + "\n");
   }

@@ -1,11 +1,9 @@
 #include "effects/tree.hpp"
 
-#include <fmt/format.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include "core/file_util.hpp"
+#include "oci/entry_content.hpp"
 
 namespace distill::effects {
 namespace {
@@ -144,19 +142,15 @@ std::vector<oci::FsEntry> Tree::entries() const {
 }
 
 core::Result<std::string> read_entry(const oci::FsEntry& e, uint64_t max_bytes) {
-  if (e.type != oci::EntryType::kRegular)
-    return core::make_error("/" + e.path, "not a regular file");
-  if (e.source_path.empty()) {
-    if (e.data.size() > max_bytes)
-      return core::make_error("/" + e.path, fmt::format("larger than {} bytes", max_bytes));
-    return e.data;
-  }
-  struct stat st {};
-  if (::stat(e.source_path.c_str(), &st) != 0)
-    return core::make_error("/" + e.path, "its spilled content is gone");
-  if (static_cast<uint64_t>(st.st_size) > max_bytes)
-    return core::make_error("/" + e.path, fmt::format("larger than {} bytes", max_bytes));
-  return core::read_file(e.source_path);
+  return oci::read_content(e, max_bytes);
+}
+
+std::vector<oci::FsEntry> Tree::take_entries() {
+  std::vector<oci::FsEntry> out;
+  out.reserve(entries_.size());
+  for (auto& [path, e] : entries_) out.push_back(std::move(e));
+  entries_.clear();
+  return out;
 }
 
 }  // namespace distill::effects

@@ -51,6 +51,9 @@ class Tree {
   std::vector<oci::FsEntry> entries() const;
   // Every path, sorted.
   std::vector<std::string> paths() const;
+  // The same, moved out: the tree is empty afterwards (no second copy of a
+  // large tree's metadata while its layer is written).
+  std::vector<oci::FsEntry> take_entries();
   size_t size() const { return entries_.size(); }
 
  protected:
@@ -61,9 +64,9 @@ class Tree {
   std::set<std::string> changed_;
 };
 
-// The bytes of a regular entry: its `data`, or the host file it was spilled
-// to (`source_path`). Refused above `max_bytes`, so no caller reads a large
-// file whole by accident.
+// The bytes of a regular entry, wherever they are (oci::read_content: in
+// memory, a host file or a content pack). Refused above `max_bytes`, so no
+// caller reads a large file whole by accident.
 core::Result<std::string> read_entry(const oci::FsEntry& entry, uint64_t max_bytes);
 
 // "/usr/bin/x" or "usr/bin/x" -> "usr/bin/x"; "." and empty components dropped.

@@ -139,6 +139,8 @@ core::Status validate_entry(FsEntry& entry) {
                 " but has file content");
   if (!entry.data.empty() && !entry.source_path.empty())
     return fail("has both in-memory content and a source file");
+  if (entry.source_range && entry.source_path.empty())
+    return fail("has a content range but no source file");
   bool is_link = entry.type == EntryType::kSymlink || entry.type == EntryType::kHardlink;
   if (!is_link && !entry.link_target.empty()) return fail("has a link target but is not a link");
   if (entry.type == EntryType::kSymlink) {

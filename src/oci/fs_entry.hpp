@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,14 @@ namespace distill::oci {
 enum class EntryType { kRegular, kDirectory, kSymlink, kHardlink };
 
 std::string_view entry_type_name(EntryType type);
+
+// Where a regular entry's bytes sit inside its `source_path`: a content pack
+// (oci::ContentPack) holds many entries' bytes back to back.
+struct ContentRange {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  bool operator==(const ContentRange&) const = default;
+};
 
 // One filesystem object of a layer. Device nodes, FIFOs and sockets have no
 // type here on purpose: a distroless rootfs never needs them (the runtime
@@ -30,10 +39,13 @@ struct FsEntry {
   // kSymlink: the target, verbatim (may be absolute or contain ".." — the
   // runtime resolves it inside the container). kHardlink: another entry's path.
   std::string link_target;
-  // Content of a kRegular entry: `data`, or when `source_path` is set, the
-  // bytes of that host file, streamed at write time.
+  // Content of a kRegular entry: `data`; or when `source_path` is set, the
+  // bytes of that host file, streamed at write time; or, with `source_range`
+  // too, just that range of it (an entry of a content pack). Read them
+  // through oci/entry_content.hpp, which knows all three.
   std::string data;
   std::string source_path;
+  std::optional<ContentRange> source_range;
   // Extended attributes (e.g. "security.capability"), written as SCHILY.xattr records.
   std::map<std::string, std::string> xattrs;
 

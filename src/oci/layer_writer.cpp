@@ -2,8 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,15 +9,15 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/atomic_file.hpp"
-#include "core/fd_io.hpp"
 #include "core/sha256.hpp"
-#include "core/unique_fd.hpp"
 #include "oci/archive_util.hpp"
+#include "oci/entry_content.hpp"
 
 namespace distill::oci {
 namespace {
@@ -110,6 +108,7 @@ core::Status reroot_hardlinks(std::vector<FsEntry>& entries,
       link.link_target = holder.path;
       link.data.clear();
       link.source_path.clear();
+      link.source_range.reset();
       link.xattrs.clear();
       link.mode = holder.mode;
       link.uid = holder.uid;
@@ -173,8 +172,7 @@ class TarStream {
     archive_entry_set_perm(ae.get(), static_cast<mode_t>(e.mode));
     archive_entry_set_mtime(ae.get(), e.mtime, 0);
     archive_entry_set_size(ae.get(), 0);
-    core::UniqueFd source;
-    int64_t size = 0;
+    std::optional<ContentStream> source;
     switch (e.type) {
       case EntryType::kDirectory:
         archive_entry_set_filetype(ae.get(), AE_IFDIR);
@@ -189,10 +187,10 @@ class TarStream {
         break;
       case EntryType::kRegular: {
         archive_entry_set_filetype(ae.get(), AE_IFREG);
+        int64_t size = static_cast<int64_t>(e.data.size());
         if (!e.source_path.empty()) {
-          DISTILL_ASSIGN(size, open_source(e, source));
-        } else {
-          size = static_cast<int64_t>(e.data.size());
+          DISTILL_ASSIGN(source, ContentStream::open(e));
+          size = static_cast<int64_t>(source->size());
         }
         archive_entry_set_size(ae.get(), size);
         break;
@@ -204,7 +202,7 @@ class TarStream {
     // could not convert): for a reproducible layer that is an error too.
     if (archive_write_header(a_, ae.get()) != ARCHIVE_OK) return failure(e, "cannot write header");
     if (e.type != EntryType::kRegular) return core::Status::Ok();
-    if (source) return copy_source(e, source.get(), size);
+    if (source) return copy_source(e, *source);
     return write_data(e, e.data.data(), e.data.size());
   }
 
@@ -212,23 +210,6 @@ class TarStream {
   core::Error failure(const FsEntry& e, const std::string& what) {
     if (!sink_.status.ok()) return sink_.status.error();
     return entry_error(e.path, what + ": " + archive_error(a_));
-  }
-
-  core::Result<int64_t> open_source(const FsEntry& e, core::UniqueFd& fd) {
-    // Never through a symlink: a host file swapped for one after the walk
-    // that listed it would put a file the user never named in the layer.
-    // O_NONBLOCK: a FIFO in its place is refused below instead of blocking.
-    fd.reset(::open(e.source_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (!fd)
-      return errno == ELOOP ? core::make_error(e.source_path, "is a symlink now",
-                                               "it changed while the image was built")
-                            : core::make_error(e.source_path, std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return core::make_error(e.source_path, std::strerror(errno));
-    if (!S_ISREG(st.st_mode))
-      return core::make_error(e.source_path, "is not a regular file",
-                              "layer content must come from regular files");
-    return static_cast<int64_t>(st.st_size);
   }
 
   core::Status write_data(const FsEntry& e, const char* data, size_t size) {
@@ -241,21 +222,12 @@ class TarStream {
     return core::Status::Ok();
   }
 
-  // The header already promised `size` bytes: a file that changes length
-  // while we read it is an error, not a silently different layer.
-  core::Status copy_source(const FsEntry& e, int fd, int64_t size) {
-    int64_t left = size;
+  // The stream checks that the content is as long as the header said.
+  core::Status copy_source(const FsEntry& e, ContentStream& source) {
     for (;;) {
-      size_t want = left > 0 ? std::min(buffer_.size(), static_cast<size_t>(left)) : 1;
-      ssize_t n = core::read_some(fd, buffer_.data(), want);
-      if (n < 0) return core::make_error(e.source_path, std::strerror(errno));
-      if (left == 0) {
-        if (n > 0) return core::make_error(e.source_path, "file grew while being read");
-        return core::Status::Ok();
-      }
-      if (n == 0) return core::make_error(e.source_path, "file shrank while being read");
-      DISTILL_TRY(write_data(e, buffer_.data(), static_cast<size_t>(n)));
-      left -= n;
+      DISTILL_ASSIGN(size_t n, source.read(buffer_.data(), buffer_.size()));
+      if (n == 0) return core::Status::Ok();
+      DISTILL_TRY(write_data(e, buffer_.data(), n));
     }
   }
 

@@ -135,7 +135,11 @@ core::Result<bool> TarEntryReader::next(TarMember& out) {
 }
 
 core::Status TarEntryReader::copy_content(const ContentSink& sink) {
-  std::vector<char> buf(kArchiveChunk);
+  // One buffer for every member: a new one per member of a package with
+  // thousands of files would churn the allocator (and an ASan build's
+  // quarantine) by a quarter of a MiB each.
+  std::vector<char>& buf = buffer_;
+  if (buf.empty()) buf.resize(kArchiveChunk);
   for (;;) {
     la_ssize_t n = archive_read_data(tar_, buf.data(), buf.size());
     if (n < 0)

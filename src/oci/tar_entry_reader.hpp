@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -91,6 +92,7 @@ class TarEntryReader {
   std::string current_;  // the name of the member `next` returned last
   uint64_t current_size_ = 0;
   uint64_t members_ = 0;
+  std::vector<char> buffer_;  // copy_content's, kept across members
 };
 
 // Quotes a name from an archive for a message, escaping control bytes (and,

@@ -389,7 +389,9 @@ class FixturePackage:
 
 @dataclass(frozen=True)
 class DebFile:
-    kind: str  # "f" file, "d" folder, "l" symlink, "z" `size` zero bytes (a sparse file)
+    # "f" file, "d" folder, "l" symlink, "z" `size` zero bytes (a sparse file),
+    # "p" `size` bytes of text that names the file (compresses well, not zeros)
+    kind: str
     path: str
     data: bytes = b""
     mode: int = 0o644
@@ -405,6 +407,13 @@ def deb_file(path: str, data, mode: int = 0o644, arch: Optional[str] = None) -> 
 def deb_zeros(path: str, size: int) -> DebFile:
     """A file of `size` zero bytes: huge unpacked, tiny compressed."""
     return DebFile("z", path, b"", 0o644, "", None, size)
+
+
+def deb_filler(path: str, size: int) -> DebFile:
+    """`size` bytes of text repeating the file's name: written as the .deb is
+    built (nothing held), compressed to almost nothing, yet real content that
+    a reader must carry (no holes)."""
+    return DebFile("p", path, b"", 0o644, "", None, size)
 
 
 def deb_dir(path: str, mode: int = 0o755) -> DebFile:
@@ -766,6 +775,15 @@ def _write_payload(root: str, pkg: FixturePackage, arch: str):
         elif item.kind == "z":
             with open(path, "wb") as f:
                 f.truncate(item.size)
+            modes[path] = item.mode
+        elif item.kind == "p":
+            line = (item.path + "\n").encode()
+            block = line * (65536 // len(line) + 1)
+            with open(path, "wb") as f:
+                left = item.size
+                while left > 0:
+                    f.write(block[:min(left, 65536)])
+                    left -= 65536
             modes[path] = item.mode
         elif item.kind == "l":
             os.symlink(item.target.replace("{triplet}", triplet), path)

@@ -19,6 +19,7 @@
 #include "core/file_util.hpp"
 #include "core/process.hpp"
 #include "core/temp_dir.hpp"
+#include "oci/entry_content.hpp"
 
 using namespace distill;
 using debian::DebContents;
@@ -738,38 +739,48 @@ TEST(DebFile, RefusesNonUtf8NamesAndEscapesNamesInMessages) {
   EXPECT_NE(msg.find("'../\\x1b]0;pwned\\x07\\x1b[2J'"), std::string::npos) << msg;
 }
 
-// With a spill folder, a file larger than kDebSpillBytes is written there
-// (zeros as holes) rather than held; smaller ones stay in memory.
-TEST(DebFile, SpillsLargeFilesToTheSpillFolder) {
-  std::string big(3 * kDebSpillBytes, '\0');
-  big.replace(kDebSpillBytes + 5, 4, "data");
+// With a spill folder, every file's content goes to one content pack there
+// (zeros as holes) and the entries hold ranges of it, nothing in memory.
+TEST(DebFile, PacksFileContentIntoTheSpillFolder) {
+  constexpr size_t kBig = size_t{3} << 20;
+  std::string big(kBig, '\0');
+  big.replace(kBig / 3 + 5, 4, "data");
   big.back() = 'z';
-  std::string deb_bytes =
-      make_ar({{"debian-binary", "2.0\n"},
-               {"control.tar", make_tar({file("./control", kControl)})},
-               {"data.tar.gz", make_tar({dir("./"), file("./big", big), file("./small", "tiny")},
-                                        ARCHIVE_FILTER_GZIP)}});
+  std::string deb_bytes = make_ar(
+      {{"debian-binary", "2.0\n"},
+       {"control.tar", make_tar({file("./control", kControl)})},
+       {"data.tar.gz",
+        make_tar({dir("./"), file("./big", big), file("./small", "tiny"), file("./empty", "")},
+                 ARCHIVE_FILTER_GZIP)}});
   auto dir = core::TempDir::create();
   ASSERT_TRUE(dir.ok());
   ASSERT_TRUE(core::write_file_atomic(dir->path() + "/x.deb", deb_bytes).ok());
   ASSERT_TRUE(core::make_dirs(dir->path() + "/spill").ok());
   auto r = read_deb(dir->path() + "/x.deb", "x.deb", {}, dir->path() + "/spill");
   ASSERT_TRUE(r.ok()) << r.error().message();
-  ASSERT_EQ(r->entries.size(), 2u);
-  const FsEntry& spilled = r->entries[0];
-  EXPECT_EQ(spilled.data, "");
-  ASSERT_FALSE(spilled.source_path.empty());
-  EXPECT_TRUE(spilled.source_path.starts_with(dir->path() + "/spill/"));
-  EXPECT_EQ(*core::read_file(spilled.source_path), big);
-  EXPECT_EQ(r->entries[1].data, "tiny");
-  EXPECT_TRUE(r->entries[1].source_path.empty());
-  // A build reads every package into one spill folder: the next package's
-  // files must not collide with this one's.
+  ASSERT_EQ(r->entries.size(), 3u);
+  for (const FsEntry& e : r->entries) {
+    EXPECT_EQ(e.data, "") << e.path;
+    EXPECT_TRUE(e.source_path.starts_with(dir->path() + "/spill/")) << e.path;
+    EXPECT_EQ(e.source_path, r->entries[0].source_path) << "one pack per package";
+    ASSERT_TRUE(e.source_range.has_value()) << e.path;
+  }
+  EXPECT_EQ(*oci::read_content(r->entries[0], kBig), big);
+  EXPECT_EQ(*oci::read_content(r->entries[1], 100), "tiny");
+  EXPECT_EQ(r->entries[1].source_range->size, 4u);
+  EXPECT_EQ(*oci::read_content(r->entries[2], 100), "");
+  // The zeros cost no disk: most of the 3 MiB is holes.
+  struct stat st {};
+  ASSERT_EQ(::stat(r->entries[0].source_path.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<size_t>(st.st_size), kBig + 4);
+  EXPECT_LT(static_cast<size_t>(st.st_blocks) * 512, size_t{1} << 20);
+  // A build reads every package into one spill folder, several at once: the
+  // next package's pack must not collide with this one's.
   auto again = read_deb(dir->path() + "/x.deb", "y.deb", {}, dir->path() + "/spill");
   ASSERT_TRUE(again.ok()) << again.error().message();
-  EXPECT_NE(again->entries[0].source_path, spilled.source_path);
-  EXPECT_EQ(*core::read_file(again->entries[0].source_path), big);
-  EXPECT_EQ(*core::read_file(spilled.source_path), big);
+  EXPECT_NE(again->entries[0].source_path, r->entries[0].source_path);
+  EXPECT_EQ(*oci::read_content(again->entries[0], kBig), big);
+  EXPECT_EQ(*oci::read_content(r->entries[0], kBig), big);
 }
 
 TEST(DebFile, NamesAFileThatCannotBeOpened) {
