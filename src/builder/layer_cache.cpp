@@ -74,6 +74,7 @@ core::Result<oci::LayerBlob> pull_layer(cache::Cache& cache, const RemoteEntry& 
 
 std::optional<oci::LayerBlob> remote_layer(cache::Cache& cache, const std::string& name,
                                            const BuildOptions& opts, nlohmann::json* notes) {
+  if (opts.cache_repo->refused(name)) return std::nullopt;
   auto found = opts.cache_repo->find(name);
   if (!found.ok()) {
     cache_repo_warning(opts, name, found.error().message() + "; building it here");
@@ -82,6 +83,7 @@ std::optional<oci::LayerBlob> remote_layer(cache::Cache& cache, const std::strin
   if (!*found) return std::nullopt;
   auto blob = pull_layer(cache, **found, opts);
   if (!blob.ok()) {
+    opts.cache_repo->refuse(name);
     cache_repo_warning(opts, name, "refused: " + blob.error().message() + "; building it here");
     return std::nullopt;
   }

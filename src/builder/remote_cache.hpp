@@ -1,8 +1,10 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "builder/build_options.hpp"
@@ -56,8 +58,22 @@ class RemoteCache {
 
   RemoteCacheStats& stats() { return stats_; }
 
+  // Entries this build refused (a blob that did not verify): asked again
+  // for another layer list or layer, they are a plain miss, not a second
+  // warning and a second download.
+  void refuse(const std::string& name) {
+    std::lock_guard<std::mutex> lock(refused_mu_);
+    refused_.insert(name);
+  }
+  bool refused(const std::string& name) {
+    std::lock_guard<std::mutex> lock(refused_mu_);
+    return refused_.count(name) != 0;
+  }
+
  private:
   RemoteCacheStats stats_;
+  std::mutex refused_mu_;
+  std::set<std::string> refused_;
 };
 
 // A layer blob in a file as an image source, so that it is streamed and
