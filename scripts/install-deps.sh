@@ -32,8 +32,8 @@ packages=(
   time
   # online tests: a regular Debian root filesystem to compare with
   mmdebstrap
-  # bench/gzip.sh: the parallel gzip peer
-  pigz
+  # bench/gzip.sh: the parallel gzip peer; bench/connections.sh counts connections with strace
+  pigz strace
   # signing tests: an independent reader/writer of cosign key files (tests/integration/judges)
   golang-go golang-golang-x-crypto-dev
   # registry tests: a real registry, bcrypt htpasswd files; bench/sign.sh's peer reads JSON with jq
