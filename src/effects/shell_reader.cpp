@@ -363,7 +363,8 @@ class ShellParser {
   }
 
  private:
-  const Token& peek() const { return t_[i_]; }
+  // Past the end is the end: a construct cut short never reads beyond it.
+  const Token& peek() const { return t_[std::min(i_, t_.size() - 1)]; }
   static std::string text(const Token& t) { return t.kind == Token::kWord ? t.word.raw : t.op; }
   bool at_word(std::string_view w) const {
     return peek().kind == Token::kWord && peek().word.plain(w);
@@ -553,6 +554,10 @@ class ShellParser {
     n->kind = Node::kCase;
     n->line = peek().line;
     ++i_;
+    if (peek().kind != Token::kWord) {
+      fail("expected a word after 'case'");
+      return n;
+    }
     n->words.push_back(peek().word);
     ++i_;
     newlines();

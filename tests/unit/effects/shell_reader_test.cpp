@@ -159,6 +159,15 @@ TEST(ShellReader, ExitEndsTheReadingAndUnknownSyntaxIsAnError) {
   EXPECT_NE(read_shell("cat <<EOF\nno end\n", postinst()).error, "");
 }
 
+TEST(ShellReader, ACaseCutShortIsAnErrorNotAReadPastTheEnd) {
+  // Found by fuzz_shell_reader: "case" alone read the token after the end.
+  for (const char* script : {"case", "case\n", "case x", "case x in", "case x in a)"}) {
+    ShellReading r = read_shell(script, postinst());
+    EXPECT_FALSE(r.error.empty()) << script;
+    EXPECT_TRUE(r.invocations.empty()) << script;
+  }
+}
+
 TEST(ShellReader, WhichAndCommandVAskTheImage) {
   const char* script =
       "if which py3compile >/dev/null 2>&1; then\n  py3compile -p python3 /usr/share/python3/\nfi\n"
