@@ -2,11 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <utility>
@@ -18,6 +15,7 @@
 #include "debian/solve.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/built_image.hpp"
+#include "oci/content_pack.hpp"
 #include "oci/fs_entry.hpp"
 #include "oci/image.hpp"
 #include "oci/image_config.hpp"
@@ -47,8 +45,11 @@ struct ReadState {
   std::vector<std::string> dropped;
 };
 
-core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
-                         const std::string& scratch, ReadState& st) {
+// Regular files' content goes to one content pack in the scratch folder: a
+// file per member cost a create, a truncate and an unlink each (3,890 of
+// them on a 780 MB root filesystem), a third of the import's time.
+core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m, oci::ContentPack& pack,
+                         ReadState& st) {
   DISTILL_ASSIGN(std::string path, member_path(tar, m.name));
   if (path.empty()) return core::Status::Ok();
   oci::FsEntry e;
@@ -66,8 +67,8 @@ core::Status read_member(oci::TarEntryReader& tar, const oci::TarMember& m,
     }
     case oci::TarType::kRegular: {
       e.type = oci::EntryType::kRegular;
-      e.source_path = fmt::format("{}/{}", scratch, st.entries.size() + st.dropped.size());
-      DISTILL_TRY(tar.spill_content(e.source_path));
+      DISTILL_ASSIGN(e.source_range, tar.pack_content(pack));
+      e.source_path = pack.path();
       break;
     }
     case oci::TarType::kDirectory:
@@ -95,13 +96,15 @@ core::Result<ReadState> read_rootfs_tar(const std::string& tar, const std::strin
   if (archive_read_open_filename(a.get(), tar.c_str(), oci::kArchiveChunk) != ARCHIVE_OK)
     return core::make_error(tar, oci::archive_error(a.get()), "expected a tar, maybe compressed");
   ReadState st;
+  DISTILL_ASSIGN(oci::ContentPack pack, oci::ContentPack::create(scratch));
   oci::TarEntryReader members(a.get(), tar);
   oci::TarMember m;
   for (;;) {
     DISTILL_ASSIGN(bool more, members.next(m));
     if (!more) break;
-    DISTILL_TRY(read_member(members, m, scratch, st));
+    DISTILL_TRY(read_member(members, m, pack, st));
   }
+  DISTILL_TRY(pack.finish());
   // A hard link to a dropped or missing member would make the layer invalid.
   for (auto& [path, e] : st.entries)
     if (e.type == oci::EntryType::kHardlink && !st.entries.count(e.link_target))

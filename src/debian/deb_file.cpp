@@ -468,10 +468,8 @@ class DataTarReader {
       DISTILL_ASSIGN(e.data, tar_.read_content(static_cast<uint64_t>(size)));
       return core::Status::Ok();
     }
-    pack_->begin_entry();
-    DISTILL_TRY(tar_.copy_content([this](std::string_view chunk) { return pack_->add(chunk); }));
+    DISTILL_ASSIGN(e.source_range, tar_.pack_content(*pack_));
     e.source_path = pack_->path();
-    e.source_range = pack_->end_entry();
     if (e.source_range->size != static_cast<uint64_t>(size))
       return fail(raw, "holds other than the " + std::to_string(size) + " bytes it states",
                   "the file is truncated or corrupt");

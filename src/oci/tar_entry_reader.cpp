@@ -1,18 +1,12 @@
 #include "oci/tar_entry_reader.hpp"
 
 #include <archive_entry.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <limits>
 #include <vector>
 
-#include "core/fd_io.hpp"
 #include "core/strings.hpp"
-#include "core/unique_fd.hpp"
 #include "oci/archive_util.hpp"
 #include "oci/fs_entry.hpp"
 
@@ -150,24 +144,10 @@ core::Status TarEntryReader::copy_content(const ContentSink& sink) {
   }
 }
 
-core::Status TarEntryReader::spill_content(const std::string& path) {
-  core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return core::make_error(path, "cannot create a scratch file", std::strerror(errno));
-  auto write_error = [&] {
-    return core::make_error(path, "cannot write a scratch file", std::strerror(errno));
-  };
-  off_t size = 0;
-  DISTILL_TRY(copy_content([&](std::string_view chunk) -> core::Status {
-    size += static_cast<off_t>(chunk.size());
-    if (chunk.find_first_not_of('\0') == std::string_view::npos) {
-      if (::lseek(fd.get(), static_cast<off_t>(chunk.size()), SEEK_CUR) < 0) return write_error();
-    } else if (!core::write_all(fd.get(), chunk)) {
-      return write_error();
-    }
-    return core::Status::Ok();
-  }));
-  if (::ftruncate(fd.get(), size) != 0) return write_error();  // a trailing hole
-  return core::Status::Ok();
+core::Result<ContentRange> TarEntryReader::pack_content(ContentPack& pack) {
+  pack.begin_entry();
+  DISTILL_TRY(copy_content([&pack](std::string_view chunk) { return pack.add(chunk); }));
+  return pack.end_entry();
 }
 
 core::Result<std::string> TarEntryReader::read_content(uint64_t max_bytes) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "oci/content_pack.hpp"
 
 namespace distill::oci {
 
@@ -69,10 +70,10 @@ class TarEntryReader {
 
   // The current member's content, streamed to `sink` in bounded chunks.
   core::Status copy_content(const ContentSink& sink);
-  // Writes the current member's content to a new file at `path` (mode 0600),
-  // leaving holes where it is all zeros, so that no member's size costs
-  // memory and a file of zeros costs no disk either.
-  core::Status spill_content(const std::string& path);
+  // Appends the current member's content to `pack` and gives its range
+  // there, so that no member's size costs memory (and a file of zeros costs
+  // no disk either: the pack leaves holes).
+  core::Result<ContentRange> pack_content(ContentPack& pack);
   // The current member's content; more than `max_bytes` is an error, checked
   // against the stated size before anything is read.
   core::Result<std::string> read_content(uint64_t max_bytes);
