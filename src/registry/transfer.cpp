@@ -95,13 +95,14 @@ core::Result<oci::Descriptor> push_image(oci::ImageReader& src, const oci::Descr
     // The hints only save work later: failing to record them fails nothing.
     (void)options.hints->save();
   }
-  for (const auto& node : tree.manifests) {
-    DISTILL_TRY(dst.put_manifest(ref.repository, node.descriptor.digest.str(),
+  // Children by digest first, so that the top (last) is only accepted once
+  // all it references is there; the top by its tag alone when there is one:
+  // the registry serves it by digest from that same PUT.
+  for (size_t i = 0; i < tree.manifests.size(); ++i) {
+    const auto& node = tree.manifests[i];
+    bool by_tag = i + 1 == tree.manifests.size() && !ref.tag.empty();
+    DISTILL_TRY(dst.put_manifest(ref.repository, by_tag ? ref.tag : node.descriptor.digest.str(),
                                  node.descriptor.media_type, node.body));
-  }
-  if (!ref.tag.empty()) {
-    const auto& last = tree.manifests.back();
-    DISTILL_TRY(dst.put_manifest(ref.repository, ref.tag, last.descriptor.media_type, last.body));
   }
   return top;
 }

@@ -79,6 +79,22 @@ TEST_F(TransferTest, PushesBlobsThenManifestsThenTheTagLast) {
   EXPECT_TRUE(fake_.has_manifest("team/app", top_.digest.str()));
 }
 
+TEST_F(TransferTest, EachManifestIsPutOnceTheTopOnlyByItsTag) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app:v1").ok());
+  // The two platforms' manifests by digest, then the index by its tag: a
+  // registry serves it by digest from that one PUT.
+  EXPECT_EQ(fake_.count("PUT /v2/team/app/manifests/sha256:"), 2);
+  EXPECT_EQ(fake_.count("PUT /v2/team/app/manifests/v1"), 1);
+  EXPECT_EQ(fake_.count("PUT /v2/team/app/manifests/" + top_.digest.str()), 0);
+  EXPECT_TRUE(fake_.has_manifest("team/app", top_.digest.str()));
+}
+
+TEST_F(TransferTest, APushByDigestPutsTheTopByItsDigest) {
+  ASSERT_TRUE(push("127.0.0.1:5000/team/app@" + top_.digest.str()).ok());
+  EXPECT_EQ(fake_.count("PUT /v2/team/app/manifests/sha256:"), 3);
+  EXPECT_TRUE(fake_.has_manifest("team/app", top_.digest.str()));
+}
+
 TEST_F(TransferTest, RepushUploadsNothingAndSecondRepositoryMounts) {
   auto hints = registry::BlobHints::load("");
   ASSERT_TRUE(hints.ok());
