@@ -6,6 +6,7 @@
 
 #include "builder/app_files.hpp"
 #include "core/file_util.hpp"
+#include "core/sha256.hpp"
 #include "core/strings.hpp"
 #include "debian/distro.hpp"
 #include "oci/entry_content.hpp"
@@ -74,6 +75,19 @@ std::string where_of(const oci::FsEntry& e) {
   return e.source_path.empty() ? "/" + e.path : fmt::format("/{} (from {})", e.path, e.source_path);
 }
 
+// What decides the entrypoint check's answer (see EntrypointMemo).
+std::string entrypoint_memo_key(const oci::Image& image, const EntrypointMemo& memo,
+                                const verify::EntrypointQuery& q) {
+  core::Sha256 h;
+  h.update("entrypoint-check-v1\n");
+  for (size_t i = 0; i < memo.os_layers && i < image.layers.size(); ++i)
+    h.update(image.layers[i].diff_id.str() + "\n");
+  h.update(fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n", memo.app_shape, q.program.size(), q.program,
+                       q.path_env, q.workdir, q.uid, q.gid));
+  h.update(q.user);
+  return "entrypoint-" + h.hex_digest();
+}
+
 // A WHEEL file is a few lines; anything much bigger is not one.
 core::Result<std::string> read_small(const oci::FsEntry& e) {
   return oci::read_content(e, 64 << 10);
@@ -81,11 +95,11 @@ core::Result<std::string> read_small(const oci::FsEntry& e) {
 
 }  // namespace
 
-core::Status check_entrypoint(const Spec& spec, const oci::Image& image) {
+core::Result<EntrypointCheck> check_entrypoint(const Spec& spec, const oci::Image& image,
+                                               const EntrypointMemo& memo) {
   const bool entry = !spec.entrypoint.empty();
   const auto& argv = entry ? spec.entrypoint : spec.cmd;
-  if (argv.empty()) return core::Status::Ok();
-  DISTILL_ASSIGN(image::RootfsView fs, verify::read_built_rootfs(image));
+  if (argv.empty()) return EntrypointCheck::kNone;
   verify::EntrypointQuery q;
   q.program = argv[0];
   q.path_env = image_path_env(image);
@@ -93,8 +107,18 @@ core::Status check_entrypoint(const Spec& spec, const oci::Image& image) {
   q.uid = spec.user.uid;
   q.gid = spec.user.gid;
   q.user = spec.user.text;
+  std::string key;
+  if (memo.cache != nullptr) {
+    key = entrypoint_memo_key(image, memo, q);
+    if (memo.cache->read_named(key)) return EntrypointCheck::kRemembered;
+  }
+  DISTILL_ASSIGN(image::RootfsView fs, verify::read_built_rootfs(image));
   auto found = verify::resolve_entrypoint(fs, q);
-  if (found.ok()) return core::Status::Ok();
+  if (found.ok()) {
+    // Only saves work later: failing to record it fails nothing.
+    if (memo.cache != nullptr) (void)memo.cache->write_named(key, *found);
+    return EntrypointCheck::kChecked;
+  }
   return core::make_error(
       fmt::format("{}:{}", spec.path, entry ? spec.entrypoint_line : spec.cmd_line),
       std::string(entry ? "entrypoint: " : "cmd: ") + found.error().what, found.error().hint);

@@ -28,8 +28,17 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
   return h.hex_digest();
 }
 
+std::string app_layer_shape(const std::vector<oci::FsEntry>& entries) {
+  core::Sha256 h;
+  for (const auto& e : entries)
+    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type),
+                         e.mode, e.uid, e.gid, e.link_target.size(), e.link_target));
+  return h.hex_digest();
+}
+
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
-                                                      const BuildOptions& opts, bool* from_cache) {
+                                                      const BuildOptions& opts, bool* from_cache,
+                                                      std::string* shape) {
   if (spec.files.empty() && !needs_health_program(spec)) return std::optional<oci::LayerBlob>();
   DISTILL_ASSIGN(auto entries, app_file_entries(spec));
   if (needs_health_program(spec)) {
@@ -37,6 +46,7 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
     entries.push_back(*health_program_entry(spec, program, opts.source_date_epoch));
   }
   DISTILL_ASSIGN(std::string key, app_layer_key(entries, opts));
+  if (shape) *shape = app_layer_shape(entries);
   if (opts.reuse_cache) {
     if (auto hit = cached_layer(cache, key, opts)) {
       if (from_cache) *from_cache = true;

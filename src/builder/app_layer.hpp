@@ -21,8 +21,13 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
 // The layer of the spec's `files` and the healthcheck checker, from the layer
 // cache when its key is recorded (then *from_cache is set); nullopt when the
 // spec adds neither.
+// `shape`, when given, gets a digest of the layer's entries' metadata
+// without their content (paths, types, modes, owners, link targets): what
+// the entrypoint check's answer depends on (EntrypointMemo).
 core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::Cache& cache,
                                                       const BuildOptions& opts,
-                                                      bool* from_cache = nullptr);
+                                                      bool* from_cache = nullptr,
+                                                      std::string* shape = nullptr);
+std::string app_layer_shape(const std::vector<oci::FsEntry>& entries);
 
 }  // namespace distill::builder

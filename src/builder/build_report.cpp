@@ -22,6 +22,7 @@ nlohmann::json to_json(const BuildReport& report) {
                      {"uncompressed_bytes", a.uncompressed_bytes},
                      {"compressed_bytes", a.compressed_bytes},
                      {"os_layer_cached", a.os_layer_cached},
+                     {"entrypoint_check", a.entrypoint_check},
                      {"layers", std::move(layers)},
                      {"maintainer_scripts", effects::to_json(a.effects)}});
   }

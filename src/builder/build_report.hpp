@@ -32,6 +32,9 @@ struct ArchReport {
   uint64_t compressed_bytes = 0;
   std::string manifest_digest;
   bool os_layer_cached = false;  // every package layer came from the cache
+  // "checked" (the image read back), "remembered" (an earlier success on the
+  // same metadata, app_checks.hpp), or "" (no entrypoint or cmd)
+  std::string entrypoint_check;
   std::vector<LayerReport> layers;
 };
 

@@ -33,6 +33,7 @@ struct BuildContext {
   cache::Cache& cache;
   const std::optional<oci::LayerBlob>& app;
   bool app_cached = false;
+  std::string app_shape;  // app_layer's
 };
 
 core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& arch,
@@ -67,7 +68,12 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
     DISTILL_TRY(check_app_python(ctx.spec, plan, observer, r.app_notes));
     DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo, observer));
   }
-  DISTILL_TRY(check_entrypoint(ctx.spec, image));
+  // --no-cache reads the image back, as it rebuilds every layer.
+  EntrypointMemo memo{ctx.opts.reuse_cache ? &ctx.cache : nullptr, os.size(), ctx.app_shape};
+  DISTILL_ASSIGN(EntrypointCheck checked, check_entrypoint(ctx.spec, image, memo));
+  r.entrypoint_check = checked == EntrypointCheck::kRemembered ? "remembered"
+                       : checked == EntrypointCheck::kChecked  ? "checked"
+                                                               : "";
   return image;
 }
 
@@ -101,8 +107,9 @@ core::Result<BuildReport> build_image(const Spec& spec, const BuildOptions& opts
   DISTILL_TRY(check_file_sources(spec, opts.allow_outside));
   DISTILL_TRY(check_health_archs(spec, archs, debian::host_arch()));
   bool app_cached = false;
-  DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts, &app_cached));
-  const BuildContext ctx{spec, preset, opts, repo, cache, app, app_cached};
+  std::string app_shape;
+  DISTILL_ASSIGN(auto app, app_layer(spec, cache, opts, &app_cached, &app_shape));
+  const BuildContext ctx{spec, preset, opts, repo, cache, app, app_cached, app_shape};
   BuildReport report;
   std::vector<oci::Image> images;
   for (const auto& arch : archs) {

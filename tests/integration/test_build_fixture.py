@@ -463,6 +463,40 @@ annotations: {org.example.note: hi}
         shutil.rmtree(os.path.join(self.tmp, "image"))
         self.build_image(SPEC_BASE + files.replace("dst: /app/run}", "dst: /app/run, uid: 65532}"))
 
+    def test_entrypoint_success_is_remembered_on_the_same_metadata_only(self):
+        folder = self.mkdir("spec")
+        run = os.path.join(folder, "run.sh")
+        self.write_files(folder, {"run.sh": ("#!/usr/bin/hello\n", 0o755)})
+        spec = self.write_spec(SPEC_BASE + "files:\n  - {src: run.sh, dst: /app/run}\n"
+                               "entrypoint: [/app/run]\n", folder=folder)
+        report = os.path.join(self.tmp, "report.json")
+
+        def check(expect_rc=0):
+            res, out = self.build(spec, "--report", report, expect_rc=expect_rc)
+            shutil.rmtree(out, ignore_errors=True)
+            if expect_rc != 0:
+                return res
+            with open(report) as f:
+                return json.load(f)["archs"][0]["entrypoint_check"]
+
+        self.assertEqual(check(), "checked")
+        # New content, same metadata: the answer cannot differ, the image is
+        # not read back.
+        with open(run, "w") as f:
+            f.write("#!/usr/bin/hello --changed\n")
+        self.assertEqual(check(), "remembered")
+        # New metadata: read back, and this time it fails.
+        os.chmod(run, 0o644)
+        res = check(expect_rc=T.NONZERO)
+        self.assertIn("entrypoint: '/app/run' cannot start: '/app/run' has no execute bit",
+                      res.stderr)
+        os.chmod(run, 0o755)
+        self.assertEqual(check(), "remembered")
+        # --no-cache reads it back.
+        res, out = self.build(spec, "--report", report, "--no-cache")
+        with open(report) as f:
+            self.assertEqual(json.load(f)["archs"][0]["entrypoint_check"], "checked")
+
     def test_entrypoint_folder_and_dangling_link_refused(self):
         spec = self.write_spec(SPEC_BASE + "entrypoint: [/usr/share/hello-tool]\n")
         res, _ = self.build(spec, expect_rc=T.NONZERO)
