@@ -8,7 +8,7 @@ SUDO=""
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git
-  libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libdeflate-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libsqlite3-dev
   # scrypt and secretbox of cosign's encrypted signing keys

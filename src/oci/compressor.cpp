@@ -1,6 +1,6 @@
 #include "oci/compressor.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -32,13 +32,15 @@ class Passthrough : public Compressor {
   Sink sink_;
 };
 
-// gzip as pigz writes it, so that every core can deflate: the input is cut
-// into kGzipBlock-sized blocks, and each is deflated on its own (raw deflate,
-// memLevel 8, default strategy) with the 32 KiB of input before it as its
-// dictionary, ending in a sync flush (an empty stored block, byte-aligned),
-// the last one in the end of the stream. One header and one trailer (CRC-32,
-// size) go around them. A block's bytes depend only on its input and the
-// 32 KiB before it, so the output is the same for any number of threads.
+// gzip as a series of members (RFC 1952 2.2: "a gzip file consists of a
+// series of members"), so that every core can deflate: the input is cut
+// into kGzipBlock-sized blocks, and each becomes a member of its own: a
+// fixed header, the block deflated whole by libdeflate (no dictionary: a
+// member stands alone), its CRC-32 and size. libdeflate deflates 2.4 times
+// as fast as zlib at the same level, and smaller (docs/performance.md).
+// Every gunzip reads the members back as one stream (gzip, Go's
+// compress/gzip, libarchive, Python's gzip). A member's bytes depend only on
+// its block, so the output is the same for any number of threads.
 class ParallelGzip : public Compressor {
  public:
   ParallelGzip(Sink sink, int level, unsigned threads)
@@ -54,32 +56,26 @@ class ParallelGzip : public Compressor {
 
   core::Status write(std::string_view data) override {
     DISTILL_TRY(status_);
-    crc_ = crc32_z(crc_, reinterpret_cast<const Bytef*>(data.data()), data.size());
-    size_ += data.size();
     while (!data.empty()) {
       size_t take = std::min(data.size(), kGzipBlock - block_.size());
       block_.append(data.substr(0, take));
       data.remove_prefix(take);
-      if (block_.size() == kGzipBlock) DISTILL_TRY(submit(false));
+      if (block_.size() == kGzipBlock) DISTILL_TRY(submit());
     }
     return core::Status::Ok();
   }
 
   core::Status finish() override {
     DISTILL_TRY(status_);
-    DISTILL_TRY(submit(true));
+    // An empty input is one empty member: a gzip file has at least one.
+    if (!block_.empty() || members_ == 0) DISTILL_TRY(submit());
     while (!in_order_.empty()) DISTILL_TRY(emit_front(true));
-    unsigned char trailer[8];
-    for (int i = 0; i < 4; ++i) trailer[i] = static_cast<unsigned char>(crc_ >> (8 * i));
-    for (int i = 0; i < 4; ++i) trailer[4 + i] = static_cast<unsigned char>(size_ >> (8 * i));
-    return fail_on(sink_(std::string_view(reinterpret_cast<char*>(trailer), sizeof trailer)));
+    return core::Status::Ok();
   }
 
  private:
   struct Job {
     std::string input;
-    std::string dictionary;
-    bool last = false;
     std::string output;
     bool done = false;
     bool failed = false;
@@ -90,13 +86,8 @@ class ParallelGzip : public Compressor {
     return st;
   }
 
-  core::Status submit(bool last) {
-    if (!header_written_) {
-      // mtime 0, no flags, XFL 0, OS 255 ("unknown", as Go's compress/gzip).
-      static const char kHeader[10] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, '\xff'};
-      DISTILL_TRY(fail_on(sink_(std::string_view(kHeader, sizeof kHeader))));
-      header_written_ = true;
-    }
+  core::Status submit() {
+    ++members_;
     // Jobs and their buffers are reused: a new allocation per block would
     // churn through the allocator (and an ASan build's quarantine).
     std::shared_ptr<Job> job;
@@ -109,13 +100,9 @@ class ParallelGzip : public Compressor {
     }
     job->input.swap(block_);
     block_.clear();
-    job->dictionary.assign(window_);
-    job->last = last;
-    size_t keep = std::min(job->input.size(), kWindow);
-    window_.assign(job->input, job->input.size() - keep, keep);
     in_order_.push_back(job);
     if (threads_ == 1) {
-      deflate_block(*job, inline_stream_);
+      deflate_member(*job, inline_deflater_);
       job->done = true;
     } else {
       start_workers();
@@ -125,7 +112,7 @@ class ParallelGzip : public Compressor {
       }
       work_ready_.notify_one();
     }
-    // Done blocks go out now; at most two per thread wait, which bounds memory.
+    // Done members go out now; at most two per thread wait, which bounds memory.
     while (!in_order_.empty()) {
       bool must_wait = in_order_.size() > 2 * threads_;
       if (!must_wait && !is_done(*in_order_.front())) break;
@@ -146,47 +133,40 @@ class ParallelGzip : public Compressor {
       job_done_.wait(lock, [&] { return job->done; });
     }
     in_order_.pop_front();
-    if (job->failed) return fail_on(compress_error("zlib could not deflate a block"));
+    if (job->failed) return fail_on(compress_error("libdeflate could not deflate a block"));
     core::Status st = fail_on(sink_(job->output));
     spare_.push_back(std::move(job));
     return st;
   }
 
-  // One z_stream per thread, reset per block.
-  struct Stream {
-    z_stream z{};
-    bool initialised = false;
-    ~Stream() {
-      if (initialised) deflateEnd(&z);
-    }
+  // One libdeflate compressor per thread, reused for every block.
+  struct Deflater {
+    libdeflate_compressor* c = nullptr;
+    ~Deflater() { libdeflate_free_compressor(c); }
   };
 
-  void deflate_block(Job& job, Stream& s) const {
-    bool ok = true;
-    if (!s.initialised) {
-      ok = deflateInit2(&s.z, level_, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-      s.initialised = ok;
-    } else {
-      ok = deflateReset(&s.z) == Z_OK;
-    }
-    if (ok && !job.dictionary.empty())
-      ok = deflateSetDictionary(&s.z, reinterpret_cast<const Bytef*>(job.dictionary.data()),
-                                static_cast<uInt>(job.dictionary.size())) == Z_OK;
-    // deflateBound covers a whole stream; a sync flush adds its 5-byte marker.
-    job.output.resize(ok ? deflateBound(&s.z, job.input.size()) + 16 : 0);
-    if (ok) {
-      s.z.next_in = reinterpret_cast<Bytef*>(job.input.data());
-      s.z.avail_in = static_cast<uInt>(job.input.size());
-      s.z.next_out = reinterpret_cast<Bytef*>(job.output.data());
-      s.z.avail_out = static_cast<uInt>(job.output.size());
-      int rc = deflate(&s.z, job.last ? Z_FINISH : Z_SYNC_FLUSH);
-      // Room left over means the flush completed.
-      ok = (job.last ? rc == Z_STREAM_END : rc == Z_OK) && s.z.avail_in == 0 && s.z.avail_out > 0;
-      job.output.resize(job.output.size() - s.z.avail_out);
+  static void put_le32(std::string& out, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+
+  void deflate_member(Job& job, Deflater& d) const {
+    // mtime 0, no flags, XFL 0, OS 255 ("unknown", as Go's compress/gzip).
+    static const char kHeader[kHeaderSize] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, '\xff'};
+    if (d.c == nullptr) d.c = libdeflate_alloc_compressor(level_);
+    job.failed = d.c == nullptr;
+    if (!job.failed) {
+      const size_t in = job.input.size();
+      job.output.resize(kHeaderSize + libdeflate_deflate_compress_bound(d.c, in) + kTrailerSize);
+      job.output.replace(0, kHeaderSize, kHeader, kHeaderSize);
+      size_t n =
+          libdeflate_deflate_compress(d.c, job.input.data(), in, job.output.data() + kHeaderSize,
+                                      job.output.size() - kHeaderSize - kTrailerSize);
+      job.failed = n == 0;
+      job.output.resize(kHeaderSize + n + kTrailerSize);
+      put_le32(job.output, kHeaderSize + n, libdeflate_crc32(0, job.input.data(), in));
+      put_le32(job.output, kHeaderSize + n + 4, static_cast<uint32_t>(in));
     }
     job.input.clear();  // capacity kept for the next block
-    job.dictionary.clear();
-    job.failed = !ok;
   }
 
   void start_workers() {
@@ -195,7 +175,7 @@ class ParallelGzip : public Compressor {
   }
 
   void work() {
-    Stream stream;
+    Deflater deflater;
     for (;;) {
       std::shared_ptr<Job> job;
       {
@@ -205,7 +185,7 @@ class ParallelGzip : public Compressor {
         job = queue_.front();
         queue_.pop_front();
       }
-      deflate_block(*job, stream);
+      deflate_member(*job, deflater);
       {
         std::lock_guard<std::mutex> lock(mutex_);
         job->done = true;
@@ -214,20 +194,18 @@ class ParallelGzip : public Compressor {
     }
   }
 
-  static constexpr size_t kWindow = 32 * 1024;
+  static constexpr size_t kHeaderSize = 10;
+  static constexpr size_t kTrailerSize = 8;  // CRC-32, size mod 2^32
 
   Sink sink_;
   int level_;
   unsigned threads_;
   core::Status status_ = core::Status::Ok();
-  uLong crc_ = crc32(0L, Z_NULL, 0);
-  uint64_t size_ = 0;
-  bool header_written_ = false;
+  uint64_t members_ = 0;
   std::string block_;
-  std::string window_;
   std::deque<std::shared_ptr<Job>> in_order_;  // submitted, not yet emitted
   std::vector<std::shared_ptr<Job>> spare_;    // emitted, buffers kept for reuse
-  Stream inline_stream_;                       // threads_ == 1
+  Deflater inline_deflater_;                   // threads_ == 1
   std::mutex mutex_;
   std::condition_variable work_ready_, job_done_;
   std::deque<std::shared_ptr<Job>> queue_;  // submitted, not yet picked by a worker
@@ -315,9 +293,9 @@ std::string compression_format(Compression c) {
     case Compression::kNone:
       return "none";
     case Compression::kGzip:
-      return "gzip blocks=" + std::to_string(kGzipBlock) +
-             " dictionary=32768 level=" + std::to_string(kDefaultGzipLevel) +
-             " zlib=" + zlibVersion();
+      return "gzip members=" + std::to_string(kGzipBlock) +
+             " level=" + std::to_string(kDefaultGzipLevel) +
+             " libdeflate=" + LIBDEFLATE_VERSION_STRING;
     case Compression::kZstd:
       return "zstd level=" + std::to_string(kDefaultZstdLevel) + " zstd=" + ZSTD_versionString();
   }

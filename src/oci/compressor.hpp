@@ -19,8 +19,8 @@ inline constexpr int kDefaultZstdLevel = 3;
 
 std::string_view layer_media_type(Compression c);
 std::string_view compression_name(Compression c);
-// Every parameter that makes the compressed bytes, e.g. "gzip blocks=131072
-// level=4 zlib=1.2.13": what a cache of compressed layers must key on, so
+// Every parameter that makes the compressed bytes, e.g. "gzip members=524288
+// level=4 libdeflate=1.14": what a cache of compressed layers must key on, so
 // that a blob from an older format is never reused as if it were this one.
 std::string compression_format(Compression c);
 // --compression: "gzip" or "zstd" (a layer is always compressed).
@@ -28,14 +28,14 @@ core::Result<Compression> parse_compression(std::string_view text);
 
 // Streams bytes through an encoder with every parameter pinned, so the same
 // input gives the same output bytes whatever the chunking of write() calls:
-//  gzip: pigz's format: kGzipBlock-byte blocks, each raw zlib deflate
-//        (memLevel 8, default strategy) primed with the 32 KiB before it and
-//        ended by a sync flush, deflated in parallel; a fixed header (mtime
-//        0, no name/comment/extra, OS byte 255 "unknown", as Go's
-//        compress/gzip writes it). The same bytes for any number of threads.
+//  gzip: one gzip member per kGzipBlock bytes of input, deflated in
+//        parallel by libdeflate, each with a fixed header (mtime 0, no
+//        name/comment/extra, OS byte 255 "unknown", as Go's compress/gzip
+//        writes it) and its own CRC-32 and size. The same bytes for any
+//        number of threads (docs/image-format.md).
 //  zstd: one frame, checksum on, no content size, no dictionary ID, single-threaded.
 // Output is handed to `sink` in chunks; a sink error stops the stream.
-inline constexpr size_t kGzipBlock = 128 * 1024;  // pigz's default; part of the digest
+inline constexpr size_t kGzipBlock = 512 * 1024;  // part of the digest
 inline constexpr unsigned kMaxGzipThreads = 8;
 
 class Compressor {

@@ -1,7 +1,7 @@
 #include "oci/compressor.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "core/decompress.hpp"
@@ -72,7 +72,7 @@ TEST(Compressor, ZstdFrameHasChecksumButNoContentSize) {
 TEST(Compressor, TheFormatNamesEveryParameterOfTheBytes) {
   // Layer caches key on it: a blob in an older format must not be reused.
   EXPECT_EQ(compression_format(Compression::kGzip),
-            "gzip blocks=131072 dictionary=32768 level=4 zlib=" + std::string(zlibVersion()));
+            "gzip members=524288 level=4 libdeflate=" + std::string(LIBDEFLATE_VERSION_STRING));
   EXPECT_EQ(compression_format(Compression::kZstd).rfind("zstd level=3 zstd=", 0), 0u);
   EXPECT_EQ(compression_format(Compression::kNone), "none");
 }
@@ -136,6 +136,31 @@ TEST(Compressor, GzipBlockEdges) {
   }
 }
 
+TEST(Compressor, GzipIsOneMemberPerBlockEachWithItsOwnTrailer) {
+  std::string input(2 * kGzipBlock + 1, 'x');
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<char>((i * 131) % 251);
+  std::string gz = parallel_gzip(input, 2, 4096);
+  // Walk the members: each header, then (after its deflate data) the CRC-32
+  // and size of its own block; the blocks' sizes are kGzipBlock, kGzipBlock, 1.
+  auto le32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(gz[at + i]);
+    return v;
+  };
+  const std::string header("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+  std::vector<size_t> starts;
+  for (size_t at = gz.find(header); at != std::string::npos; at = gz.find(header, at + 1))
+    starts.push_back(at);
+  ASSERT_GE(starts.size(), 3u);
+  EXPECT_EQ(starts[0], 0u);
+  // The last member holds the last byte alone.
+  EXPECT_EQ(le32(gz.size() - 4), 1u);
+  EXPECT_EQ(le32(gz.size() - 8), libdeflate_crc32(0, input.data() + 2 * kGzipBlock, 1));
+  auto back = core::decompress(gz, "test");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(*back, input);
+}
+
 TEST(Compressor, ExternalToolsAcceptTheOutput) {
   std::string gzip = oci::test_util::require_tool("gzip");
   std::string zstd = oci::test_util::require_tool("zstd");
@@ -148,6 +173,10 @@ TEST(Compressor, ExternalToolsAcceptTheOutput) {
   ASSERT_TRUE(core::write_file_atomic(zs, compress(Compression::kZstd, sample_input(), 999)).ok());
   auto g = oci::test_util::run({gzip, "-t", gz});
   EXPECT_EQ(g.exit_code, 0) << g.err;
+  // gzip reads the members as one stream: all of the input comes back.
+  auto back = oci::test_util::run({gzip, "-dc", gz});
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_TRUE(back.out == big) << back.out.size() << " bytes, not " << big.size();
   auto z = oci::test_util::run({zstd, "-q", "-t", zs});
   EXPECT_EQ(z.exit_code, 0) << z.err;
 }
