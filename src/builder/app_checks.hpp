@@ -23,7 +23,10 @@ namespace distill::builder {
 // (the first `memo.os_layers` of the image), the app files' metadata
 // (`memo.app_shape`, from app_layer: paths, types, modes, owners and link
 // targets, not content) and the query; an app change that keeps the
-// metadata is not read again. A failure is never remembered.
+// metadata is not read again. A failure is never remembered. Like the
+// bytecode store, it serves --no-cache builds too: the key holds the diff_ids
+// of the layers as this build made them, so it names exactly what decides
+// the answer.
 struct EntrypointMemo {
   cache::Cache* cache = nullptr;
   size_t os_layers = 0;

@@ -68,8 +68,9 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
     DISTILL_TRY(check_app_python(ctx.spec, plan, observer, r.app_notes));
     DISTILL_TRY(check_app_binaries(ctx.spec, image, plan, ctx.repo, observer));
   }
-  // --no-cache reads the image back, as it rebuilds every layer.
-  EntrypointMemo memo{ctx.opts.reuse_cache ? &ctx.cache : nullptr, os.size(), ctx.app_shape};
+  // Used under --no-cache too, as the bytecode store is: the key is the
+  // layers' own diff_ids, computed afresh when they were rebuilt.
+  EntrypointMemo memo{&ctx.cache, os.size(), ctx.app_shape};
   DISTILL_ASSIGN(EntrypointCheck checked, check_entrypoint(ctx.spec, image, memo));
   r.entrypoint_check = checked == EntrypointCheck::kRemembered ? "remembered"
                        : checked == EntrypointCheck::kChecked  ? "checked"

@@ -492,10 +492,15 @@ annotations: {org.example.note: hi}
                       res.stderr)
         os.chmod(run, 0o755)
         self.assertEqual(check(), "remembered")
-        # --no-cache reads it back.
-        res, out = self.build(spec, "--report", report, "--no-cache")
+        # --no-cache rebuilds the layers: the same diff_ids, remembered (as
+        # compiled bytecode is); a new package layer is read back.
+        self.build(spec, "--report", report, "--no-cache")
         with open(report) as f:
-            self.assertEqual(json.load(f)["archs"][0]["entrypoint_check"], "checked")
+            self.assertEqual(json.load(f)["archs"][0]["entrypoint_check"], "remembered")
+        spec = self.write_spec(SPEC_BASE.replace("packages: [hello-tool]\n", "") +
+                               "files:\n  - {src: run.sh, dst: /app/run}\n"
+                               "entrypoint: [/app/run]\n", folder=folder)
+        self.assertEqual(check(), "checked")
 
     def test_entrypoint_folder_and_dangling_link_refused(self):
         spec = self.write_spec(SPEC_BASE + "entrypoint: [/usr/share/hello-tool]\n")
