@@ -1,5 +1,7 @@
 #include "builder/assembly.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -76,6 +78,21 @@ core::Status run_effects(const Spec& spec, const Preset& preset, const PlannedAr
   return core::Status::Ok();
 }
 
+// The packages' indices, largest .deb first: the longest read starts at
+// once rather than last, so that no core ends up decompressing alone.
+std::vector<size_t> largest_first(const std::vector<std::string>& paths) {
+  std::vector<std::pair<off_t, size_t>> sized;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    struct stat st {};
+    sized.emplace_back(::stat(paths[i].c_str(), &st) == 0 ? st.st_size : 0, i);
+  }
+  std::stable_sort(sized.begin(), sized.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<size_t> order;
+  for (const auto& [size, i] : sized) order.push_back(i);
+  return order;
+}
+
 int read_threads(const EffectsEnv& env) {
   if (env.read_threads > 0) return env.read_threads;
   return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
@@ -96,7 +113,9 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
   // names and metadata; the results are used in plan order whatever the
   // order the reads finished in.
   std::vector<debian::DebContents> debs(paths.size());
-  DISTILL_TRY(core::run_parallel(paths.size(), read_threads(env), [&](size_t i) -> core::Status {
+  const std::vector<size_t> order = largest_first(paths);
+  DISTILL_TRY(core::run_parallel(paths.size(), read_threads(env), [&](size_t k) -> core::Status {
+    const size_t i = order[k];
     const debian::PackageFetch& item = item_of(i);
     DISTILL_ASSIGN(debs[i], debian::read_deb(paths[i], item.name, {}, spill_dir));
     return debian::check_identity(debs[i], item.name, item.name, item.version, item.architecture);
