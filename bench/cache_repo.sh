@@ -13,29 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 distill="$(realpath "${1:-build/release/src/distill}")"
-work="$(mktemp -d)"
-registry_pid=
-cleanup() {
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_init
 export SOURCE_DATE_EPOCH=0
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry}}
-http: {addr: 127.0.0.1:$port, secret: distill-bench}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
-repo="127.0.0.1:$port/bench/cache"
+start_registry
+repo="$host/bench/cache"
 
 mkdir -p "$work/spec"
 cat >"$work/spec/distill.yaml" <<'YAML'
@@ -49,14 +31,6 @@ if [ -n "${DISTILL_BENCH_CACHE:-}" ]; then
   # The package blobs only: no layer or resolution record.
   cp -a "$DISTILL_BENCH_CACHE/blobs" "$work/cold/"
 fi
-
-seconds() {  # wall time of "$@"; stdout to $work/stdout
-  local start end
-  start=$(date +%s.%N)
-  "$@" >"$work/stdout" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
-}
 
 c=$(seconds "$distill" --cache-dir "$work/cold" build -f "$work/spec/distill.yaml" \
   -o "$work/out-c" --cache-repo "$repo")

@@ -11,6 +11,7 @@
 #   bench/effects.sh path/to/distill path/to/distill-before-effects [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 new="$(realpath "$1")"
 old="$(realpath "$2")"
 runs="${3:-5}"
@@ -19,7 +20,6 @@ trap 'rm -rf "$work"' EXIT
 cache="$work/cache"
 export SOURCE_DATE_EPOCH=0
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 write_spec() {  # $1: base, $2: extra lines
   mkdir -p "$work/spec"
   printf 'distro: debian12\narchs: [amd64]\nbase: %s\n%s\n' "$1" "$2" >"$work/spec/distill.yaml"

@@ -12,6 +12,7 @@
 # DISTILL_BENCH_CACHE reuses a package cache (default: a fresh one, online).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 distill="$(realpath "${1:-build/release/src/distill}")"
 runs="${2:-3}"
 work="$(mktemp -d)"
@@ -38,7 +39,6 @@ PY
 gzip -dc "$layer" >"$work/layer.tar"
 bytes=$(stat -c %s "$work/layer.tar")
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() {  # prints the wall seconds of "$@"
   /usr/bin/time -f "%e" -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   cat "$work/t"

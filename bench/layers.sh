@@ -9,34 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 distill="$(realpath "${1:-build/release/src/distill}")"
-work="$(mktemp -d)"
-reg_pid=""
-cleanup() {
-  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; wait "$reg_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_init
 cache="${DISTILL_BENCH_CACHE:-$work/cache}"
-export HOME="$work/home" XDG_CACHE_HOME="$work/xdg-cache" XDG_CONFIG_HOME="$work/xdg-config"
-export XDG_RUNTIME_DIR="$work/xdg-run" XDG_DATA_HOME="$work/xdg-data" DOCKER_CONFIG="$work/docker"
-mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-host="127.0.0.1:$port"
-cat >"$work/config.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/storage}}
-http: {addr: "$host", secret: bench}
-YML
-docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 100); do
-  curl -s -o /dev/null "http://$host/v2/" && break
-  sleep 0.05
-done
-curl -s -o /dev/null "http://$host/v2/" || { echo "registry did not start" >&2; cat "$work/registry.log" >&2; exit 1; }
+isolate_home
+start_registry
 
 presets="static base cc python3 java nodejs"
 sum=0

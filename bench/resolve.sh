@@ -6,6 +6,7 @@
 #   bench/resolve.sh [path/to/distill] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 distill="${1:-build/release/src/distill}"
 runs="${2:-7}"
 work="$(mktemp -d)"
@@ -20,7 +21,6 @@ measure() {  # prints "seconds max_rss_kib" for one run of "$@"
   /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1
   cat "$work/t"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$work/d"; : >"$work/a"
 touch "$work/empty-status"

@@ -12,6 +12,7 @@
 # Needs root, runc, podman and go; DISTILL_BENCH_CACHE reuses a package cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 distill="$(realpath "${1:-build/release/src/distill}")"
 runs="${2:-5}"
 images="${3:-go python node java}"
@@ -54,7 +55,6 @@ ms() {  # runs "$@" once; prints its wall time in ms
   end=$(date +%s%N)
   echo $(((end - start) / 1000000))
 }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 repeat() {  # $1: command run before each timed one ("" = none); then the command
   local before="$1"
   shift

@@ -13,6 +13,7 @@
 #   bench/scan.sh [path/to/distill] [runs] [issues] [packages]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 distill="$(realpath "${1:-build/release/src/distill}")"
 runs="${2:-7}"
 issues="${3:-50000}"
@@ -74,7 +75,6 @@ measure() {  # prints "seconds max_rss_kib cpu_seconds" for one run of "$@"
   /usr/bin/time -f "%e %M %U %S" -o "$work/t" "$@" >/dev/null 2>&1
   awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$work/t"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 db="$work/vulndb.sqlite"
 read -r imp_t imp_m _ < <(measure "$distill" db import --db "$db" "$work/tracker.json")

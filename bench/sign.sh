@@ -16,44 +16,20 @@ cd "$(dirname "$0")/.."
 distill="$(realpath "${1:-build/release/src/distill}")"
 runs="${2:-7}"
 layout="${3:-}"
-work="$(mktemp -d)"
-reg_pid=""
-cleanup() {
-  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; wait "$reg_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export HOME="$work/home" XDG_CACHE_HOME="$work/xdg-cache" XDG_CONFIG_HOME="$work/xdg-config"
-export XDG_RUNTIME_DIR="$work/xdg-run" XDG_DATA_HOME="$work/xdg-data" DOCKER_CONFIG="$work/docker"
-mkdir -p "$HOME" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
+. bench/lib.sh
+bench_init
+isolate_home
 
 if [ -z "$layout" ]; then
   layout="$work/python-image"
   (cd examples/hello-python && "$distill" -q --cache-dir "$work/build-cache" build -o "$layout" -t python:bench >/dev/null)
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-host="127.0.0.1:$port"
-cat >"$work/config.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/storage}}
-http: {addr: "$host", secret: bench}
-YML
-docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://$host/v2/" && break; sleep 0.05; done
+start_registry
 
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/key.pem" 2>/dev/null
 openssl pkey -in "$work/key.pem" -pubout -out "$work/key.pub"
 
-seconds() {  # wall time of "$@" in seconds
-  local t0 t1
-  t0=$(date +%s.%N); "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-  t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l
-}
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 accept="application/vnd.oci.image.manifest.v1+json"
 put_blob() {  # repo file -> digest; one POST and one PUT, as a monolithic upload
