@@ -331,25 +331,32 @@ core::Result<std::string> Client::manifest_digest(const std::string& repo,
   return r.header("docker-content-digest");
 }
 
-core::Result<std::optional<std::string>> Client::get_referrers(const std::string& repo,
-                                                               const oci::Digest& subject) {
-  Call call{repo, "list referrers of " + subject.str(), false};
-  net::HttpRequest req;
-  req.url = url(repo, "referrers/" + subject.str());
-  req.headers = {{"Accept", std::string(oci::kMediaTypeIndex)}};
-  // Bounded like a manifest: the index is one.
-  std::string body;
+core::Result<net::HttpResponse> Client::get_document(net::HttpRequest req, const Call& call,
+                                                     std::string& body, const std::string& where,
+                                                     std::string_view what, std::string_view kind) {
   bool too_large = false;
   net::BodySink bounded = [&](std::string_view chunk) {
     too_large = std::ssize(body) + std::ssize(chunk) > kMaxManifestSize;
     if (!too_large) body.append(chunk);
     return !too_large;
   };
-  auto sent = send(req, call, &bounded, [&](net::HttpRequest&) { body.clear(); });
+  auto sent = send(std::move(req), call, &bounded, [&](net::HttpRequest&) { body.clear(); });
   if (too_large)
-    return core::make_error(registry_ + "/" + repo, "referrers index is larger than 8 MiB",
-                            "the registry served something that is not an index");
-  DISTILL_ASSIGN(net::HttpResponse r, std::move(sent));
+    return core::make_error(where, std::string(what) + " is larger than 8 MiB",
+                            "the registry served something that is not " + std::string(kind));
+  return sent;
+}
+
+core::Result<std::optional<std::string>> Client::get_referrers(const std::string& repo,
+                                                               const oci::Digest& subject) {
+  Call call{repo, "list referrers of " + subject.str(), false};
+  net::HttpRequest req;
+  req.url = url(repo, "referrers/" + subject.str());
+  req.headers = {{"Accept", std::string(oci::kMediaTypeIndex)}};
+  std::string body;
+  DISTILL_ASSIGN(net::HttpResponse r,
+                 get_document(std::move(req), call, body, registry_ + "/" + repo, "referrers index",
+                              "an index"));
   if (r.status == 404) return std::optional<std::string>();
   if (r.status != 200) return status_error(r, call);
   return std::optional<std::string>(std::move(body));
@@ -362,20 +369,9 @@ core::Result<FetchedManifest> Client::get_manifest(const std::string& repo,
   req.url = url(repo, "manifests/" + ident);
   req.headers = {{"Accept", manifest_accept_header()}};
   const std::string where = registry_ + "/" + repo + "@" + ident;
-  // Stop reading at the limit: a hostile registry's endless manifest never
-  // sits in memory.
   std::string body;
-  bool too_large = false;
-  net::BodySink bounded = [&](std::string_view chunk) {
-    too_large = std::ssize(body) + std::ssize(chunk) > kMaxManifestSize;
-    if (!too_large) body.append(chunk);
-    return !too_large;
-  };
-  auto sent = send(req, call, &bounded, [&](net::HttpRequest&) { body.clear(); });
-  if (too_large)
-    return core::make_error(where, "manifest is larger than 8 MiB",
-                            "the registry served something that is not a manifest");
-  DISTILL_ASSIGN(net::HttpResponse r, std::move(sent));
+  DISTILL_ASSIGN(net::HttpResponse r,
+                 get_document(std::move(req), call, body, where, "manifest", "a manifest"));
   if (r.status != 200) return status_error(r, call);
   FetchedManifest m;
   m.body = std::move(body);

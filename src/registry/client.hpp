@@ -108,6 +108,13 @@ class Client {
   core::Result<net::HttpResponse> send(net::HttpRequest req, const Call& call,
                                        const net::BodySink* sink = nullptr,
                                        const RetryHook& before_retry = {});
+  // A GET of a document (a manifest, a referrers index) into `body`, read up
+  // to 8 MiB and no further: a hostile registry's endless answer never sits
+  // in memory. Past the limit, an error at `where` naming `what`
+  // ("manifest") and what a document of that kind is ("a manifest").
+  core::Result<net::HttpResponse> get_document(net::HttpRequest req, const Call& call,
+                                               std::string& body, const std::string& where,
+                                               std::string_view what, std::string_view kind);
   core::Error status_error(const net::HttpResponse& r, const Call& call) const;
   std::string url(const std::string& repo, std::string_view tail) const;
   std::string resolve(std::string_view location) const;

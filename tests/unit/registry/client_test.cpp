@@ -239,4 +239,25 @@ TEST_F(ClientTest, DetectsAManifestThatDoesNotMatchItsDigest) {
   EXPECT_EQ(good->digest, oci::Digest::of(body));
 }
 
+TEST_F(ClientTest, ManifestsAndReferrersIndicesStopAt8MiB) {
+  auto c = client();
+  std::string huge(9 << 20, ' ');
+  ASSERT_TRUE(c.put_manifest("app", "big", oci::kMediaTypeManifest, huge).ok());
+  auto m = c.get_manifest("app", "big");
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(m.error().message(), HasSubstr("manifest is larger than 8 MiB"));
+  EXPECT_THAT(m.error().message(), HasSubstr("not a manifest"));
+  fake_.referrers_api = true;
+  const oci::Digest subject = oci::Digest::of("subject");
+  fake_.referrers["app@" + subject.str()] = huge;
+  auto r = c.get_referrers("app", subject);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message(), HasSubstr("referrers index is larger than 8 MiB"));
+  EXPECT_THAT(r.error().message(), HasSubstr("not an index"));
+  fake_.referrers.clear();
+  auto empty = c.get_referrers("app", subject);
+  ASSERT_TRUE(empty.ok()) << empty.error().message();
+  EXPECT_THAT(empty->value_or(""), HasSubstr("manifests"));
+}
+
 }  // namespace
