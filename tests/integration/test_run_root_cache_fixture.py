@@ -12,6 +12,7 @@ that a cache overlayfs cannot use falls back to copying with one warning.
 Needs root and runc, like the command itself.
 """
 
+import fcntl
 import io
 import os
 import signal
@@ -216,6 +217,22 @@ class RootCacheFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
             p.communicate(timeout=60)
         # The supervisor deletes the container; the bundle and its overlay stay.
         self.assertEqual(len(mounts_under(self.tmpdir)), 1, "the killed run's overlay")
+        # Until the supervisor is done it holds the bundle's lock (it is the
+        # killed run's fork), so the bundle is not stale yet: wait for that
+        # (measured: 0.15 s). A run in between leaves it to a later one.
+        start = time.time()
+        for name in os.listdir(self.tmpdir):
+            fd = os.open(os.path.join(self.tmpdir, name), os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        self.assertLess(time.time() - start, 30, "the supervisor never ends")
+                        time.sleep(0.05)
+            finally:
+                os.close(fd)  # the lock goes with it
         self.assertEqual(self.run_image("cat", "/data/c").stdout, "c\n")
         self.assert_clean()
 
