@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +18,7 @@
 #include "core/process.hpp"
 #include "core/strings.hpp"
 #include "core/unique_fd.hpp"
-
-extern char** environ;
+#include "runtime/spawn.hpp"
 
 namespace distill::runtime {
 namespace {
@@ -64,35 +62,6 @@ std::string last_line(const std::string& output) {
   last = core::escape_control(last, true);
   if (last.size() > kMaxReason) last = last.substr(0, kMaxReason - 3) + "...";
   return last;
-}
-
-core::Result<pid_t> spawn_probe(const std::vector<std::string>& argv, int out_fd) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-  posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  // A group of its own: a Ctrl-C at the terminal is for the container, not the check.
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return core::make_error(argv[0], std::string("cannot start: ") + std::strerror(rc));
-  return pid;
 }
 
 }  // namespace
@@ -193,7 +162,9 @@ ProbeResult RuncHealthProber::probe(const std::vector<std::string>& argv, int64_
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {false, "cannot make a pipe"};
   core::UniqueFd read_end(fds[0]), write_end(fds[1]);
-  auto pid = spawn_probe(command, write_end.get());
+  SpawnOptions spawn;
+  spawn.output_fd = write_end.get();  // its own group: a Ctrl-C is for the container
+  auto pid = spawn_process(command, spawn);
   if (!pid.ok()) return {false, pid.error().what};
   HealthChild child(*pid);
   write_end.reset();

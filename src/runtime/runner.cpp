@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include "core/lines.hpp"
 #include "core/temp_dir.hpp"
 #include "core/unique_fd.hpp"
+#include "runtime/spawn.hpp"
 
 extern char** environ;
 
@@ -40,39 +40,11 @@ sigset_t forwarded_signals() {
 // appended to `log_path` when one is given.
 core::Result<pid_t> spawn_attached(const std::vector<std::string>& argv, bool attach_stdin = false,
                                    const std::string& log_path = {}) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  if (!attach_stdin) posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(),
-                                     O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  }
-  sigset_t none, defaults = forwarded_signals();
-  sigemptyset(&none);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  // A group of its own keeps a Ctrl-C ours to forward; but a child that
-  // reads our terminal (-i) must stay in its foreground group, or reading
-  // stops it with SIGTTIN (runc then gets the Ctrl-C too and passes it on).
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (!(attach_stdin && ::isatty(0))) {
-    posix_spawnattr_setpgroup(&attr, 0);
-    flags |= POSIX_SPAWN_SETPGROUP;
-  }
-  posix_spawnattr_setflags(&attr, flags);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return core::make_error(argv[0], std::string("cannot start: ") + std::strerror(rc));
-  return pid;
+  SpawnOptions o;
+  o.null_stdin = !attach_stdin;
+  o.append_to = log_path;
+  o.own_group = !(attach_stdin && ::isatty(0));
+  return spawn_process(argv, o);
 }
 
 int exit_code(int status) {
