@@ -129,6 +129,22 @@ def find_blob(cache_dir: str, sha256: str) -> Optional[str]:
 # Running the binary
 
 
+def processes_with(needle: bytes, also: bytes = b""):
+    """Pids whose command line contains `needle` (and `also`)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmdline = f.read()
+                if needle in cmdline and also in cmdline:
+                    pids.append(int(d))
+        except OSError:
+            pass
+    return pids
+
+
 @dataclass
 class RunResult:
     args: List[str]

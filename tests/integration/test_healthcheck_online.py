@@ -209,16 +209,7 @@ class HealthcheckOnlineTest(T.OnlineBuildMixin, T.DistillTestCase):
 
     def monitors(self):
         """Pids of container monitors of this test's state folder."""
-        pids = []
-        for d in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open("/proc/%s/cmdline" % d, "rb") as f:
-                    cmdline = f.read()
-            except OSError:
-                continue
-            if b"container-monitor" in cmdline and self.state.encode() in cmdline:
-                pids.append(int(d))
-        return pids
+        return T.processes_with(b"container-monitor", self.state.encode())
 
     def podman_healthcheck(self, tar):
         podman = T.tool("podman")

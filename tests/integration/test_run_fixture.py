@@ -66,22 +66,6 @@ def tcp_listeners(port: int):
     return found
 
 
-def processes_with(needle: bytes, also: bytes = b""):
-    """Pids whose command line contains `needle` (and `also`)."""
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit() or int(d) == os.getpid():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                cmdline = f.read()
-                if needle in cmdline and also in cmdline:
-                    pids.append(int(d))
-        except OSError:
-            pass
-    return pids
-
-
 def fetch(address: str, port: int) -> str:
     with socket.create_connection((address, port), timeout=10) as c:
         data = b""
@@ -247,7 +231,7 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         devs = sorted(l.split(":")[0].strip() for l in r.stdout.splitlines()[2:])
         self.assertEqual(len(devs), 2, r.stdout)
         self.assertIn("lo", devs, "pasta's interface besides loopback")
-        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [], "pasta is gone")
+        self.assertEqual(T.processes_with(self.tmpdir.encode(), b"--netns"), [], "pasta is gone")
         self.assert_clean()
 
     def serve(self, *flags):
@@ -270,7 +254,7 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         out, err = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 143, err)
         self.assertEqual(out, b"got SIGTERM\n", err)
-        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [],
+        self.assertEqual(T.processes_with(self.tmpdir.encode(), b"--netns"), [],
                          "pasta outlived the run")
         self.assert_clean()
 
@@ -309,7 +293,7 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         self.assert_one_error(r, "network: pasta could not set up the container's network",
                               "Failed to bind")
         self.assertEqual(r.stdout, "", "the container never started")
-        self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [])
+        self.assertEqual(T.processes_with(self.tmpdir.encode(), b"--netns"), [])
         self.assert_clean()
 
     def test_a_killed_run_leaves_no_pasta(self):
@@ -317,16 +301,17 @@ class RunFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
         flag = ("127.0.0.1:%d:8080" % port).encode()
         p = self.serve("-p", flag.decode())
         try:
-            pastas = processes_with(self.tmpdir.encode(), b"--netns")
+            pastas = T.processes_with(self.tmpdir.encode(), b"--netns")
             self.assertEqual(len(pastas), 1, "pasta runs")
             p.kill()
             p.wait()
             deadline = time.time() + 10
-            while time.time() < deadline and (processes_with(self.tmpdir.encode(), b"--netns") or
-                                              processes_with(flag)):
+            while time.time() < deadline and (T.processes_with(self.tmpdir.encode(), b"--netns") or
+                                              T.processes_with(flag)):
                 time.sleep(0.1)
-            self.assertEqual(processes_with(self.tmpdir.encode(), b"--netns"), [], "pasta outlived distill")
-            self.assertEqual(processes_with(flag), [], "the namespace holder outlived distill")
+            self.assertEqual(T.processes_with(self.tmpdir.encode(), b"--netns"), [],
+                             "pasta outlived distill")
+            self.assertEqual(T.processes_with(flag), [], "the namespace holder outlived distill")
             with self.assertRaises(ConnectionRefusedError):
                 fetch("127.0.0.1", port)
         finally:
