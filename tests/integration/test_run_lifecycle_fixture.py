@@ -20,8 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "structure"))
 import distill_testlib as T  # noqa: E402
 import probe_image  # noqa: E402
-from test_run_fixture import (deep_layer_image, fetch, free_port, process_alive,  # noqa: E402
-                              processes_with)
+from test_run_fixture import deep_layer_image, fetch, free_port, process_alive  # noqa: E402
 
 
 class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
@@ -200,7 +199,7 @@ class RunLifecycleFixtureTest(T.BuildTestMixin, T.FixtureTestCase):
     # -- published ports ------------------------------------------------------------------
 
     def pastas(self):
-        return processes_with(self.state.encode(), b"--netns")
+        return T.processes_with(self.state.encode(), b"--netns")
 
     def wait_for(self, what, check, seconds=30):
         deadline = time.time() + seconds
