@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -214,7 +215,11 @@ core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string
   DISTILL_ASSIGN(pid_t pid, spawn_attached(argv, attach_stdin_));
   Supervisor supervisor(pid, reap);
   sigset_t set = forwarded_signals();
-  time_t kill_at = 0;
+  // The monotonic clock, to the millisecond: whole seconds of the wall clock
+  // made a 2 s timeout anything from 1 to 2 s.
+  using Clock = std::chrono::steady_clock;
+  std::optional<Clock::time_point> kill_at;
+  const auto grace = std::chrono::seconds(grace_seconds_);
   for (;;) {
     int status = 0;
     pid_t done = ::waitpid(pid, &status, WNOHANG);
@@ -225,10 +230,10 @@ core::Result<int> SystemRuncExecutor::run_attached(const std::vector<std::string
     int sig = ::sigtimedwait(&set, nullptr, &tick);
     if (sig > 0) {
       on_signal(sig);
-      if (kill_at == 0) kill_at = ::time(nullptr) + grace_seconds_;
-    } else if (kill_at != 0 && ::time(nullptr) >= kill_at) {
+      if (!kill_at) kill_at = Clock::now() + grace;
+    } else if (kill_at && Clock::now() >= *kill_at) {
       on_signal(SIGKILL);
-      kill_at = ::time(nullptr) + grace_seconds_;
+      kill_at = Clock::now() + grace;
     }
   }
 }
