@@ -100,10 +100,32 @@ int read_threads(const EffectsEnv& env) {
 
 }  // namespace
 
+effects::PackageScripts add_installed(const Preset& preset, const std::string& name,
+                                      debian::DebContents deb, Rootfs& fs) {
+  if (auto partial = preset.partial.find(name); partial != preset.partial.end()) {
+    // Only some of its files: its scripts act on the rest, so they are not read.
+    keep_only(deb.entries, partial->second);
+    deb.maintainer_scripts.clear();
+    deb.script_text.clear();
+  }
+  add_status_entry(fs, name, deb.control, deb.md5sums);
+  fs.add_package(name, std::move(deb.entries));
+  return {name, std::move(deb.maintainer_scripts), std::move(deb.script_text)};
+}
+
+core::Status add_image_files(const Spec& spec, const Preset& preset, const debian::Distro& distro,
+                             Rootfs& fs) {
+  fs.add_merged_usr_links();
+  add_system_files(fs, distro);
+  for (const auto& [path, target] : preset.symlinks)
+    if (!fs.contains(path)) fs.put(oci::FsEntry::symlink(path, target));
+  return add_spec_accounts(fs, spec.accounts.groups, spec.accounts.users);
+}
+
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
                       ArchReport& report, const std::string& spill_dir, const EffectsEnv& env,
-                      std::vector<LayerPackage>* packages) {
+                      std::vector<LayerPackage>* packages, PackageReadListener* listener) {
   const size_t n = plan.installs.size();
   auto item_of = [&](size_t i) -> const debian::PackageFetch& {
     return i < n ? plan.installs[i] : plan.extract_only[i - n];
@@ -118,37 +140,27 @@ core::Status assemble(const Spec& spec, const Preset& preset, const debian::Dist
     const size_t i = order[k];
     const debian::PackageFetch& item = item_of(i);
     DISTILL_ASSIGN(debs[i], debian::read_deb(paths[i], item.name, {}, spill_dir));
-    return debian::check_identity(debs[i], item.name, item.name, item.version, item.architecture);
+    DISTILL_TRY(
+        debian::check_identity(debs[i], item.name, item.name, item.version, item.architecture));
+    if (listener) listener->package_read(i, debs[i]);
+    return core::Status::Ok();
   }));
   std::vector<effects::PackageScripts> scripts;
-  Extracted extracted;
-  for (size_t i = 0; i < paths.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const std::string& name = item_of(i).name;
-    debian::DebContents deb = std::move(debs[i]);
-    if (i >= n) {
-      DISTILL_TRY(add_extracted(spec, name, deb.entries, fs, extracted));
-      continue;
-    }
-    if (auto partial = preset.partial.find(name); partial != preset.partial.end()) {
-      // Only some of its files: its scripts act on the rest, so they are not read.
-      keep_only(deb.entries, partial->second);
-      deb.maintainer_scripts.clear();
-      deb.script_text.clear();
-    }
     if (packages) {
-      DISTILL_ASSIGN(LayerPackage facts, layer_package(name, deb.control));
+      DISTILL_ASSIGN(LayerPackage facts, layer_package(name, debs[i].control));
       packages->push_back(std::move(facts));
     }
-    scripts.push_back({name, deb.maintainer_scripts, std::move(deb.script_text)});
-    add_status_entry(fs, name, deb.control, deb.md5sums);
-    fs.add_package(name, std::move(deb.entries));
+    scripts.push_back(add_installed(preset, name, std::move(debs[i]), fs));
   }
+  // What the packages shipped ends here: whatever replaces one of their
+  // files from now on (the CA bundle included) makes the package unclean.
   fs.track_changes();
-  fs.add_merged_usr_links();
-  add_system_files(fs, distro);
-  for (const auto& [path, target] : preset.symlinks)
-    if (!fs.contains(path)) fs.put(oci::FsEntry::symlink(path, target));
-  DISTILL_TRY(add_spec_accounts(fs, spec.accounts.groups, spec.accounts.users));
+  Extracted extracted;
+  for (size_t i = n; i < paths.size(); ++i)
+    DISTILL_TRY(add_extracted(spec, item_of(i).name, debs[i].entries, fs, extracted));
+  DISTILL_TRY(add_image_files(spec, preset, distro, fs));
   DISTILL_TRY(
       run_effects(spec, preset, plan, scripts, std::move(extracted.certs), env, fs, report));
   trim_md5sums(fs);

@@ -10,7 +10,9 @@
 #include "builder/rootfs.hpp"
 #include "builder/spec.hpp"
 #include "core/result.hpp"
+#include "debian/deb_file.hpp"
 #include "debian/distro.hpp"
+#include "effects/maintainer_scripts.hpp"
 #include "effects/python_bytecode.hpp"
 
 namespace distill::builder {
@@ -36,9 +38,30 @@ struct EffectsEnv {
   // image is the same for any number.
   int read_threads = 0;
 };
+// Told of each package as soon as it is read and its identity checked, on
+// the reading thread: `i` indexes `paths`, in whatever order the reads end,
+// several at once.
+class PackageReadListener {
+ public:
+  virtual ~PackageReadListener() = default;
+  virtual void package_read(size_t i, const debian::DebContents& deb) = 0;
+};
+
 core::Status assemble(const Spec& spec, const Preset& preset, const debian::Distro& distro,
                       const PlannedArch& plan, const std::vector<std::string>& paths, Rootfs& fs,
                       ArchReport& report, const std::string& spill_dir = {},
-                      const EffectsEnv& env = {}, std::vector<LayerPackage>* packages = nullptr);
+                      const EffectsEnv& env = {}, std::vector<LayerPackage>* packages = nullptr,
+                      PackageReadListener* listener = nullptr);
+
+// What assemble adds once the packages are in: merged /usr, the system
+// files, the preset's symlinks and the spec's accounts.
+core::Status add_image_files(const Spec& spec, const Preset& preset, const debian::Distro& distro,
+                             Rootfs& fs);
+
+// Adds installed package `name` to `fs` as assemble does, with its status.d
+// entries (a preset's partial package keeps only its listed files, and its
+// scripts are not read); returns its maintainer scripts.
+effects::PackageScripts add_installed(const Preset& preset, const std::string& name,
+                                      debian::DebContents deb, Rootfs& fs);
 
 }  // namespace distill::builder

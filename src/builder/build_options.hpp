@@ -33,6 +33,9 @@ struct BuildOptions {
   std::string lock_path;
   // `--allow-outside`: the spec's files may come from outside its folder.
   bool allow_outside = false;
+  // false: no package layer is written before every .deb is read
+  // (builder/early_layers). The image is the same; tests compare the two.
+  bool early_layers = true;
 };
 
 }  // namespace distill::builder

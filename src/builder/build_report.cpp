@@ -11,7 +11,8 @@ nlohmann::json to_json(const BuildReport& report) {
                         {"digest", l.digest},
                         {"size", l.size},
                         {"packages", l.packages},
-                        {"cached", l.cached}});
+                        {"cached", l.cached},
+                        {"early", l.early}});
     archs.push_back({{"arch", a.arch},
                      {"manifest_digest", a.manifest_digest},
                      {"packages", a.packages},

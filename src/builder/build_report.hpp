@@ -17,6 +17,7 @@ struct LayerReport {
   uint64_t size = 0;    // compressed
   size_t packages = 0;  // the packages whose files it holds
   bool cached = false;
+  bool early = false;  // written while other .debs were still being read
 };
 
 // What building one architecture's image did.

@@ -50,8 +50,8 @@ core::Result<oci::Image> build_arch(const BuildContext& ctx, const std::string& 
   for (const auto& l : os) {
     r.os_layer_cached = r.os_layer_cached && l.cached;
     layers.push_back({l.blob, l.name, l.packages});
-    r.layers.push_back(
-        {l.name, l.blob.digest.str(), static_cast<uint64_t>(l.blob.size), l.packages, l.cached});
+    r.layers.push_back({l.name, l.blob.digest.str(), static_cast<uint64_t>(l.blob.size), l.packages,
+                        l.cached, l.early});
   }
   if (ctx.app) {
     layers.push_back({*ctx.app, "files", 0});

@@ -173,6 +173,19 @@ std::vector<PackageLayer> plan_package_layers(const std::vector<LayerPackage>& p
   return candidates;
 }
 
+std::vector<PackageLayer> package_layers(const Spec& spec, const Preset& preset,
+                                         const debian::Distro& distro,
+                                         const std::vector<LayerPackage>& packages) {
+  if (spec.layering.strategy == LayeringStrategy::kSingle) return {};
+  std::vector<std::vector<std::string>> roots;
+  for (const auto& name : preset.lineage) {
+    auto level = find_preset(name, distro);
+    roots.push_back(level.ok() ? level->roots : std::vector<std::string>{});
+  }
+  std::vector<int> levels = preset_levels(packages, roots);
+  return plan_package_layers(packages, levels, preset.lineage, spec.layering.max_layers);
+}
+
 std::vector<LayerContents> split_rootfs(Rootfs& fs, const std::vector<PackageLayer>& layers) {
   std::vector<std::set<std::string>> claimed(layers.size());
   std::set<std::string> in_packages;

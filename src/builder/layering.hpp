@@ -5,7 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "builder/preset.hpp"
 #include "builder/rootfs.hpp"
+#include "builder/spec.hpp"
 #include "core/result.hpp"
 #include "debian/relation.hpp"
 #include "oci/fs_entry.hpp"
@@ -57,6 +59,13 @@ std::vector<PackageLayer> plan_package_layers(const std::vector<LayerPackage>& p
                                               const std::vector<int>& levels,
                                               const std::vector<std::string>& level_names,
                                               uint32_t max_layers);
+
+// The shared package layers of spec.layering (none for `single`): the
+// preset's lineage as levels, then the source groups, for `packages` as
+// judged (judge_packages) or, before the build has run, as assumed.
+std::vector<PackageLayer> package_layers(const Spec& spec, const Preset& preset,
+                                         const debian::Distro& distro,
+                                         const std::vector<LayerPackage>& packages);
 
 struct LayerContents {
   std::string name;

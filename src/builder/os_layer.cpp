@@ -5,6 +5,7 @@
 
 #include "builder/assembly.hpp"
 #include "builder/bytecode_store.hpp"
+#include "builder/early_layers.hpp"
 #include "builder/layer_cache.hpp"
 #include "builder/layering.hpp"
 #include "builder/remote_cache.hpp"
@@ -61,7 +62,7 @@ std::optional<LayerList> cached_layer_list(cache::Cache& cache, const std::strin
       if (!blob) return std::nullopt;
       list.keys.push_back(layer_key);
       list.layers.push_back(
-          {*blob, true, l.at("name").get<std::string>(), l.at("packages").get<size_t>()});
+          {*blob, true, false, l.at("name").get<std::string>(), l.at("packages").get<size_t>()});
     }
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -92,21 +93,6 @@ void acknowledge(const Spec& spec, const Preset& preset, ArchReport& report) {
         std::count(preset.acknowledged.begin(), preset.acknowledged.end(), p.package) != 0;
 }
 
-// The package layers of the origin strategy (none for single).
-std::vector<PackageLayer> package_layers(const Spec& spec, const Preset& preset,
-                                         const debian::Distro& distro, const Rootfs& fs,
-                                         std::vector<LayerPackage> packages) {
-  if (spec.layering.strategy == LayeringStrategy::kSingle) return {};
-  judge_packages(fs, packages);
-  std::vector<std::vector<std::string>> roots;
-  for (const auto& name : preset.lineage) {
-    auto level = find_preset(name, distro);
-    roots.push_back(level.ok() ? level->roots : std::vector<std::string>{});
-  }
-  std::vector<int> levels = preset_levels(packages, roots);
-  return plan_package_layers(packages, levels, preset.lineage, spec.layering.max_layers);
-}
-
 }  // namespace
 
 core::Result<std::vector<BuiltLayer>> os_layers(const Spec& spec, const Preset& preset,
@@ -134,9 +120,13 @@ core::Result<std::vector<BuiltLayer>> os_layers(const Spec& spec, const Preset& 
   CacheBytecodeStore bytecode(cache);
   EffectsEnv env{cache.root(), opts.source_date_epoch, &bytecode};
   std::vector<LayerPackage> packages;
+  std::unique_ptr<EarlyLayers> early;
+  if (opts.early_layers)
+    early = EarlyLayers::plan(spec, preset, repo.config().distro, plan, paths, cache, opts);
   DISTILL_TRY(assemble(spec, preset, repo.config().distro, plan, paths, fs, report, spill.path(),
-                       env, &packages));
-  auto planned = package_layers(spec, preset, repo.config().distro, fs, std::move(packages));
+                       env, &packages, early.get()));
+  judge_packages(fs, packages);
+  auto planned = package_layers(spec, preset, repo.config().distro, packages);
   std::vector<LayerContents> contents = split_rootfs(fs, planned);
   LayerList list;
   list.notes = assembly_notes(report);
@@ -146,14 +136,17 @@ core::Result<std::vector<BuiltLayer>> os_layers(const Spec& spec, const Preset& 
     bool own = i + 1 == contents.size();
     list.keys.push_back(own ? image_layer_key(key, c.entries)
                             : package_layer_key(spec, preset, plan, opts, c.packages, c.entries));
-    BuiltLayer layer{{}, false, c.name, c.packages.size()};
-    if (opts.reuse_cache) {
+    BuiltLayer layer{{}, false, false, c.name, c.packages.size()};
+    if (auto blob = early ? early->written(list.keys.back()) : std::nullopt) {
+      layer.blob = *blob;
+      layer.early = true;
+    } else if (opts.reuse_cache) {
       if (auto hit = cached_layer(cache, list.keys.back(), opts)) {
         layer.blob = *hit;
         layer.cached = true;
       }
     }
-    if (!layer.cached) to_write.push_back(i);
+    if (!layer.cached && !layer.early) to_write.push_back(i);
     list.layers.push_back(std::move(layer));
   }
   // Layers are written side by side (each blob's bytes are its own: the

@@ -18,6 +18,7 @@ namespace distill::builder {
 struct BuiltLayer {
   oci::LayerBlob blob;
   bool cached = false;
+  bool early = false;   // written while other .debs were still being read
   std::string name;     // "static", a source package, "other", "image"
   size_t packages = 0;  // the packages whose files it holds
 };

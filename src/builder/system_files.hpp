@@ -40,7 +40,9 @@ core::Status add_spec_accounts(Rootfs& rootfs, const std::vector<effects::Group>
 // holds with the content listed, under the path they have there (bin/ls ->
 // usr/bin/ls): trimmed documentation, files a script moved and files the
 // build replaced (os-release) are left out, so scanners that read these
-// lists for file ownership see the image as it is.
+// lists for file ownership see the image as it is. A file its package
+// shipped and nothing changed since (Rootfs::package_paths, Tree::changed,
+// no lost conflict) keeps its line unhashed, as dpkg keeps the list.
 void trim_md5sums(Rootfs& rootfs);
 
 constexpr const char* kCaBundlePath = "etc/ssl/certs/ca-certificates.crt";

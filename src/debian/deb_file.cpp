@@ -60,6 +60,7 @@ struct Context {
   const DebLimits& limits;
   const std::string& spill_dir;  // "" keeps every file's content in memory
   uint64_t entries = 0;
+  bool control_only = false;  // stop after control.tar (read_deb_control)
 
   core::Error error(std::string_view member, std::string what, std::string hint = {}) const {
     std::string where(name);
@@ -565,7 +566,7 @@ core::Result<DebContents> read_package(archive* outer, Context& ctx) {
     }
     DISTILL_TRY(read_tar_member(outer, stage, name, ctx, out));
     // Members after data.tar are ignored, as dpkg does (deb(5)).
-    stage = stage == Stage::kControl ? Stage::kData : Stage::kDone;
+    stage = stage == Stage::kControl && !ctx.control_only ? Stage::kData : Stage::kDone;
   }
   switch (stage) {
     case Stage::kDebianBinary:
@@ -588,14 +589,10 @@ core::Result<ArchiveReader> new_ar_reader(const Context& ctx) {
   return a;
 }
 
-}  // namespace
-
-core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
-                                   const DebLimits& limits, const std::string& spill_dir) {
+core::Result<DebContents> read_deb_file(const std::string& path, Context& ctx) {
   // libarchive decodes names through the thread's locale; pin it to UTF-8.
   oci::ScopedUtf8Locale locale;
   DISTILL_TRY(locale.status());
-  Context ctx{name_for_errors, limits, spill_dir};
   DISTILL_ASSIGN(ArchiveReader a, new_ar_reader(ctx));
   if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
     int err = archive_errno(a.get());
@@ -604,6 +601,23 @@ core::Result<DebContents> read_deb(const std::string& path, std::string_view nam
                          (err > 0 ? std::string(std::strerror(err)) : oci::archive_error(a.get())));
   }
   return read_package(a.get(), ctx);
+}
+
+}  // namespace
+
+core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
+                                   const DebLimits& limits, const std::string& spill_dir) {
+  Context ctx{name_for_errors, limits, spill_dir};
+  return read_deb_file(path, ctx);
+}
+
+core::Result<DebContents> read_deb_control(const std::string& path,
+                                           std::string_view name_for_errors,
+                                           const DebLimits& limits) {
+  const std::string no_spill;
+  Context ctx{name_for_errors, limits, no_spill};
+  ctx.control_only = true;
+  return read_deb_file(path, ctx);
 }
 
 core::Result<DebContents> read_deb_bytes(std::string_view data, std::string_view name_for_errors,

@@ -65,6 +65,12 @@ struct DebLimits {
 core::Result<DebContents> read_deb(const std::string& path, std::string_view name_for_errors,
                                    const DebLimits& limits = {}, const std::string& spill_dir = {});
 
+// The same as read_deb up to control.tar: `entries` stays empty and data.tar
+// is neither read nor checked (read_deb does that when the data is wanted).
+core::Result<DebContents> read_deb_control(const std::string& path,
+                                           std::string_view name_for_errors,
+                                           const DebLimits& limits = {});
+
 // The package a .deb's ./control says it is (Package, Version, Architecture)
 // must be the one its index entry named: a signed index pins the file's hash,
 // and installing under a name the package does not carry would let one

@@ -171,6 +171,59 @@ TEST_F(ImageBuilderTest, AnAppFileChangesOnlyTheAppLayer) {
   EXPECT_NE(two.manifest.layers.back().digest, one.manifest.layers.back().digest);
 }
 
+// The static preset's packages and two more, each in a layer of its own.
+class EarlyLayersTest : public ImageBuilderTest {
+ protected:
+  void SetUp() override {
+    TempFolderTest::SetUp();
+    auto packages = builder::test_util::static_preset_packages();
+    // As Debian's does, base-files ships the os-release the build replaces.
+    packages.front().files["usr/lib/os-release"] = "ID=debian\n";
+    packages.push_back({"libone", "1.0", "", {{"usr/lib/one/one.so", "one\n"}}});
+    packages.push_back({"libtwo", "2.0", "libone", {{"usr/lib/two/two.so", "two\n"}}});
+    ASSERT_NO_FATAL_FAILURE(archive_.publish(packages));
+    ASSERT_NO_FATAL_FAILURE(archive_.open(path("cache")));
+  }
+};
+
+// Package layers written while other .debs are read are the very layers the
+// build would write after them: the same image, from an empty layer cache
+// both times.
+TEST_F(EarlyLayersTest, MakeTheSameImageAsLayersWrittenAfterTheReads) {
+  const std::string extra = "packages: [libtwo]\n";
+  builder::BuildOptions late = options("late");
+  late.early_layers = false;
+  late.reuse_cache = false;
+  auto without = build(spec(extra), late);
+  ASSERT_TRUE(without.ok()) << without.error().message();
+  for (const auto& l : without->archs[0].layers) EXPECT_FALSE(l.early) << l.name;
+
+  builder::BuildOptions early = options("early");
+  early.reuse_cache = false;
+  auto with = build(spec(extra), early);
+  ASSERT_TRUE(with.ok()) << with.error().message();
+  EXPECT_EQ(with->digest, without->digest);
+  std::vector<std::string> written_early;
+  for (const auto& l : with->archs[0].layers)
+    if (l.early) written_early.push_back(l.name);
+  // Every package layer (here one per source package) is written early.
+  // base-files is in none: the system files change it, so it belongs to the
+  // image's own layer, which is never written early.
+  EXPECT_EQ(written_early,
+            (std::vector<std::string>{"libone", "libtwo", "media-types", "netbase", "tzdata"}));
+  EXPECT_EQ(with->archs[0].layers.back().name, "image");
+  EXPECT_EQ(with->archs[0].layers.back().packages, 1u);
+  ASSERT_EQ(with->archs[0].layers.size(), without->archs[0].layers.size());
+  for (size_t i = 0; i < with->archs[0].layers.size(); ++i)
+    EXPECT_EQ(with->archs[0].layers[i].digest, without->archs[0].layers[i].digest);
+
+  // With the layers cached, nothing is written at all, early or late.
+  auto cached = build(spec(extra), options("cached"));
+  ASSERT_TRUE(cached.ok()) << cached.error().message();
+  EXPECT_EQ(cached->digest, with->digest);
+  for (const auto& l : cached->archs[0].layers) EXPECT_FALSE(l.early) << l.name;
+}
+
 // Records the order in which the pipeline's stages end.
 class RecordingObserver : public builder::PipelineObserver {
  public:

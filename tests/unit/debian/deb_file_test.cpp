@@ -783,6 +783,30 @@ TEST(DebFile, PacksFileContentIntoTheSpillFolder) {
   EXPECT_EQ(*oci::read_content(r->entries[0], kBig), big);
 }
 
+// The control-only read stops before data.tar: it gives the control files of
+// a package whose data it never decodes (here, data that is not even gzip).
+TEST(DebFile, ReadsTheControlMemberAlone) {
+  std::string deb_bytes =
+      make_ar({{"debian-binary", "2.0\n"},
+               {"control.tar",
+                make_tar({file("./control", kControl), file("./md5sums", "0123  ./usr/x\n")})},
+               {"data.tar.gz", "not gzip at all"}});
+  auto dir = core::TempDir::create();
+  ASSERT_TRUE(dir.ok());
+  ASSERT_TRUE(core::write_file_atomic(dir->path() + "/x.deb", deb_bytes).ok());
+  auto r = read_deb_control(dir->path() + "/x.deb", "x.deb");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->control, kControl);
+  EXPECT_EQ(r->md5sums, "0123  ./usr/x\n");
+  EXPECT_TRUE(r->entries.empty());
+  EXPECT_EQ(r->data_member, "");
+  // The full read does decode data.tar, and refuses it.
+  EXPECT_FALSE(read_deb(dir->path() + "/x.deb", "x.deb").ok());
+  auto missing = read_deb_control("/nonexistent/x.deb", "x.deb");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().what.find("No such file"), std::string::npos);
+}
+
 TEST(DebFile, NamesAFileThatCannotBeOpened) {
   auto r = read_deb("/nonexistent/x.deb", "x.deb");
   ASSERT_FALSE(r.ok());
