@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <unordered_set>
 
 #include "builder/layer_cache.hpp"
 #include "builder/rootfs.hpp"
@@ -25,6 +27,14 @@ std::optional<std::vector<LayerPackage>> control_facts(const PlannedArch& plan,
     facts.push_back(std::move(*p));
   }
   return facts;
+}
+
+void add_with_parents(std::string path, std::unordered_set<std::string>& out) {
+  while (out.insert(path).second) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos) return;
+    path.resize(slash);
+  }
 }
 
 }  // namespace
@@ -60,10 +70,9 @@ EarlyLayers::EarlyLayers(const Spec& spec, const Preset& preset, const debian::D
       started_(layers_.size(), false) {
   // Early blobs may go unused: nothing here is told to the observer.
   opts_.observer = nullptr;
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < plan.installs.size(); ++i) index[plan.installs[i].name] = i;
+  for (size_t i = 0; i < plan.installs.size(); ++i) index_[plan.installs[i].name] = i;
   for (size_t l = 0; l < layers_.size(); ++l)
-    for (const auto& name : layers_[l].packages) last_[l] = std::max(last_[l], index.at(name));
+    for (const auto& name : layers_[l].packages) last_[l] = std::max(last_[l], index_.at(name));
 }
 
 void EarlyLayers::package_read(size_t i, const debian::DebContents& deb) {
@@ -86,8 +95,30 @@ void EarlyLayers::package_read(size_t i, const debian::DebContents& deb) {
 
 void EarlyLayers::write(const std::vector<size_t>& ready, size_t upto) {
   // The packages before `upto` are read and stay put until the reads end.
+  // Of those not in the ready layers, only the paths these layers' packages
+  // ship (and the folders above) can decide an entry of theirs: the tree
+  // holds those alone, so that it stays small however large the image.
+  std::set<size_t> members;
+  for (size_t l : ready)
+    for (const auto& name : layers_[l].packages) members.insert(index_.at(name));
+  std::unordered_set<std::string> wanted;
+  for (size_t j : members) {
+    for (const auto& e : read_[j]->entries)
+      add_with_parents(Rootfs::merged_usr_path(e.path), wanted);
+    add_with_parents(status_path(plan_.installs[j].name), wanted);
+  }
   Rootfs fs(Rootfs::Options{spec_.keep_docs});
-  for (size_t j = 0; j < upto; ++j) add_installed(preset_, plan_.installs[j].name, *read_[j], fs);
+  for (size_t j = 0; j < upto; ++j) {
+    const std::string& name = plan_.installs[j].name;
+    if (members.count(j)) {
+      add_installed(preset_, name, *read_[j], fs);
+      continue;
+    }
+    debian::DebContents slim;
+    for (const auto& e : read_[j]->entries)
+      if (wanted.count(Rootfs::merged_usr_path(e.path))) slim.entries.push_back(e);
+    add_installed(preset_, name, std::move(slim), fs);
+  }
   fs.track_changes();
   if (!add_image_files(spec_, preset_, distro_, fs).ok()) return;
   trim_md5sums(fs);

@@ -65,7 +65,8 @@ class EarlyLayers : public PackageReadListener {
   cache::Cache& cache_;
   BuildOptions opts_;  // without the observer
   std::vector<PackageLayer> layers_;
-  std::vector<size_t> last_;  // layer -> its last package's install index
+  std::map<std::string, size_t> index_;  // package -> its install index
+  std::vector<size_t> last_;             // layer -> its last package's install index
 
   mutable std::mutex mu_;
   std::vector<const debian::DebContents*> read_;  // install index -> the package, once read

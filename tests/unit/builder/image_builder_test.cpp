@@ -177,8 +177,13 @@ class EarlyLayersTest : public ImageBuilderTest {
   void SetUp() override {
     TempFolderTest::SetUp();
     auto packages = builder::test_util::static_preset_packages();
-    // As Debian's does, base-files ships the os-release the build replaces.
+    // As Debian's does, base-files ships the os-release the build replaces,
+    // and the folders above status.d, which every package layer lists.
     packages.front().files["usr/lib/os-release"] = "ID=debian\n";
+    packages.front().files["var/lib/dpkg/base-files.placeholder"] = "";
+    // ca-certificates is read for the CA bundle whether the image installs
+    // it or not; its copyright travels with the bundle.
+    packages[4].files["usr/share/doc/ca-certificates/copyright"] = "MPL-2.0\n";
     packages.push_back({"libone", "1.0", "", {{"usr/lib/one/one.so", "one\n"}}});
     packages.push_back({"libtwo", "2.0", "libone", {{"usr/lib/two/two.so", "two\n"}}});
     ASSERT_NO_FATAL_FAILURE(archive_.publish(packages));
@@ -222,6 +227,20 @@ TEST_F(EarlyLayersTest, MakeTheSameImageAsLayersWrittenAfterTheReads) {
   ASSERT_TRUE(cached.ok()) << cached.error().message();
   EXPECT_EQ(cached->digest, with->digest);
   for (const auto& l : cached->archs[0].layers) EXPECT_FALSE(l.early) << l.name;
+}
+
+// An image that installs ca-certificates gets the copyright the bundle
+// brings along from the same package: the package is left as it shipped and
+// keeps a layer of its own.
+TEST_F(EarlyLayersTest, AnInstalledCaCertificatesStaysInItsOwnLayer) {
+  builder::BuildOptions o = options("image");
+  auto r = build(spec("packages: [ca-certificates]\n"), o);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  std::vector<std::string> names;
+  for (const auto& l : r->archs[0].layers) names.push_back(l.name);
+  EXPECT_THAT(names, Contains("ca-certificates"));
+  EXPECT_EQ(r->archs[0].layers.back().name, "image");
+  EXPECT_EQ(r->archs[0].layers.back().packages, 1u) << "base-files alone";
 }
 
 // Records the order in which the pipeline's stages end.
