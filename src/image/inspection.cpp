@@ -124,6 +124,13 @@ InspectJson platform_json(const PlatformInspection& r) {
   j["exposed_ports"] = c.exposed_ports;
   j["labels"] = c.labels;
   j["stop_signal"] = c.stop_signal;
+  j["healthcheck"] = nullptr;
+  if (c.healthcheck)
+    j["healthcheck"] = {{"test", c.healthcheck->test},
+                        {"interval", c.healthcheck->interval},
+                        {"timeout", c.healthcheck->timeout},
+                        {"start_period", c.healthcheck->start_period},
+                        {"retries", c.healthcheck->retries}};
   InspectJson history = InspectJson::array();
   for (const auto& h : cfg.history)
     history.push_back(
@@ -176,6 +183,27 @@ std::string size_text(int64_t bytes) {
 // "  Label:       value", the label column 13 wide.
 // Values come from the image: control bytes (a NUL, a newline in an Env
 // value) are escaped so each field stays on its line, whole.
+// "1.5s" from nanoseconds.
+std::string seconds_text(int64_t ns) {
+  std::string s = fmt::format("{:.3f}", static_cast<double>(ns) / 1e9);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s + "s";
+}
+
+// The test's exec form, then what the image sets of its timing; what it
+// leaves at 0 is the runtime's default and not shown.
+std::string healthcheck_text(const std::optional<oci::Healthcheck>& h) {
+  if (!h) return "(none)";
+  if (h->test.size() == 1 && h->test[0] == "NONE") return "disabled ([\"NONE\"])";
+  std::string out = exec_form_text(h->test);
+  if (h->interval) out += ", interval " + seconds_text(h->interval);
+  if (h->timeout) out += ", timeout " + seconds_text(h->timeout);
+  if (h->start_period) out += ", start period " + seconds_text(h->start_period);
+  if (h->retries) out += fmt::format(", {} retries", h->retries);
+  return out;
+}
+
 void add_field(std::string& out, std::string_view label, std::string_view value) {
   out += fmt::format("  {:<13}{}\n", label, core::escape_control(value));
 }
@@ -231,6 +259,7 @@ void add_platform(std::string& out, const PlatformInspection& r) {
   std::vector<std::string> labels;
   for (const auto& [k, v] : c.labels) labels.push_back(k + "=" + v);
   add_list(out, "Labels:", labels);
+  add_field(out, "Healthcheck:", healthcheck_text(c.healthcheck));
   add_field(out, "Layers:", std::to_string(r.layers.size()));
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];

@@ -58,6 +58,42 @@ TEST_F(InspectionTest, ReadsLayersDistroAndPackages) {
   EXPECT_NE(text.find("\n    libc6  2.36-9   amd64  glibc\n"), std::string::npos) << text;
 }
 
+// docker and podman run the config's Healthcheck; inspect shows it.
+TEST_F(InspectionTest, ShowsTheHealthcheck) {
+  std::string tar = make_tar({dir("etc")});
+  oci::Image img = image_of(dir_->path(), {tar});
+  img.config.config.healthcheck =
+      oci::Healthcheck{{"CMD", "/usr/local/bin/distill-health", "http://127.0.0.1:8080/"},
+                       int64_t{10'000'000'000},
+                       int64_t{1'500'000'000},
+                       0,
+                       3};
+  write_layout(path("layout"), {img});
+  auto source = transport::open_image(path("layout"));
+  ASSERT_TRUE(source.ok()) << source.error().message();
+  auto inspection = inspect_image(**source, {});
+  ASSERT_TRUE(inspection.ok()) << inspection.error().message();
+  std::string text = inspection_text(*inspection);
+  EXPECT_NE(text.find("\n  Healthcheck: [\"CMD\", \"/usr/local/bin/distill-health\", "
+                      "\"http://127.0.0.1:8080/\"], interval 10s, timeout 1.5s, 3 retries\n"),
+            std::string::npos)
+      << text;
+  auto j = inspection_json(*inspection)["images"][0]["healthcheck"];
+  EXPECT_EQ(j["test"][0], "CMD");
+  EXPECT_EQ(j["interval"], 10'000'000'000);
+  EXPECT_EQ(j["timeout"], 1'500'000'000);
+  EXPECT_EQ(j["start_period"], 0);
+  EXPECT_EQ(j["retries"], 3);
+
+  // Without one: "(none)" and null.
+  auto plain = open_inspected_layout();
+  ASSERT_TRUE(plain);
+  auto none = inspect_image(*plain, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_NE(inspection_text(*none).find("\n  Healthcheck: (none)\n"), std::string::npos);
+  EXPECT_TRUE(inspection_json(*none)["images"][0]["healthcheck"].is_null());
+}
+
 TEST_F(InspectionTest, AnUnknownPlatformIsAnError) {
   auto source = open_inspected_layout();
   ASSERT_TRUE(source);
