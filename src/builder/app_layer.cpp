@@ -10,6 +10,19 @@
 #include "runtime/health_program.hpp"
 
 namespace distill::builder {
+namespace {
+
+// The app files' metadata, not their content: what the entrypoint check's
+// answer depends on (EntrypointMemo).
+std::string app_layer_shape(const std::vector<oci::FsEntry>& entries) {
+  core::Sha256 h;
+  for (const auto& e : entries)
+    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type),
+                         e.mode, e.uid, e.gid, e.link_target.size(), e.link_target));
+  return h.hex_digest();
+}
+
+}  // namespace
 
 core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries,
                                         const BuildOptions& opts) {
@@ -25,14 +38,6 @@ core::Result<std::string> app_layer_key(const std::vector<oci::FsEntry>& entries
     h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type), e.mode,
                          e.uid, e.gid, content));
   }
-  return h.hex_digest();
-}
-
-std::string app_layer_shape(const std::vector<oci::FsEntry>& entries) {
-  core::Sha256 h;
-  for (const auto& e : entries)
-    h.update(fmt::format("{}\t{}\t{:o}\t{}\t{}\t{}\t{}\n", e.path, oci::entry_type_name(e.type),
-                         e.mode, e.uid, e.gid, e.link_target.size(), e.link_target));
   return h.hex_digest();
 }
 

@@ -28,6 +28,5 @@ core::Result<std::optional<oci::LayerBlob>> app_layer(const Spec& spec, cache::C
                                                       const BuildOptions& opts,
                                                       bool* from_cache = nullptr,
                                                       std::string* shape = nullptr);
-std::string app_layer_shape(const std::vector<oci::FsEntry>& entries);
 
 }  // namespace distill::builder

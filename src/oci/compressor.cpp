@@ -16,8 +16,6 @@
 namespace distill::oci {
 namespace {
 
-constexpr size_t kOutChunk = 1 << 17;
-
 core::Error compress_error(std::string what) {
   return core::make_error("layer compression", std::move(what));
 }
