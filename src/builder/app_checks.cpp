@@ -97,31 +97,56 @@ core::Result<std::string> read_small(const oci::FsEntry& e) {
 
 core::Result<EntrypointCheck> check_entrypoint(const Spec& spec, const oci::Image& image,
                                                const EntrypointMemo& memo) {
+  // What must run in the image: the entrypoint (else cmd), and an exec
+  // healthcheck's program, which runs as the same user.
+  struct Program {
+    std::string name;
+    std::string where;
+    std::string label;
+    std::string key;  // the memo's record, "" without a cache
+    bool remembered = false;
+  };
+  std::vector<Program> programs;
   const bool entry = !spec.entrypoint.empty();
   const auto& argv = entry ? spec.entrypoint : spec.cmd;
-  if (argv.empty()) return EntrypointCheck::kNone;
+  if (!argv.empty())
+    programs.push_back(
+        {argv[0], fmt::format("{}:{}", spec.path, entry ? spec.entrypoint_line : spec.cmd_line),
+         entry ? "entrypoint: " : "cmd: ", "", false});
+  const auto& health = spec.healthcheck;
+  if (health && health->kind == HealthKind::kExec && !health->exec.empty())
+    programs.push_back({health->exec[0], fmt::format("{}:{}", spec.path, health->line),
+                        "healthcheck: exec: ", "", false});
+  if (programs.empty()) return EntrypointCheck::kNone;
   verify::EntrypointQuery q;
-  q.program = argv[0];
   q.path_env = image_path_env(image);
   q.workdir = spec.workdir;
   q.uid = spec.user.uid;
   q.gid = spec.user.gid;
   q.user = spec.user.text;
-  std::string key;
-  if (memo.cache != nullptr) {
-    key = entrypoint_memo_key(image, memo, q);
-    if (memo.cache->read_named(key)) return EntrypointCheck::kRemembered;
+  bool all_remembered = true;
+  for (auto& p : programs) {
+    if (memo.cache == nullptr) {
+      all_remembered = false;
+      continue;
+    }
+    q.program = p.name;
+    p.key = entrypoint_memo_key(image, memo, q);
+    p.remembered = memo.cache->read_named(p.key).has_value();
+    all_remembered = all_remembered && p.remembered;
   }
+  const EntrypointCheck done = argv.empty() ? EntrypointCheck::kNone : EntrypointCheck::kChecked;
+  if (all_remembered) return argv.empty() ? EntrypointCheck::kNone : EntrypointCheck::kRemembered;
   DISTILL_ASSIGN(image::RootfsView fs, verify::read_built_rootfs(image));
-  auto found = verify::resolve_entrypoint(fs, q);
-  if (found.ok()) {
+  for (const auto& p : programs) {
+    q.program = p.name;
+    auto found = verify::resolve_entrypoint(fs, q);
+    if (!found.ok())
+      return core::make_error(p.where, p.label + found.error().what, found.error().hint);
     // Only saves work later: failing to record it fails nothing.
-    if (memo.cache != nullptr) (void)memo.cache->write_named(key, *found);
-    return EntrypointCheck::kChecked;
+    if (!p.key.empty()) (void)memo.cache->write_named(p.key, *found);
   }
-  return core::make_error(
-      fmt::format("{}:{}", spec.path, entry ? spec.entrypoint_line : spec.cmd_line),
-      std::string(entry ? "entrypoint: " : "cmd: ") + found.error().what, found.error().hint);
+  return done;
 }
 
 core::Status check_app_python(const Spec& spec, const PlannedArch& plan, BuildObserver& observer,

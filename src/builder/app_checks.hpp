@@ -14,8 +14,9 @@ namespace distill::builder {
 
 // The entrypoint check (docs/app-dependencies.md): entrypoint[0], or cmd[0]
 // when there is no entrypoint, must lead through the image's PATH to a file
-// the image's user may execute, in the built image (packages and files).
-// The error names the spec line.
+// the image's user may execute, in the built image (packages and files); so
+// must an exec healthcheck's program. The error names the spec line. The
+// result tells of the entrypoint (kNone without entrypoint and cmd).
 //
 // The check reads every layer back, most of an app-only rebuild's time, yet
 // its answer depends on nothing but the entries' metadata. So with a

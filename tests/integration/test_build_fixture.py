@@ -450,6 +450,23 @@ annotations: {org.example.note: hi}
         res, _ = self.build(spec, expect_rc=T.NONZERO)
         self.assertIn("%s:5: cmd: '/app/missing' not found in the image" % spec, res.stderr)
 
+    def test_an_exec_healthcheck_program_is_checked_like_the_entrypoint(self):
+        health = "healthcheck: {exec: [/app/check, --quick]}\n"
+        spec = self.write_spec(SPEC_BASE + "entrypoint: [hello]\n" + health)
+        res, out = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("distill: error: %s:6: healthcheck: exec: '/app/check' not found in the "
+                      "image" % spec, res.stderr)
+        self.assertFalse(os.path.exists(out), "no image is written")
+        # It runs as the image's user, who must be able to execute it.
+        folder = self.mkdir("spec")
+        self.write_files(folder, {"check.sh": ("#!/usr/bin/hello\n", 0o744)})
+        files = "files:\n  - {src: check.sh, dst: /app/check}\n"
+        spec = self.write_spec(SPEC_BASE + files + health, folder=folder)
+        res, _ = self.build(spec, expect_rc=T.NONZERO)
+        self.assertIn("%s:7: healthcheck: exec: '/app/check' is not executable by user "
+                      "'nonroot'" % spec, res.stderr)
+        self.build_image(SPEC_BASE + files.replace("check}", "check, mode: '0755'}") + health)
+
     def test_entrypoint_not_executable_by_the_user(self):
         folder = self.mkdir("spec")
         self.write_files(folder, {"run.sh": ("#!/usr/bin/hello\n", 0o744)})
