@@ -194,7 +194,10 @@ class Registry:
             "log": {"level": "info", "accesslog": {"disabled": False}},
             "storage": {"filesystem": {"rootdirectory": self.storage},
                         "delete": {"enabled": True}},
-            "http": {"addr": self.host, "secret": "distill-test-secret"},
+            # stop() sends SIGTERM: with no drain time, docker-registry exits
+            # in the middle of a request and may leave half-written files
+            # that answer later requests with 500.
+            "http": {"addr": self.host, "secret": "distill-test-secret", "draintimeout": "5s"},
         }
         if setup == "tls":
             self.ca_cert, ca_key = make_ca(folder)
