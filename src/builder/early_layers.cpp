@@ -44,9 +44,7 @@ std::unique_ptr<EarlyLayers> EarlyLayers::plan(const Spec& spec, const Preset& p
                                                const PlannedArch& plan,
                                                const std::vector<std::string>& paths,
                                                cache::Cache& cache, const BuildOptions& opts) {
-  // A cache repo may hold the layers: fetching one verified blob beats
-  // writing it, and which ones it holds is known only once they are cut.
-  if (spec.layering.strategy == LayeringStrategy::kSingle || opts.cache_repo) return nullptr;
+  if (spec.layering.strategy == LayeringStrategy::kSingle) return nullptr;
   auto facts = control_facts(plan, paths);
   if (!facts) return nullptr;
   std::vector<PackageLayer> layers = package_layers(spec, preset, distro, *facts);
@@ -68,8 +66,6 @@ EarlyLayers::EarlyLayers(const Spec& spec, const Preset& preset, const debian::D
       last_(layers_.size(), 0),
       read_(plan.installs.size(), nullptr),
       started_(layers_.size(), false) {
-  // Early blobs may go unused: nothing here is told to the observer.
-  opts_.observer = nullptr;
   for (size_t i = 0; i < plan.installs.size(); ++i) index_[plan.installs[i].name] = i;
   for (size_t l = 0; l < layers_.size(); ++l)
     for (const auto& name : layers_[l].packages) last_[l] = std::max(last_[l], index_.at(name));
@@ -141,7 +137,8 @@ void EarlyLayers::write(const std::vector<size_t>& ready, size_t upto) {
     LayerContents& c = contents[k];
     if (c.packages.empty()) continue;
     std::string key = package_layer_key(spec_, preset_, plan_, opts_, c.packages, c.entries);
-    if (opts_.reuse_cache && cached_layer(cache_, key, opts_)) continue;  // the build finds it
+    // Found here or fetched from the cache repo (verified): the build finds it.
+    if (opts_.reuse_cache && cached_layer(cache_, key, opts_)) continue;
     auto blob = write_cached_layer(cache_, key, std::move(c.entries), opts_);
     if (!blob.ok()) continue;  // the build writes it, and says what fails
     std::lock_guard<std::mutex> lock(mu_);

@@ -35,9 +35,10 @@ class EarlyLayers : public PackageReadListener {
  public:
   // `paths`: plan.installs then plan.extract_only, as assemble takes them.
   // nullptr when there is nothing to write early (`single` layering, one
-  // package layer at most), with a cache repo (its layers are fetched, not
-  // written), or when a control file cannot be read (the full read reports
-  // it).
+  // package layer at most) or a control file cannot be read (the full read
+  // reports it). A layer found in the layer cache, or in opts.cache_repo, is
+  // taken from there, as the build would, and one written early is stored
+  // in both (an unused one costs a record there, keyed by its content).
   static std::unique_ptr<EarlyLayers> plan(const Spec& spec, const Preset& preset,
                                            const debian::Distro& distro, const PlannedArch& plan,
                                            const std::vector<std::string>& paths,
@@ -63,7 +64,7 @@ class EarlyLayers : public PackageReadListener {
   const debian::Distro& distro_;
   const PlannedArch& plan_;
   cache::Cache& cache_;
-  BuildOptions opts_;  // without the observer
+  BuildOptions opts_;
   std::vector<PackageLayer> layers_;
   std::map<std::string, size_t> index_;  // package -> its install index
   std::vector<size_t> last_;             // layer -> its last package's install index

@@ -55,6 +55,10 @@ class CacheRepoTest(T.BuildTestMixin, T.FixtureTestCase):
         # The resolution, each layer, and the image's layer list.
         self.assertEqual(report["cache_repo"]["records_pushed"], layers + 2, report)
         self.assertEqual(self.warnings(first), [])
+        # The package layers were written while other .debs were read, and
+        # stored in the cache repo like any layer the build writes.
+        early = [l["name"] for l in report["archs"][0]["layers"] if l["early"]]
+        self.assertEqual(len(early), layers - 1, report)
 
         self.server.clear_log()
         self.registry.mark()
