@@ -12,17 +12,6 @@
 namespace distill::builder {
 namespace {
 
-// The same regular file with the same metadata and bytes, wherever each
-// keeps its content.
-bool same_file(const oci::FsEntry& a, const oci::FsEntry& b) {
-  if (a.type != oci::EntryType::kRegular || b.type != oci::EntryType::kRegular ||
-      a.mode != b.mode || a.uid != b.uid || a.gid != b.gid || a.mtime != b.mtime ||
-      a.xattrs != b.xattrs)
-    return false;
-  auto same = oci::same_content(a, b);
-  return same.ok() && *same;
-}
-
 // One certificate of the ca-certificates package is a few KiB.
 constexpr uint64_t kMaxCaCertBytes = uint64_t{1} << 20;
 
@@ -111,9 +100,6 @@ core::Status add_ca_bundle(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entri
 void add_ca_copyright(Rootfs& fs, const std::vector<oci::FsEntry>& ca_entries) {
   for (const auto& e : ca_entries)
     if (e.type == oci::EntryType::kRegular && e.path == "usr/share/doc/ca-certificates/copyright") {
-      // An image that installs ca-certificates has this file already: put
-      // again, the package would count as changed and leave its layer.
-      if (const oci::FsEntry* had = fs.find(e.path); had && same_file(*had, e)) return;
       for (const char* dir : {"usr/share/doc", "usr/share/doc/ca-certificates"})
         if (!fs.contains(dir)) fs.put(oci::FsEntry::directory(dir));
       fs.put(e);

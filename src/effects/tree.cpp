@@ -26,6 +26,20 @@ std::string join_parts(const std::vector<std::string>& parts) {
 // Symlinks followed while resolving one path, as Linux's MAXSYMLINKS.
 constexpr int kMaxHops = 40;
 
+// The same object: a folder put over a folder (folders carry no content),
+// or the same type, metadata and bytes, wherever the bytes are kept (memory,
+// a host file, a range of a content pack). Bytes that cannot be read count
+// as changed.
+bool unchanged(const oci::FsEntry& a, const oci::FsEntry& b) {
+  if (a.type == oci::EntryType::kDirectory && b.type == oci::EntryType::kDirectory) return true;
+  if (a.type != b.type || a.mode != b.mode || a.uid != b.uid || a.gid != b.gid ||
+      a.mtime != b.mtime || a.link_target != b.link_target || a.xattrs != b.xattrs)
+    return false;
+  if (a.type != oci::EntryType::kRegular) return true;
+  auto same = oci::same_content(a, b);
+  return same.ok() && *same;
+}
+
 }  // namespace
 
 std::string tree_path(std::string_view path) {
@@ -41,16 +55,7 @@ void Tree::put(oci::FsEntry entry) {
   std::string path = entry.path;
   if (tracking_) {
     auto it = entries_.find(path);
-    bool same = false;
-    if (it != entries_.end()) {
-      const oci::FsEntry& old = it->second;
-      same = (old.type == oci::EntryType::kDirectory && entry.type == oci::EntryType::kDirectory) ||
-             (old.type == entry.type && old.mode == entry.mode && old.uid == entry.uid &&
-              old.gid == entry.gid && old.mtime == entry.mtime &&
-              old.link_target == entry.link_target && old.data == entry.data &&
-              old.source_path == entry.source_path && old.xattrs == entry.xattrs);
-    }
-    if (!same) changed_.insert(path);
+    if (it == entries_.end() || !unchanged(it->second, entry)) changed_.insert(path);
   }
   entries_[path] = std::move(entry);
 }

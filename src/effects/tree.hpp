@@ -25,8 +25,9 @@ class Tree {
   // Adds or replaces one entry.
   void put(oci::FsEntry entry);
   void remove(const std::string& path);
-  // From now on, remember every path put or removed whose entry changed
-  // (a folder put over a folder does not count: folders carry no content).
+  // From now on, remember every path put or removed whose entry changed:
+  // its type, metadata or bytes (wherever they are kept). A folder put over
+  // a folder does not count: folders carry no content.
   // What the packages left as they shipped it may go into shared layers.
   void track_changes() { tracking_ = true; }
   const std::set<std::string>& changed() const { return changed_; }

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "core/file_util.hpp"
+#include "core/temp_dir.hpp"
+
 namespace distill::effects {
 namespace {
 
@@ -47,6 +52,34 @@ TEST(EffectsTree, ReadsDataAndRefusesLargeOrNonRegularEntries) {
   oci::FsEntry big = oci::FsEntry::file("big", std::string(11, 'x'));
   EXPECT_FALSE(read_entry(big, 10).ok());
   EXPECT_EQ(tree_path("/./usr//lib/"), "usr/lib");
+}
+
+// A change is a change of the object, its metadata or its bytes, wherever
+// those bytes are kept: the same bytes put again from another place are no
+// change; other bytes from the same file are one.
+TEST(EffectsTree, TracksChangedBytesNotWhereTheyAreKept) {
+  auto dir = core::TempDir::create();
+  ASSERT_TRUE(dir.ok());
+  const std::string pack = dir->path() + "/pack";
+  ASSERT_TRUE(core::write_file_atomic(pack, "abcabd").ok());
+  auto ranged = [&](const std::string& path, uint64_t offset) {
+    oci::FsEntry e = oci::FsEntry::host_file(path, pack);
+    e.source_range = oci::ContentRange{offset, 3};
+    return e;
+  };
+  Tree t;
+  t.put(ranged("same", 0));
+  t.put(ranged("moved", 0));
+  t.put(ranged("other", 0));
+  t.put(ranged("mode", 0));
+  t.track_changes();
+  t.put(oci::FsEntry::file("same", "abc"));  // the same bytes, kept in memory
+  t.put(ranged("moved", 0));                 // the very same range
+  t.put(ranged("other", 3));                 // "abd": same file, other bytes
+  oci::FsEntry mode = ranged("mode", 0);
+  mode.mode = 0755;
+  t.put(mode);
+  EXPECT_EQ(t.changed(), (std::set<std::string>{"mode", "other"}));
 }
 
 }  // namespace
