@@ -29,6 +29,8 @@ namespace distill::builder {
 // Packages are read in parallel (EffectsEnv::read_threads).
 // `packages`, when given, gets each installed package's layering facts; `fs`
 // tracks its changes from the first step after the packages (Tree::changed).
+// `listener`, when given, is told of each package as it is read (the early
+// layers, builder/early_layers).
 // Where the effects engine may make its sandbox, and the time its files get.
 struct EffectsEnv {
   std::string work_parent;
